@@ -1,0 +1,103 @@
+#include "models/bridge.h"
+
+#include <stddef.h>
+#include <string.h>
+
+typedef struct WindowYaml {
+    uint64_t child, parent, size_bytes;
+    char *space;
+} WindowYaml;
+
+static const Field window_fields[] = {
+    {"child", ld_f_u64, offsetof(WindowYaml, child), true},
+    {"parent", ld_f_u64, offsetof(WindowYaml, parent), true},
+    {"size", ld_f_size, offsetof(WindowYaml, size_bytes), true},
+    {"space", ld_f_str, offsetof(WindowYaml, space), false},
+    FIELD_END,
+};
+
+static bool windows(Loader *ld, yaml_node_t *v, WindowList *wl, bool upstream)
+{
+    wl->pos = ld_pos(ld, v);
+    wl->path = ld_path(ld);
+    if (v->type == YAML_SCALAR_NODE && !ld_is_null(v)) {
+        const char *s = (const char *)v->data.scalar.value;
+        if (strcmp(s, "identity"))
+            return ld_fail(ld, v,
+                           "expected a list of windows or 'identity', got "
+                           "'%s'",
+                           s);
+        wl->identity = true;
+        return true;
+    }
+    if (!ld_expect_seq(ld, v, "a list of windows or 'identity'"))
+        return false;
+    size_t n = ld_seq_len(v);
+    wl->v = arena_calloc(ld->arena, n ? n : 1, sizeof *wl->v);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *m = ld_seq_item(ld, v, i);
+        size_t old = ld_push_index(ld, i);
+        WindowYaml y = {0};
+        FieldSet set = {window_fields, &y};
+        if (!m || !ld_map_fields(ld, m, &set, 1))
+            return false;
+        WindowParams *w = &wl->v[i];
+        w->child = y.child;
+        w->parent = y.parent;
+        w->size_bytes = y.size_bytes;
+        w->pos = ld_pos(ld, m);
+        w->path = ld_path(ld);
+        if (!y.space || !strcmp(y.space, "memory")) {
+            w->space = SPACE_MEM;
+        } else if (!strcmp(y.space, "io") && !upstream) {
+            w->space = SPACE_IO;
+        } else {
+            ld_push_key(ld, "space");
+            return ld_fail(ld, ld_map_get(ld, m, "space"),
+                           upstream ? "dma_ranges windows are memory space "
+                                      "only, not '%s'"
+                                    : "unknown space '%s' (known: memory, "
+                                      "io)",
+                           y.space);
+        }
+        ld_pop(ld, old);
+        wl->n++;
+    }
+    return true;
+}
+
+static bool f_ranges(Loader *ld, yaml_node_t *v, void *dst)
+{
+    return windows(ld, v, dst, false);
+}
+
+static bool f_dma_ranges(Loader *ld, yaml_node_t *v, void *dst)
+{
+    return windows(ld, v, dst, true);
+}
+
+static const Field bridge_fields[] = {
+    {"parent", ld_f_ref, offsetof(BridgeParams, parent), true},
+    {"child", ld_f_ref, offsetof(BridgeParams, child), true},
+    {"ranges", f_ranges, offsetof(BridgeParams, ranges), false},
+    {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
+    FIELD_END,
+};
+
+static bool bridge_finish(Loader *ld, yaml_node_t *map, CompParams *c)
+{
+    (void)ld;
+    (void)map;
+    c->bridge = c->priv;
+    c->bus = c->bridge->parent; /* a bridge sits on its parent bus */
+    return true;
+}
+
+const ModelKind bridge_kind = {
+    .name = "bridge",
+    .summary = "bridge from a parent bus to a child bus",
+    .fields = bridge_fields,
+    .priv_size = sizeof(BridgeParams),
+    .has_bus = false,
+    .finish = bridge_finish,
+};

@@ -1,0 +1,11 @@
+/* A bridge between a parent and a child bus, translating addresses through
+ * `ranges` (downstream) and `dma_ranges` (upstream) windows as a device
+ * tree's properties of the same names do (docs/topology.md, "bridge"). */
+#ifndef DMASIM_MODELS_BRIDGE_H
+#define DMASIM_MODELS_BRIDGE_H
+
+#include "sim/kinds.h"
+
+extern const ModelKind bridge_kind;
+
+#endif

@@ -1,0 +1,23 @@
+/* A device: memory, FIFO and I/O regions on its bus, and optionally its
+ * own DMA master (docs/topology.md, "device"). */
+#ifndef DMASIM_MODELS_DEVICE_H
+#define DMASIM_MODELS_DEVICE_H
+
+#include "sim/kinds.h"
+
+typedef struct DeviceParams {
+    RegionParams *regions;
+    size_t n_regions;
+    bool has_master;
+    unsigned dma_mask_bits; /* 0: the bus's address width */
+    SrcPos master_pos;
+    char *master_path;
+} DeviceParams;
+
+extern const ModelKind device_kind;
+
+/* A `regions:` list, shared with any kind that decodes several ranges.
+ * dst is a DeviceParams-like pair: RegionParams *, size_t. */
+bool device_f_regions(Loader *ld, yaml_node_t *v, void *dst);
+
+#endif

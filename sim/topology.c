@@ -1,0 +1,40 @@
+/* Loading a topology: the three passes, and small shared helpers. */
+#include "sim/topology.h"
+
+#include "sim/addrmap.h"
+
+const char *region_kind_name(RegionKind k)
+{
+    static const char *const n[] = {"memory", "fifo", "io"};
+    return n[k];
+}
+
+bool topology_sound(const Diag *d)
+{
+    return d->counts[SEV_FATAL] == 0 && d->counts[SEV_ERROR] == 0;
+}
+
+Topology *topology_load(const char *file, Diag *d)
+{
+    Topology *t;
+    Arena *a = arena_new();
+    t = arena_alloc(a, sizeof *t);
+    t->arena = a;
+
+    Loader ld;
+    bool ok = loader_open(&ld, file, a, d) && topo_parse(&ld, t);
+    loader_close(&ld);
+    ok = ok && topo_resolve(t, d);
+    if (!ok) {
+        arena_free(a);
+        return NULL;
+    }
+    t->map = addrmap_build(t, d);
+    return t;
+}
+
+void topology_free(Topology *t)
+{
+    if (t)
+        arena_free(t->arena);
+}
