@@ -268,6 +268,8 @@ static void check_across(Topology *t, Diag *d, const DecodeList *hiprec,
             const Decoder *b = &loprec->v[j];
             if (b->lo > a->hi)
                 break;
+            if (b->index < 0)
+                continue; /* identity: subtractive, shadowing is its job */
             if (b->hi >= a->lo)
                 overlap_finding(t, d, SEV_WARNING, "shadow", a, b, bus, sp);
         }
@@ -293,8 +295,6 @@ AddrMap *addrmap_build(Topology *t, Diag *d)
                     qsort(tiers[k].v, tiers[k].n, sizeof(Decoder), dec_cmp);
                 check_within(t, d, &tiers[k], (int)b, sp, k);
             }
-            /* Identity windows are subtractive by definition: being
-             * shadowed is their job, so they are not reported. */
             check_across(t, d, &tiers[TIER_REGION], &tiers[TIER_DOWN],
                          (int)b, sp);
             check_across(t, d, &tiers[TIER_REGION], &tiers[TIER_UP], (int)b,

@@ -59,7 +59,7 @@ static void master_abort(const Topology *t, Route *r, int bus, AddrSpace sp,
     if (addr <= bits_last(topo_space_bits(t, bus, osp))) {
         const Decoder *d =
             addrmap_decode(t->map, bus, osp, addr, exclude, &run);
-        if (d) {
+        if (d && d->tier == TIER_REGION) {
             char what[96];
             decoder_describe(t, d, what, sizeof what);
             snprintf(other, sizeof other, " (%s decodes it in %s space)",
@@ -94,8 +94,10 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
     AddrSpace sp = SPACE_MEM;
     r->hops[r->n_hops++] = (RouteHop){bus, sp, addr, master, NULL};
 
+    /* A mask as wide as the bus restricts nothing: the bus's own width
+     * check below gives the truer reason. */
     uint64_t mask_last = bits_last(m->dma_mask_bits);
-    if (last > mask_last)
+    if (m->dma_mask_bits < topo_space_bits(t, bus, sp) && last > mask_last)
         return die(r, ROUTE_DMA_MASK,
                    "%s's dma_mask is %u bits: it cannot drive %s",
                    m->name, m->dma_mask_bits,

@@ -118,7 +118,10 @@ static bool parse_bus(Loader *ld, yaml_node_t *m, Topology *t, BusParams *b)
         size_t n = 0;
         for (const unsigned *w = b->kind->widths; *w; w++)
             n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%u",
-                                  n ? ", " : "", *w);
+                                  w == b->kind->widths ? ""
+                                  : w[1]               ? ", "
+                                                       : " or ",
+                                  *w);
         yaml_node_t *wn = ld_map_get(ld, m, "width");
         old = ld_push_key(ld, "width");
         return ld_fail(ld, wn ? wn : m, "a %s bus is %s bits wide, not %u",

@@ -145,8 +145,10 @@ static bool build_names(Topology *t, Diag *d)
             pb = entry_pos(t, b);
         }
         char *path = arena_printf(t->arena, "%s.name", entry_path(t, b));
+        bool alias = pa.line == pb.line && pa.col == pb.col;
         diag_add(d, SEV_FATAL, "input", pb, path, NULL, NULL,
-                 "duplicate name '%s' (first defined at %s:%u:%u)", b->name,
+                 "duplicate name '%s' (%s at %s:%u:%u)", b->name,
+                 alias ? "an alias repeats the definition" : "first defined",
                  pa.file, pa.line, pa.col);
         return false;
     }

@@ -163,6 +163,42 @@ static void syntax_error(Loader *ld, yaml_parser_t *pr, const char *buf,
     fail_at(ld, pos, "", msg);
 }
 
+/* libyaml's scanner rescans its stack of flow levels on every token, so
+ * nesting costs O(depth^2): 50,000 levels take seconds.  This linear
+ * pre-scan refuses deep flow nesting first.  It skips comments and quoted
+ * scalars; brackets inside plain scalars balance in any sane file. */
+static bool check_nesting(Loader *ld, const char *buf, size_t len)
+{
+    unsigned depth = 0;
+    char quote = 0;
+    bool comment = false, prev_space = true;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (comment) {
+            comment = c != '\n';
+        } else if (quote) {
+            if (quote == '"' && c == '\\')
+                i++;
+            else if (c == quote)
+                quote = 0;
+        } else if (c == '#' && prev_space) {
+            comment = true;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '[' || c == '{') {
+            if (++depth > LD_MAX_NESTING) {
+                fail_at(ld, offset_pos(ld, buf, len, i), "",
+                        "nesting deeper than " LD_MAX_NESTING_STR " levels");
+                return false;
+            }
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+        prev_space = c == ' ' || c == '\t' || c == '\n';
+    }
+    return true;
+}
+
 bool loader_open(Loader *ld, const char *file, Arena *arena, Diag *diag)
 {
     memset(ld, 0, sizeof *ld);
@@ -175,6 +211,10 @@ bool loader_open(Loader *ld, const char *file, Arena *arena, Diag *diag)
     char *buf = read_file(ld, file, &len);
     if (!buf)
         return false;
+    if (!check_nesting(ld, buf, len)) {
+        free(buf);
+        return false;
+    }
 
     yaml_parser_t pr;
     if (!yaml_parser_initialize(&pr))

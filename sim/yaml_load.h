@@ -16,6 +16,8 @@
 
 #define LD_MAX_FILE_BYTES (16u << 20) /* larger inputs are refused */
 #define LD_MAX_VISITS 1000000u        /* nodes read, aliases expanded */
+#define LD_MAX_NESTING 1000u          /* flow levels ([ and {) */
+#define LD_MAX_NESTING_STR "1000"
 
 typedef struct Loader {
     const char *file; /* arena copy of the file name */

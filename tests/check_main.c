@@ -1,0 +1,20 @@
+/* Runs every suite.  CK_RUN_SUITE=name or CK_RUN_CASE=name picks a subset;
+ * CK_FORK=no runs in one process for gdb. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(units_suite());
+    srunner_add_suite(sr, yaml_load_suite());
+    srunner_add_suite(sr, topology_suite());
+    srunner_add_suite(sr, route_suite());
+    srunner_add_suite(sr, lint_suite());
+    srunner_add_suite(sr, cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
