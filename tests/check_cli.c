@@ -1,3 +1,366 @@
+/* End to end: build/dmasim (or $DMASIM) as a user runs it; exit codes,
+ * messages, and JSON read back with a real parser (json-c). */
 #include <check.h>
-Suite *cli_suite(void);
-Suite *cli_suite(void) { return suite_create("cli"); }
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+typedef struct Run {
+    int status;
+    char *out, *err;
+} Run;
+
+static Run run(const char *const *args)
+{
+    Run r;
+    r.status = tu_run(&r.out, &r.err, args);
+    return r;
+}
+
+static void run_free(Run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static json_object *parse(const char *text)
+{
+    json_object *j = json_tokener_parse(text);
+    ck_assert_msg(j != NULL, "not JSON:\n%s", text);
+    return j;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "no key '%s' in %s",
+                  key, json_object_to_json_string(o));
+    return v;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+    json_object *v = get(o, key);
+    ck_assert(json_object_is_type(v, json_type_string));
+    return json_object_get_string(v);
+}
+
+/* The object has exactly these keys, in any order. */
+static void keys_are(json_object *o, const char *const *keys)
+{
+    size_t n = 0;
+    for (; keys[n]; n++)
+        get(o, keys[n]);
+    ck_assert_int_eq(json_object_object_length(o), (int)n);
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+START_TEST(check_clean)
+{
+    Run r = run((const char *[]){"check", "topologies/ebony.yaml",
+                                 "topologies/walnut.yaml", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "topologies/ebony.yaml: clean (3 buses, 8 "
+                            "components)\ntopologies/walnut.yaml: clean (3 "
+                            "buses, 7 components)\n");
+    ck_assert_str_eq(r.err, "");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(check_warnings_and_strict)
+{
+    Run r = run((const char *[]){"check", "topologies/highmem.yaml", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "warning: card32's 32-bit dma_mask "
+                                        "reaches 0 bytes of the 2 GiB of "
+                                        "sdram-high"));
+    run_free(&r);
+    r = run((const char *[]){"check", "--strict", "topologies/highmem.yaml",
+                             NULL});
+    ck_assert_int_eq(r.status, 1);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(check_errors)
+{
+    const char *p = tu_write("overlap.yaml",
+                             "name: t\nclocks: {c: 1MHz}\n"
+                             "buses: [{name: b, kind: plb, clock: c}]\n"
+                             "components:\n"
+                             "  - {name: a, kind: sdram, bus: b, base: 0, "
+                             "size: 1MiB}\n"
+                             "  - {name: z, kind: sram, bus: b, base: "
+                             "0x8_0000, size: 1MiB}\n");
+    Run r = run((const char *[]){"check", p, NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "overlap.yaml:6:5: components.1: "
+                                        "error: z region 0 (memory) overlaps "
+                                        "a region 0 (memory) on b"));
+    ck_assert_ptr_nonnull(strstr(r.out, ": 1 error, 0 warnings\n"));
+    run_free(&r);
+
+    /* route refuses a topology with errors, as bad input. */
+    r = run((const char *[]){"route", p, "--from", "a", "--addr", "0", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "error: z region 0 (memory) overlaps"));
+    ck_assert_ptr_nonnull(strstr(r.err, "the topology has errors"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(check_bad_input)
+{
+    const char *p = tu_write("bad.yaml", "name: t\nclocks: {c: 1 MHz}\n"
+                                         "buses: [{name: b, kind: plb, "
+                                         "clock: c, speed: 3}]\n"
+                                         "components: []\n");
+    Run r = run((const char *[]){"check", "topologies/ebony.yaml", p, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad.yaml:3:40: buses.0: unknown key "
+                                        "'speed' (known here: name, kind, "
+                                        "clock, width, address_bits)\n"));
+    /* The good file is still reported. */
+    ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));
+    run_free(&r);
+
+    r = run((const char *[]){"check", "/no/such/file.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "/no/such/file.yaml:1:1: <document>: cannot "
+                            "open: No such file or directory\n");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(check_json)
+{
+    Run r = run((const char *[]){"check", "--json", "topologies/ebony.yaml",
+                                 "topologies/highmem.yaml", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *j = parse(r.out);
+    keys_are(j, (const char *[]){"files", "errors", "warnings", "bad_input",
+                                 NULL});
+    ck_assert_int_eq(json_object_get_int(get(j, "warnings")), 1);
+    json_object *files = get(j, "files");
+    ck_assert_int_eq(json_object_array_length(files), 2);
+    json_object *f0 = json_object_array_get_idx(files, 0);
+    ck_assert_str_eq(get_str(f0, "status"), "clean");
+    json_object *f1 = json_object_array_get_idx(files, 1);
+    ck_assert_str_eq(get_str(f1, "file"), "topologies/highmem.yaml");
+    ck_assert_str_eq(get_str(f1, "status"), "warnings");
+    json_object *fi = json_object_array_get_idx(get(f1, "findings"), 0);
+    keys_are(fi, (const char *[]){"severity", "code", "file", "line",
+                                  "column", "path", "message", "other",
+                                  NULL});
+    ck_assert_str_eq(get_str(fi, "severity"), "warning");
+    ck_assert_str_eq(get_str(fi, "code"), "dma-mask");
+    ck_assert_str_eq(get_str(fi, "path"), "components.5.master");
+    ck_assert_int_eq(json_object_get_int(get(fi, "line")), 30);
+    ck_assert_str_eq(get_str(get(fi, "other"), "path"), "components.2");
+    json_object_put(j);
+    run_free(&r);
+}
+END_TEST
+
+/* ---- route ------------------------------------------------------------ */
+
+START_TEST(route_text)
+{
+    Run r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                                 "dma0", "--addr", "0x3_8000_1000", "--len",
+                                 "4", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out,
+                     "route from dma0: 0x3_8000_1000, 4 bytes\n"
+                     "  plb   memory 0x3_8000_1000    issued by dma0\n"
+                     "  pcix0 memory 0x8000_1000      via pcix0-bridge ranges "
+                     "window 0: 0x3_8000_0000 -> 0x8000_0000 (2 GiB)\n"
+                     "reached card region 0 (memory) at offset 0x1000\n");
+    run_free(&r);
+
+    r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                             "cpu0", "--addr", "0x9_0000_0000", NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "unreachable (master-abort): master "
+                                        "abort on plb: nothing decodes "
+                                        "0x9_0000_0000 in memory space\n"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(route_json_reached)
+{
+    Run r = run((const char *[]){"route", "topologies/p2p-tree.yaml",
+                                 "--from", "dsp3", "--addr", "0x100", "--len",
+                                 "64", "--json", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *j = parse(r.out);
+    keys_are(j, (const char *[]){"from", "addr", "hops", "target", NULL});
+    ck_assert_str_eq(get_str(j, "from"), "dsp3");
+    ck_assert_str_eq(get_str(j, "addr"), "0x100");
+    json_object *hops = get(j, "hops");
+    static const char *const buses[] = {"pci3", "pci2", "pci1", "pci0",
+                                        "plb"};
+    static const char *const via[] = {"dsp3", "p2p3", "p2p2", "p2p1", "hb0"};
+    ck_assert_int_eq(json_object_array_length(hops), 5);
+    for (int i = 0; i < 5; i++) {
+        json_object *h = json_object_array_get_idx(hops, (size_t)i);
+        keys_are(h, (const char *[]){"bus", "addr", "via", NULL});
+        ck_assert_str_eq(get_str(h, "bus"), buses[i]);
+        ck_assert_str_eq(get_str(h, "via"), via[i]);
+        ck_assert_str_eq(get_str(h, "addr"), "0x100");
+    }
+    json_object *t = get(j, "target");
+    keys_are(t, (const char *[]){"component", "offset", NULL});
+    ck_assert_str_eq(get_str(t, "component"), "sdram");
+    ck_assert_str_eq(get_str(t, "offset"), "0x100");
+    json_object_put(j);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(route_json_dies)
+{
+    Run r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                                 "cpu0", "--addr", "0x3_80ff_fffe", "--len",
+                                 "4", "--json", NULL});
+    ck_assert_int_eq(r.status, 1);
+    json_object *j = parse(r.out);
+    keys_are(j, (const char *[]){"from", "addr", "hops", "error", "reason",
+                                 NULL});
+    ck_assert_str_eq(get_str(j, "addr"), "0x380fffffe");
+    ck_assert_str_eq(get_str(j, "error"), "straddle");
+    ck_assert_str_eq(get_str(j, "reason"),
+                     "access straddles 0x8100_0000 on pcix0: below it card "
+                     "region 0 (memory), from it nothing (master abort)");
+    json_object *h1 = json_object_array_get_idx(get(j, "hops"), 1);
+    ck_assert_str_eq(get_str(h1, "addr"), "0x80fffffe");
+    json_object_put(j);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(route_bad_input)
+{
+    Run r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                                 "nobody", "--addr", "0", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim route: no component named 'nobody' "
+                            "(masters: cpu0, dma0, card)\n");
+    run_free(&r);
+    r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                             "sdram", "--addr", "0", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim route: not a bus master: 'sdram' "
+                            "(masters: cpu0, dma0, card)\n");
+    run_free(&r);
+    r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                             "cpu0", "--addr", "0xZZ", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim route: --addr: '0xZZ' is not a number\n");
+    run_free(&r);
+    r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                             "cpu0", "--addr", "0", "--len", "0", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim route: --len: must be at least 1 byte\n");
+    run_free(&r);
+    r = run((const char *[]){"route", "topologies/ebony.yaml", "--from",
+                             "cpu0", "--addr", "0xffff_ffff_ffff_ffff",
+                             "--len", "2", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+    r = run((const char *[]){"route", "topologies/ebony.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "need one TOPOLOGY, --from and "
+                                        "--addr"));
+    run_free(&r);
+}
+END_TEST
+
+/* ---- the program ------------------------------------------------------ */
+
+START_TEST(usage)
+{
+    Run r = run((const char *[]){NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "usage: dmasim COMMAND"));
+    run_free(&r);
+    r = run((const char *[]){"--help", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "dmasim check TOPOLOGY..."));
+    run_free(&r);
+    r = run((const char *[]){"frobnicate", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
+    run_free(&r);
+    r = run((const char *[]){"route", "--help", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "Exit status: 0 reached"));
+    run_free(&r);
+    r = run((const char *[]){"check", "--bogus", "x.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+    r = run((const char *[]){"check", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+}
+END_TEST
+
+/* Malformed files never crash the program (a sanitizer build also fails
+ * on leaks): each gives exit 2 and one file:line:column line. */
+START_TEST(malformed_files)
+{
+    static const char *const inputs[] = {
+        "",
+        "\x01\x02\x03\xff\xfe",
+        "name: [",
+        "- 1\n- 2\n",
+        "name: t\nclocks: {c: 1MHz}\nbuses: [{name: b, kind: plb, "
+        "clock: c}]\ncomponents: [{name: x, kind: bridge, parent: b, "
+        "child: b}]\n",
+        "a: &a [x, x]\nb: &b [*a, *a]\nname: *b\n",
+        "name: t\nclocks: {c: 1MHz}\nbuses: &b [*b]\n",
+        "name: t\nclocks: {c: 99999999999999999999GHz}\n",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        const char *p = tu_write("m.yaml", inputs[i]);
+        Run r = run((const char *[]){"check", p, NULL});
+        ck_assert_msg(r.status == 2, "input %zu: status %d\n%s", i, r.status,
+                      r.err);
+        ck_assert_msg(strstr(r.err, "m.yaml:") && strchr(r.err, '\n') ==
+                                                       r.err + strlen(r.err) - 1,
+                      "input %zu: %s", i, r.err);
+        run_free(&r);
+    }
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("check");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, check_clean);
+    tcase_add_test(tc, check_warnings_and_strict);
+    tcase_add_test(tc, check_errors);
+    tcase_add_test(tc, check_bad_input);
+    tcase_add_test(tc, check_json);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("route");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, route_text);
+    tcase_add_test(tc, route_json_reached);
+    tcase_add_test(tc, route_json_dies);
+    tcase_add_test(tc, route_bad_input);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("program");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, usage);
+    tcase_add_test(tc, malformed_files);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,3 +1,253 @@
+/* sim/addrmap (build-time findings) + sim/lint (reachability): every
+ * finding `dmasim check` reports, with both parties named. */
 #include <check.h>
-Suite *lint_suite(void);
-Suite *lint_suite(void) { return suite_create("lint"); }
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/lint.h"
+#include "testutil.h"
+
+#define HEAD                                                                \
+    "name: t\naddress_bits: 32\nclocks: {c: 100MHz}\n"                      \
+    "buses: [{name: b, kind: plb, clock: c}, {name: p, kind: pci, "         \
+    "clock: c}, {name: o, kind: opb, clock: c}]\ncomponents:\n"             \
+    "  - {name: cpu, kind: cpu, bus: b}\n"                                  \
+    "  - {name: ram, kind: sdram, bus: b, base: 0, size: 16MiB}\n"
+
+/* Loads, runs every lint, and returns the findings formatted one per line
+ * with the temporary directory removed. */
+static const char *lint(const char *yaml)
+{
+    static char out[8192];
+    Diag d;
+    diag_init(&d);
+    Topology *t = tu_load(yaml, &d);
+    ck_assert_msg(t != NULL, "%s", tu_first(&d, SEV_FATAL));
+    if (topology_sound(&d))
+        lint_reachability(t, &d);
+    FILE *m = fmemopen(out, sizeof out, "w");
+    for (size_t i = 0; i < d.n; i++)
+        diag_print(m, &d.v[i]);
+    fclose(m);
+    const char *dir = strstr(out, "t.yaml");
+    size_t cut = dir ? (size_t)(dir - out) : 0;
+    /* Strip "DIR/" before every "t.yaml". */
+    if (cut) {
+        char pre[256];
+        snprintf(pre, sizeof pre, "%.*s", (int)cut, out);
+        for (char *p; (p = strstr(out, pre));)
+            memmove(p, p + cut, strlen(p + cut) + 1);
+    }
+    topology_free(t);
+    diag_free(&d);
+    return out;
+}
+
+START_TEST(clean)
+{
+    ck_assert_str_eq(lint(HEAD), "");
+}
+END_TEST
+
+START_TEST(overlapping_regions)
+{
+    ck_assert_str_eq(
+        lint(HEAD "  - {name: a, kind: device, bus: b, regions: "
+                  "[{base: 0x8000_0000, size: 1MiB}]}\n"
+                  "  - {name: z, kind: device, bus: b, regions: "
+                  "[{base: 0x800F_F000, size: 1MiB}]}\n"),
+        "t.yaml:9:47: components.3.regions.0: error: z region 0 (memory) "
+        "overlaps a region 0 (memory) on b (memory space) over "
+        "0x800f_f000..0x800f_ffff (other: t.yaml:8:47 "
+        "components.2.regions.0)\n");
+}
+END_TEST
+
+START_TEST(overlapping_windows)
+{
+    /* Two bridges below b decoding the same addresses: ambiguous. */
+    const char *out =
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, ranges: "
+                  "[{child: 0, parent: 0x8000_0000, size: 256MiB}]}\n"
+                  "  - {name: y, kind: bridge, parent: b, child: o, ranges: "
+                  "[{child: 0, parent: 0x8800_0000, size: 256MiB}]}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:9:59: components.3.ranges.0: error: y ranges "
+                     "window 0 overlaps x ranges window 0 on b (memory "
+                     "space) over 0x8800_0000..0x8fff_ffff (other: "
+                     "t.yaml:8:59 components.2.ranges.0)\n");
+    /* dma_ranges windows of one bridge overlapping each other. */
+    out = lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, "
+                    "dma_ranges: [{child: 0, parent: 0, size: 8MiB}, "
+                    "{child: 4MiB, parent: 4MiB, size: 8MiB}]}\n");
+    ck_assert_msg(strstr(out, "error: x dma_ranges window 1 overlaps x "
+                              "dma_ranges window 0 on p (memory space) over "
+                              "0x40_0000..0x7f_ffff"),
+                  "%s", out);
+}
+END_TEST
+
+START_TEST(shadowing)
+{
+    ck_assert_str_eq(
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, ranges: "
+                  "[{child: 0x8000_0000, parent: 0x8000_0000, size: 1GiB}]}\n"
+                  "  - {name: f, kind: device, bus: b, regions: "
+                  "[{base: 0x9000_0000, size: 4KiB}]}\n"),
+        "t.yaml:9:47: components.3.regions.0: warning: f region 0 (memory) "
+        "and x ranges window 0 both decode 0x9000_0000..0x9000_0fff on b "
+        "(memory space); the region claims it (other: t.yaml:8:59 "
+        "components.2.ranges.0)\n");
+}
+END_TEST
+
+START_TEST(widths)
+{
+    /* A window leading beyond the 32-bit OPB, a region beyond the PLB. */
+    const char *out =
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: o, ranges: "
+                  "[{child: 0xF000_0000, parent: 0x4000_0000, "
+                  "size: 512MiB}]}\n"
+                  "  - {name: f, kind: device, bus: b, regions: "
+                  "[{base: 0xFFFF_F000, size: 8KiB}]}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:8:59: components.2.ranges.0: error: window "
+                     "target at 0xf000_0000 (512 MiB) does not fit in o's "
+                     "32-bit memory space\n"
+                     "t.yaml:9:47: components.3.regions.0: error: region at "
+                     "0xffff_f000 (8 KiB) does not fit in b's 32-bit memory "
+                     "space\n");
+}
+END_TEST
+
+START_TEST(spaces)
+{
+    const char *out =
+        lint(HEAD "  - {name: f, kind: device, bus: b, regions: "
+                  "[{base: 0x100, size: 16, kind: io}]}\n"
+                  "  - {name: x, kind: bridge, parent: b, child: o, ranges: "
+                  "[{child: 0, parent: 0x4000_0000, size: 64KiB, "
+                  "space: io}]}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:8:47: components.2.regions.0: error: an I/O "
+                     "region needs a bus with I/O space; b is a plb bus\n"
+                     "t.yaml:9:59: components.3.ranges.0: error: an I/O "
+                     "window needs a child bus with I/O space; o is a opb "
+                     "bus\n");
+}
+END_TEST
+
+START_TEST(unreachable_memory)
+{
+    /* p has a device with memory but the bridge forwards nothing down and
+     * nothing on p masters the bus. */
+    ck_assert_str_eq(
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p}\n"
+                  "  - {name: m, kind: device, bus: p, regions: "
+                  "[{base: 0x1000, size: 4KiB}]}\n"),
+        "t.yaml:9:47: components.3.regions.0: warning: no master can reach "
+        "any of m region 0 (4 KiB of memory at 0x1000 on p)\n");
+    /* Half reachable: the window covers only the first 2 KiB. */
+    const char *out =
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, ranges: "
+                  "[{child: 0x1000, parent: 0x4000_0000, size: 2KiB}]}\n"
+                  "  - {name: m, kind: device, bus: p, regions: "
+                  "[{base: 0x1000, size: 4KiB}]}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:9:47: components.3.regions.0: warning: no "
+                     "master can reach 2 KiB of the 4 KiB of m region 0 "
+                     "(first at 0x1800)\n");
+}
+END_TEST
+
+START_TEST(dma_reach)
+{
+    /* The window covers 8 of 16 MiB of RAM: a window problem. */
+    const char *out =
+        lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, "
+                  "dma_ranges: [{child: 0, parent: 0, size: 8MiB}]}\n"
+                  "  - {name: d, kind: device, bus: p, master: {}}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:9:45: components.3.master: warning: d reaches "
+                     "8 MiB of the 16 MiB of ram (first out of reach: "
+                     "0x80_0000): no window leads to the rest (other: "
+                     "t.yaml:7:5 components.1)\n");
+    /* The window covers all; a 23-bit mask reaches half: a mask problem. */
+    out = lint(HEAD "  - {name: x, kind: bridge, parent: b, child: p, "
+                    "dma_ranges: identity}\n"
+                    "  - {name: d, kind: device, bus: p, master: "
+                    "{dma_mask: 23}}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:9:45: components.3.master: warning: d's 23-bit "
+                     "dma_mask reaches 8 MiB of the 16 MiB of ram (first out "
+                     "of reach: 0x80_0000); buffers there must bounce "
+                     "(other: t.yaml:7:5 components.1)\n");
+}
+END_TEST
+
+START_TEST(reach_bytes)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load("topologies/highmem.yaml", &d);
+    ck_assert_ptr_nonnull(t);
+    int c32 = topo_find_comp(t, "card32"), c64 = topo_find_comp(t, "card64");
+    int hi = topo_find_comp(t, "sdram-high"), lo = topo_find_comp(t, "sdram-low");
+    ck_assert_uint_eq(lint_reach_bytes(t, c32, hi, 0, true), 0);
+    ck_assert_uint_eq(lint_reach_bytes(t, c32, hi, 0, false), 2ULL << 30);
+    ck_assert_uint_eq(lint_reach_bytes(t, c32, lo, 0, true), 2ULL << 30);
+    ck_assert_uint_eq(lint_reach_bytes(t, c64, hi, 0, true), 2ULL << 30);
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(shipped_findings)
+{
+    static const struct {
+        const char *file;
+        size_t errors, warnings;
+        const char *code; /* of the first warning, if any */
+    } want[] = {
+        {"topologies/ebony.yaml", 0, 0, NULL},
+        {"topologies/walnut.yaml", 0, 0, NULL},
+        {"topologies/two-host-bridges.yaml", 0, 0, NULL},
+        {"topologies/p2p-tree.yaml", 0, 0, NULL},
+        {"topologies/highmem.yaml", 0, 1, "dma-mask"},
+        {"topologies/plb-mmio.yaml", 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        Diag d;
+        diag_init(&d);
+        Topology *t = topology_load(want[i].file, &d);
+        ck_assert_ptr_nonnull(t);
+        lint_reachability(t, &d);
+        ck_assert_msg(d.counts[SEV_ERROR] == want[i].errors &&
+                          d.counts[SEV_WARNING] == want[i].warnings,
+                      "%s: %zu errors, %zu warnings", want[i].file,
+                      d.counts[SEV_ERROR], d.counts[SEV_WARNING]);
+        if (want[i].code)
+            ck_assert_str_eq(diag_first(&d, SEV_WARNING)->code, want[i].code);
+        topology_free(t);
+        diag_free(&d);
+    }
+}
+END_TEST
+
+Suite *lint_suite(void)
+{
+    Suite *s = suite_create("lint");
+    TCase *tc = tcase_create("findings");
+    tcase_add_test(tc, clean);
+    tcase_add_test(tc, overlapping_regions);
+    tcase_add_test(tc, overlapping_windows);
+    tcase_add_test(tc, shadowing);
+    tcase_add_test(tc, widths);
+    tcase_add_test(tc, spaces);
+    tcase_add_test(tc, unreachable_memory);
+    tcase_add_test(tc, dma_reach);
+    tcase_add_test(tc, reach_bytes);
+    tcase_add_test(tc, shipped_findings);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -56,7 +56,7 @@ START_TEST(integer_errors)
     ck_assert_str_eq(bad_u64("64KB"),
                      "'64KB': unknown unit 'KB' (sizes take B, KiB, MiB, "
                      "GiB, TiB, PiB or EiB)");
-    ck_assert_str_eq(bad_u64("_1"), "'_1' is not a number");
+    ck_assert_str_eq(bad_u64("_1"), "'_1': '_' must stand between two digits");
     ck_assert_str_eq(bad_u64("1__0"),
                      "'1__0': '_' must stand between two digits");
     ck_assert_str_eq(bad_u64("10_"),
