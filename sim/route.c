@@ -80,11 +80,18 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
     uint64_t last = addr + (len - 1);
     char a[32], b[32];
 
-    memset(r, 0, sizeof *r);
+    /* Only the fields a result reads are set: clearing the whole hop
+     * array would cost more than a short route itself. */
+    r->status = ROUTE_OK;
     r->master = master;
     r->addr = addr;
     r->len = len;
+    r->n_hops = 0;
+    r->local = false;
+    r->target = NULL;
     r->target_comp = r->target_region = -1;
+    r->offset = r->boundary = 0;
+    r->reason[0] = '\0';
 
     if (!m->is_master)
         return die(r, ROUTE_NOT_MASTER, "%s (a %s) issues no accesses",
