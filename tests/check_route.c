@@ -264,6 +264,61 @@ START_TEST(plb_mmio)
 }
 END_TEST
 
+/* Katmai was written from its device tree and is not shipped: the expected
+ * addresses below were worked out by hand with of_translate_address()'s
+ * rule (child address - child base + parent base, window by window). */
+START_TEST(katmai_from_dts)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load("tests/topologies/katmai.yaml", &d);
+    ck_assert_msg(t && topology_sound(&d), "%s", tu_first(&d, SEV_FATAL));
+    static const Case cases[] = {
+        /* UART0 reg 0xf0000200 on the OPB: 0xf0000200 - 0xe0000000 +
+         * 0x4_e0000000 = 0x4_f0000200. */
+        {"cpu0", 0x4F0000200ULL, 1,
+         "plb:0x4f0000200 > opb:0xf0000200 => uart0[0]+0x0"},
+        {"cpu0", 0x4F0000607ULL, 1,
+         "plb:0x4f0000607 > opb:0xf0000607 => uart2[0]+0x7"},
+        /* Same PCI address 0x8000_0000 behind four bridges, four CPU
+         * addresses. */
+        {"cpu0", 0xD80000000ULL, 4,
+         "plb:0xd80000000 > pcix0:0x80000000 => sas[0]+0x0"},
+        {"cpu0", 0xE00000000ULL, 4,
+         "plb:0xe00000000 > pcie0:0x80000000 => nic[0]+0x0"},
+        {"cpu0", 0xE90000000ULL, 4,
+         "plb:0xe90000000 > pcie1:0x90000000 => gpu[0]+0x0"},
+        {"cpu0", 0xF00000000ULL, 4,
+         "plb:0xf00000000 > pcie2:0x80000000 => ssd[0]+0x0"},
+        {"cpu0", 0xE80000000ULL, 4,
+         "plb:0xe80000000 > pcie1:0x80000000 => master-abort"},
+        /* I/O windows: PCIe0's I/O 0x1000 at 0xf_8000_1000. */
+        {"cpu0", 0xF80001000ULL, 4,
+         "plb:0xf80001000 > pcie0/io:0x1000 => nic[1]+0x0"},
+        {"cpu0", 0xF80011000ULL, 4,
+         "plb:0xf80011000 > pcie1/io:0x1000 => master-abort"},
+        /* Inbound 4 GiB at 0 on every bridge; DDR2 is 2 GiB. */
+        {"ssd", 0x7FFFFFC0ULL, 64,
+         "pcie2:0x7fffffc0 > plb:0x7fffffc0 => ddr2[0]+0x7fffffc0"},
+        {"ssd", 0x100000000ULL, 4, "pcie2:0x100000000 => master-abort"},
+        {"gpu", 0x100000000ULL, 4, "pcie1:0x100000000 => dma-mask"},
+        /* PCIe to PCIe through the PLB is not possible: the inbound window
+         * maps PCI 0x8000_0000 to PLB 0x8000_0000, which is not a window
+         * to another root. */
+        {"nic", 0x90000000ULL, 4,
+         "pcie0:0x90000000 > plb:0x90000000 => master-abort"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = route_str(t, cases[i].master, cases[i].addr,
+                                    cases[i].len);
+        ck_assert_msg(!strcmp(got, cases[i].want), "got %s\nwant %s", got,
+                      cases[i].want);
+    }
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
 /* ---- precedence on synthetic buses --------------------------------- */
 
 #define PREC_HEAD                                                           \
@@ -406,6 +461,7 @@ Suite *route_suite(void)
     tcase_add_test(tc, p2p_tree);
     tcase_add_test(tc, highmem);
     tcase_add_test(tc, plb_mmio);
+    tcase_add_test(tc, katmai_from_dts);
     suite_add_tcase(s, tc);
     tc = tcase_create("precedence");
     tcase_add_test(tc, device_beats_window);
