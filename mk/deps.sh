@@ -16,7 +16,7 @@ command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
 
 [ -z "$missing" ] && exit 0
 
-echo "dmasim: installing missing Debian packages:$missing" >&2
+echo "dmasim: missing Debian packages:$missing" >&2
 if [ "$(id -u)" = 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -26,6 +26,7 @@ else
     echo "dmasim: run: sudo apt-get install -y$missing" >&2
     exit 1
 fi
+echo "dmasim: installing them with apt-get" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2 || true
 # shellcheck disable=SC2086
