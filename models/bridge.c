@@ -16,6 +16,34 @@ static const Field window_fields[] = {
     FIELD_END,
 };
 
+static bool window_item(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
+{
+    WindowParams *w = elem;
+    bool upstream = *(const bool *)ctx;
+    WindowYaml y = {0};
+    FieldSet set = {window_fields, &y};
+    if (!ld_map_fields(ld, m, &set, 1))
+        return false;
+    w->child = y.child;
+    w->parent = y.parent;
+    w->size_bytes = y.size_bytes;
+    w->pos = ld_pos(ld, m);
+    w->path = ld_path(ld);
+    if (!y.space || !strcmp(y.space, "memory")) {
+        w->space = SPACE_MEM;
+    } else if (!strcmp(y.space, "io") && !upstream) {
+        w->space = SPACE_IO;
+    } else {
+        ld_push_key(ld, "space");
+        return ld_fail(ld, ld_map_get(ld, m, "space"),
+                       upstream ? "dma_ranges windows are memory space "
+                                  "only, not '%s'"
+                                : "unknown space '%s' (known: memory, io)",
+                       y.space);
+    }
+    return true;
+}
+
 static bool windows(Loader *ld, yaml_node_t *v, WindowList *wl, bool upstream)
 {
     wl->pos = ld_pos(ld, v);
@@ -30,40 +58,9 @@ static bool windows(Loader *ld, yaml_node_t *v, WindowList *wl, bool upstream)
         wl->identity = true;
         return true;
     }
-    if (!ld_expect_seq(ld, v, "a list of windows or 'identity'"))
-        return false;
-    size_t n = ld_seq_len(v);
-    wl->v = arena_calloc(ld->arena, n ? n : 1, sizeof *wl->v);
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *m = ld_seq_item(ld, v, i);
-        size_t old = ld_push_index(ld, i);
-        WindowYaml y = {0};
-        FieldSet set = {window_fields, &y};
-        if (!m || !ld_map_fields(ld, m, &set, 1))
-            return false;
-        WindowParams *w = &wl->v[i];
-        w->child = y.child;
-        w->parent = y.parent;
-        w->size_bytes = y.size_bytes;
-        w->pos = ld_pos(ld, m);
-        w->path = ld_path(ld);
-        if (!y.space || !strcmp(y.space, "memory")) {
-            w->space = SPACE_MEM;
-        } else if (!strcmp(y.space, "io") && !upstream) {
-            w->space = SPACE_IO;
-        } else {
-            ld_push_key(ld, "space");
-            return ld_fail(ld, ld_map_get(ld, m, "space"),
-                           upstream ? "dma_ranges windows are memory space "
-                                      "only, not '%s'"
-                                    : "unknown space '%s' (known: memory, "
-                                      "io)",
-                           y.space);
-        }
-        ld_pop(ld, old);
-        wl->n++;
-    }
-    return true;
+    wl->v = ld_list(ld, v, "a list of windows or 'identity'", sizeof *wl->v,
+                    &wl->n, window_item, &upstream);
+    return wl->v != NULL;
 }
 
 static bool f_ranges(Loader *ld, yaml_node_t *v, void *dst)

@@ -15,42 +15,38 @@ static const Field region_fields[] = {
     FIELD_END,
 };
 
+static bool region_item(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
+{
+    RegionParams *r = elem;
+    RegionYaml y = {0};
+    FieldSet set = {region_fields, &y};
+    if (!ld_map_fields(ld, m, &set, 1))
+        return false;
+    r->base = y.base;
+    r->size_bytes = y.size_bytes;
+    r->pos = ld_pos(ld, m);
+    r->path = ld_path(ld);
+    if (!y.kind || !strcmp(y.kind, "memory"))
+        r->kind = REGION_MEMORY;
+    else if (!strcmp(y.kind, "fifo"))
+        r->kind = REGION_FIFO;
+    else if (!strcmp(y.kind, "io"))
+        r->kind = REGION_IO;
+    else {
+        ld_push_key(ld, "kind");
+        return ld_fail(ld, ld_map_get(ld, m, "kind"),
+                       "unknown region kind '%s' (known: memory, fifo, io)",
+                       y.kind);
+    }
+    return true;
+}
+
 bool device_f_regions(Loader *ld, yaml_node_t *v, void *dst)
 {
     DeviceParams *p = dst;
-    if (!ld_expect_seq(ld, v, "a list of regions"))
-        return false;
-    size_t n = ld_seq_len(v);
-    p->regions = arena_calloc(ld->arena, n ? n : 1, sizeof *p->regions);
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *m = ld_seq_item(ld, v, i);
-        size_t old = ld_push_index(ld, i);
-        RegionYaml y = {0};
-        FieldSet set = {region_fields, &y};
-        if (!m || !ld_map_fields(ld, m, &set, 1))
-            return false;
-        RegionParams *r = &p->regions[i];
-        r->base = y.base;
-        r->size_bytes = y.size_bytes;
-        r->pos = ld_pos(ld, m);
-        r->path = ld_path(ld);
-        if (!y.kind || !strcmp(y.kind, "memory")) {
-            r->kind = REGION_MEMORY;
-        } else if (!strcmp(y.kind, "fifo")) {
-            r->kind = REGION_FIFO;
-        } else if (!strcmp(y.kind, "io")) {
-            r->kind = REGION_IO;
-        } else {
-            ld_push_key(ld, "kind");
-            return ld_fail(ld, ld_map_get(ld, m, "kind"),
-                           "unknown region kind '%s' (known: memory, fifo, "
-                           "io)",
-                           y.kind);
-        }
-        ld_pop(ld, old);
-        p->n_regions++;
-    }
-    return true;
+    p->regions = ld_list(ld, v, "a list of regions", sizeof *p->regions,
+                         &p->n_regions, region_item, NULL);
+    return p->regions != NULL;
 }
 
 static const Field master_fields[] = {

@@ -42,6 +42,20 @@ static void lint_file(FileResult *fr)
     topology_free(t);
 }
 
+/* "file", "line", "column", "path" members of the open object. */
+static void json_place(JsonW *w, const char *file, unsigned line,
+                       unsigned col, const char *path)
+{
+    jw_key(w, "file");
+    jw_str(w, file);
+    jw_key(w, "line");
+    jw_uint(w, line);
+    jw_key(w, "column");
+    jw_uint(w, col);
+    jw_key(w, "path");
+    jw_str(w, path);
+}
+
 static void json_finding(JsonW *w, const Finding *f)
 {
     jw_obj_begin(w);
@@ -49,27 +63,14 @@ static void json_finding(JsonW *w, const Finding *f)
     jw_str(w, severity_name(f->sev));
     jw_key(w, "code");
     jw_str(w, f->code);
-    jw_key(w, "file");
-    jw_str(w, f->file);
-    jw_key(w, "line");
-    jw_uint(w, f->line);
-    jw_key(w, "column");
-    jw_uint(w, f->col);
-    jw_key(w, "path");
-    jw_str(w, f->path);
+    json_place(w, f->file, f->line, f->col, f->path);
     jw_key(w, "message");
     jw_str(w, f->msg);
     jw_key(w, "other");
     if (f->has_other) {
         jw_obj_begin(w);
-        jw_key(w, "file");
-        jw_str(w, f->other_file);
-        jw_key(w, "line");
-        jw_uint(w, f->other_line);
-        jw_key(w, "column");
-        jw_uint(w, f->other_col);
-        jw_key(w, "path");
-        jw_str(w, f->other_path);
+        json_place(w, f->other_file, f->other_line, f->other_col,
+                   f->other_path);
         jw_obj_end(w);
     } else {
         jw_null(w);

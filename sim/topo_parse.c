@@ -90,8 +90,10 @@ static const Field bus_fields[] = {
     FIELD_END,
 };
 
-static bool parse_bus(Loader *ld, yaml_node_t *m, Topology *t, BusParams *b)
+static bool parse_bus(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
 {
+    Topology *t = ctx;
+    BusParams *b = elem;
     b->pos = ld_pos(ld, m);
     b->path = ld_path(ld);
     if (!ld_expect_map(ld, m, "a bus (a mapping)"))
@@ -133,21 +135,11 @@ static bool parse_bus(Loader *ld, yaml_node_t *m, Topology *t, BusParams *b)
 static bool f_buses(Loader *ld, yaml_node_t *v, void *dst)
 {
     Topology *t = dst;
-    if (!ld_expect_seq(ld, v, "a list of buses"))
-        return false;
-    size_t n = ld_seq_len(v);
-    if (n == 0)
+    t->buses = ld_list(ld, v, "a list of buses", sizeof *t->buses,
+                       &t->n_buses, parse_bus, t);
+    if (t->buses && t->n_buses == 0)
         return ld_fail(ld, v, "no buses: a topology needs at least one");
-    t->buses = arena_calloc(t->arena, n, sizeof *t->buses);
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *m = ld_seq_item(ld, v, i);
-        size_t old = ld_push_index(ld, i);
-        if (!m || !parse_bus(ld, m, t, &t->buses[i]))
-            return false;
-        ld_pop(ld, old);
-        t->n_buses++;
-    }
-    return true;
+    return t->buses != NULL;
 }
 
 /* ---- components -------------------------------------------------------- */
@@ -167,8 +159,10 @@ static const Field comp_fields_nobus[] = {
     FIELD_END,
 };
 
-static bool parse_comp(Loader *ld, yaml_node_t *m, Topology *t, CompParams *c)
+static bool parse_comp(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
 {
+    Topology *t = ctx;
+    CompParams *c = elem;
     c->pos = ld_pos(ld, m);
     c->path = ld_path(ld);
     if (!ld_expect_map(ld, m, "a component (a mapping)"))
@@ -199,19 +193,9 @@ static bool parse_comp(Loader *ld, yaml_node_t *m, Topology *t, CompParams *c)
 static bool f_components(Loader *ld, yaml_node_t *v, void *dst)
 {
     Topology *t = dst;
-    if (!ld_expect_seq(ld, v, "a list of components"))
-        return false;
-    size_t n = ld_seq_len(v);
-    t->comps = arena_calloc(t->arena, n ? n : 1, sizeof *t->comps);
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *m = ld_seq_item(ld, v, i);
-        size_t old = ld_push_index(ld, i);
-        if (!m || !parse_comp(ld, m, t, &t->comps[i]))
-            return false;
-        ld_pop(ld, old);
-        t->n_comps++;
-    }
-    return true;
+    t->comps = ld_list(ld, v, "a list of components", sizeof *t->comps,
+                       &t->n_comps, parse_comp, t);
+    return t->comps != NULL;
 }
 
 /* ---- top level --------------------------------------------------------- */

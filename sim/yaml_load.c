@@ -355,6 +355,25 @@ yaml_node_t *ld_seq_item(Loader *ld, yaml_node_t *seq, size_t i)
     return ld_visit(ld, n) ? n : NULL;
 }
 
+void *ld_list(Loader *ld, yaml_node_t *v, const char *what, size_t elem_size,
+              size_t *n, ItemFn item, void *ctx)
+{
+    if (!ld_expect_seq(ld, v, what))
+        return NULL;
+    size_t len = ld_seq_len(v);
+    char *arr = arena_calloc(ld->arena, len ? len : 1, elem_size);
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *m = ld_seq_item(ld, v, i);
+        size_t old = ld_push_index(ld, i);
+        if (!m || !item(ld, m, arr + i * elem_size, ctx))
+            return NULL;
+        ld_pop(ld, old);
+        (*n)++;
+    }
+    return arr;
+}
+
 /* ---- mappings ---------------------------------------------------------- */
 
 static size_t edit_distance(const char *a, const char *b)

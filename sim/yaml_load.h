@@ -71,6 +71,14 @@ bool ld_expect_seq(Loader *ld, yaml_node_t *n, const char *what);
 size_t ld_seq_len(const yaml_node_t *seq);
 yaml_node_t *ld_seq_item(Loader *ld, yaml_node_t *seq, size_t i);
 
+/* Reads a list into a new arena array of elem_size-byte elements (zeroed):
+ * item() reads each entry, with its index pushed on the path.  Returns the
+ * array (never NULL for an empty list) and its length in *n, or NULL after
+ * an error; `what` names the list in the type error. */
+typedef bool (*ItemFn)(Loader *ld, yaml_node_t *item, void *elem, void *ctx);
+void *ld_list(Loader *ld, yaml_node_t *v, const char *what, size_t elem_size,
+              size_t *n, ItemFn item, void *ctx);
+
 /* Schema tables: a field parser reads `val` into base + off. */
 typedef bool (*FieldFn)(Loader *ld, yaml_node_t *val, void *dst);
 typedef struct Field {
