@@ -71,17 +71,20 @@ TEST_SRCS := \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c
+FUZZ_SRCS := tests/fuzz_topology.c
+FUZZ_SECONDS ?= 60
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS) $(MODEL_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FUZZ_SRCS))
 LIB := $(BUILD)/libdmasim.a
 BIN := $(BUILD)/dmasim
 TESTBIN := $(BUILD)/check_dmasim
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all test demo bench deps clean help
+.PHONY: all test demo bench fuzz deps clean help
 all: $(BIN)
 
 help:
@@ -89,6 +92,7 @@ help:
 	@echo "make test       build and run the Check suites and CLI tests"
 	@echo "make demo       lint and route on the shipped ebony board"
 	@echo "make bench      routing speed figures"
+	@echo "make fuzz       mutated topologies under ASan/UBSan (FUZZ_SECONDS=60)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make clean      remove build/ and out/"
 
@@ -118,6 +122,9 @@ $(TESTBIN): $(TEST_OBJS) $(LIB)
 $(BUILD)/bench_route: $(BENCH_OBJS) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJS) $(LIB) $(PKG_LIBS)
 
+$(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJS) $(LIB) $(PKG_LIBS)
+
 # The CLI tests run the dmasim of the same variant.
 test: $(BIN) $(TESTBIN)
 	DMASIM=$(BIN) $(TESTBIN)
@@ -128,7 +135,13 @@ demo: $(BIN)
 bench: $(BUILD)/bench_route
 	$(BUILD)/bench_route topologies/p2p-tree.yaml
 
+# The fuzzer always runs the sanitizer build: a crash is not the only bug.
+fuzz:
+	$(MAKE) VARIANT=san build/san/fuzz_topology
+	build/san/fuzz_topology $(FUZZ_SECONDS) 1 topologies/*.yaml tests/topologies/*.yaml
+
 clean:
 	rm -rf build out
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
+	$(BENCH_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
