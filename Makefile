@@ -35,6 +35,7 @@ LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 # ---- sources, listed explicitly -------------------------------------------
 SIM_SRCS := \
 	sim/arena.c \
+	sim/sim.c \
 	sim/diag.c \
 	sim/units.c \
 	sim/yaml_load.c \
@@ -64,13 +65,14 @@ TEST_SRCS := \
 	tests/check_main.c \
 	tests/testutil.c \
 	tests/check_units.c \
+	tests/check_sim.c \
 	tests/check_yaml_load.c \
 	tests/check_topology.c \
 	tests/check_route.c \
 	tests/check_lint.c \
 	tests/check_cli.c
 
-BENCH_SRCS := tests/bench_route.c
+BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c
 FUZZ_SRCS := tests/fuzz_topology.c
 FUZZ_SECONDS ?= 60
 
@@ -91,7 +93,7 @@ help:
 	@echo "make            build build/dmasim (VARIANT=release|debug|san)"
 	@echo "make test       build and run the Check suites and CLI tests"
 	@echo "make demo       lint and route on the shipped ebony board"
-	@echo "make bench      routing speed figures"
+	@echo "make bench      event kernel and routing speed figures"
 	@echo "make fuzz       mutated topologies under ASan/UBSan (FUZZ_SECONDS=60)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make clean      remove build/ and out/"
@@ -119,8 +121,8 @@ $(BIN): $(CLI_OBJS) $(LIB)
 $(TESTBIN): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
-$(BUILD)/bench_route: $(BENCH_OBJS) $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJS) $(LIB) $(PKG_LIBS)
+$(BUILD)/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
 $(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJS) $(LIB) $(PKG_LIBS)
@@ -132,7 +134,8 @@ test: $(BIN) $(TESTBIN)
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)
 
-bench: $(BUILD)/bench_route
+bench: $(BUILD)/bench_route $(BUILD)/bench_kernel
+	$(BUILD)/bench_kernel
 	$(BUILD)/bench_route topologies/p2p-tree.yaml
 
 # The fuzzer always runs the sanitizer build: a crash is not the only bug.

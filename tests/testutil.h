@@ -10,6 +10,7 @@
 #include "sim/topology.h"
 
 Suite *units_suite(void);
+Suite *sim_suite(void);
 Suite *yaml_load_suite(void);
 Suite *topology_suite(void);
 Suite *route_suite(void);

@@ -1,0 +1,61 @@
+/* The event kernel: simulated time in picoseconds and the events that run
+ * at given times.
+ *
+ * Events run in time order, and in the order they were scheduled among
+ * equal times.  Scheduling and running are amortised O(1): a calendar of
+ * short sorted buckets, re-tuned to the observed spacing of events, and a
+ * heap for events beyond its span (docs/performance.md).  Cancelling only marks an event; the kernel reaps
+ * it when its time comes.  Event records are pooled: the steady state
+ * allocates nothing. */
+#ifndef DMASIM_SIM_H
+#define DMASIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t SimTime; /* picoseconds */
+#define SIM_TIME_MAX UINT64_MAX
+#define PS_PER_NS 1000ULL
+#define PS_PER_US 1000000ULL
+#define PS_PER_S 1000000000000ULL
+
+typedef struct Sim Sim;
+typedef void EventFn(Sim *sim, void *opaque);
+typedef uint64_t EventId; /* 0 is never a valid id */
+
+Sim *sim_new(void);
+void sim_free(Sim *sim); /* pending events are dropped, not run */
+
+SimTime sim_now(const Sim *sim);
+size_t sim_pending(const Sim *sim);   /* scheduled, not run, not cancelled */
+uint64_t sim_events_run(const Sim *sim);
+
+/* Schedules fn(sim, opaque) at time t >= sim_now(); scheduling in the past
+ * is a simulator bug and stops the program with an internal error. */
+EventId sim_at(Sim *sim, SimTime t, EventFn *fn, void *opaque);
+EventId sim_after(Sim *sim, SimTime delay, EventFn *fn, void *opaque);
+/* Marks a pending event so that it never runs.  Returns false if it has
+ * already run or been cancelled (an id is never reused). */
+bool sim_cancel(Sim *sim, EventId id);
+
+/* Runs events until none is left, or the next is later than `until`
+ * (then now becomes `until`), or a callback calls sim_stop().  Returns the
+ * number of events run. */
+uint64_t sim_run_until(Sim *sim, SimTime until);
+uint64_t sim_run(Sim *sim);
+void sim_stop(Sim *sim);
+
+/* ---- clocks ----------------------------------------------------------- */
+/* Edge n of a clock of `hz` is at ceil(n * 10^12 / hz) ps, computed exactly
+ * so that long runs do not drift (133.33 MHz is not a whole number of
+ * picoseconds). */
+SimTime clock_edge(uint64_t hz, uint64_t n);
+/* The index of the first edge at or after t. */
+uint64_t clock_edge_index(uint64_t hz, SimTime t);
+/* The first edge at or after t. */
+SimTime clock_align(uint64_t hz, SimTime t);
+/* The edge `cycles` cycles after the first edge at or after t. */
+SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles);
+
+#endif

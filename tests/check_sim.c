@@ -1,0 +1,310 @@
+/* sim/sim: the event kernel and clock edges. */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+#include "testutil.h"
+
+typedef struct Log {
+    int v[64];
+    int n;
+} Log;
+
+typedef struct Tag {
+    Log *log;
+    int id;
+} Tag;
+
+static void record(Sim *s, void *opaque)
+{
+    (void)s;
+    Tag *t = opaque;
+    t->log->v[t->log->n++] = t->id;
+}
+
+START_TEST(time_order_and_fifo)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag tags[6];
+    static const SimTime at[] = {300, 100, 200, 100, 100, 0};
+    for (int i = 0; i < 6; i++) {
+        tags[i] = (Tag){&log, i};
+        sim_at(s, at[i], record, &tags[i]);
+    }
+    ck_assert_uint_eq(sim_pending(s), 6);
+    ck_assert_uint_eq(sim_run(s), 6);
+    int want[] = {5, 1, 3, 4, 2, 0};
+    ck_assert_int_eq(log.n, 6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(log.v[i], want[i]);
+    ck_assert_uint_eq(sim_now(s), 300);
+    ck_assert_uint_eq(sim_pending(s), 0);
+    sim_free(s);
+}
+END_TEST
+
+/* An event scheduled for "now" from a callback runs after those already
+ * scheduled for the same time. */
+typedef struct Chain {
+    Log log;
+    Tag late;
+} Chain;
+
+static void add_same_time(Sim *s, void *opaque)
+{
+    Chain *c = opaque;
+    c->log.v[c->log.n++] = 100;
+    sim_after(s, 0, record, &c->late);
+}
+
+START_TEST(same_time_from_callback)
+{
+    Sim *s = sim_new();
+    Chain c = {0};
+    c.late = (Tag){&c.log, 7};
+    Tag other = {&c.log, 1};
+    sim_at(s, 50, add_same_time, &c);
+    sim_at(s, 50, record, &other);
+    sim_run(s);
+    ck_assert_int_eq(c.log.n, 3);
+    ck_assert_int_eq(c.log.v[0], 100);
+    ck_assert_int_eq(c.log.v[1], 1);
+    ck_assert_int_eq(c.log.v[2], 7);
+    sim_free(s);
+}
+END_TEST
+
+START_TEST(cancel)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag a = {&log, 1}, b = {&log, 2};
+    EventId ia = sim_at(s, 10, record, &a);
+    EventId ib = sim_at(s, 20, record, &b);
+    ck_assert(sim_cancel(s, ia));
+    ck_assert(!sim_cancel(s, ia)); /* twice */
+    ck_assert_uint_eq(sim_pending(s), 1);
+    sim_run(s);
+    ck_assert_int_eq(log.n, 1);
+    ck_assert_int_eq(log.v[0], 2);
+    ck_assert(!sim_cancel(s, ib)); /* already ran */
+    ck_assert(!sim_cancel(s, 0));
+    ck_assert(!sim_cancel(s, 0xdeadbeef00000001ULL)); /* stale generation */
+    /* The freed record is reused; the old id must not cancel the new. */
+    EventId ic = sim_at(s, 30, record, &a);
+    ck_assert(ic != ia);
+    ck_assert(!sim_cancel(s, ia));
+    ck_assert_uint_eq(sim_run(s), 1);
+    sim_free(s);
+}
+END_TEST
+
+static void stopper(Sim *s, void *opaque)
+{
+    record(s, opaque);
+    sim_stop(s);
+}
+
+START_TEST(run_until_and_stop)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag t[4] = {{&log, 0}, {&log, 1}, {&log, 2}, {&log, 3}};
+    sim_at(s, 1000, record, &t[0]);
+    sim_at(s, 2000, stopper, &t[1]);
+    sim_at(s, 3000, record, &t[2]);
+    sim_at(s, 9000, record, &t[3]);
+    ck_assert_uint_eq(sim_run_until(s, 1500), 1);
+    ck_assert_uint_eq(sim_now(s), 1500); /* idle time passes */
+    ck_assert_uint_eq(sim_run_until(s, 5000), 1); /* stopped at 2000 */
+    ck_assert_uint_eq(sim_now(s), 2000);
+    ck_assert_uint_eq(sim_run_until(s, 3000), 1); /* an edge is inclusive */
+    ck_assert_uint_eq(sim_run(s), 1);
+    ck_assert_uint_eq(sim_now(s), 9000);
+    ck_assert_uint_eq(sim_events_run(s), 4);
+    sim_free(s);
+}
+END_TEST
+
+/* ---- differential test against a sort ---------------------------------- */
+
+typedef struct Rec {
+    SimTime time;
+    uint64_t order; /* scheduling order */
+    EventId id;
+    bool cancelled;
+    void *ctx;      /* freed by the callback, or at the end if cancelled */
+} Rec;
+
+typedef struct Diff {
+    Sim *sim;
+    Rec *recs;
+    size_t n, cap;
+    uint64_t *ran; /* orders, as run */
+    size_t n_ran;
+    uint64_t rng;
+    size_t budget; /* events still to schedule from callbacks */
+} Diff;
+
+typedef struct Ctx {
+    Diff *d;
+    uint64_t order;
+} Ctx;
+
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static void diff_cb(Sim *s, void *opaque);
+
+/* Delays mixing ties, nanoseconds, microseconds and far jumps, so that
+ * buckets, the far heap and re-tuning are all exercised. */
+static SimTime delay(Diff *d)
+{
+    uint64_t r = xs(&d->rng);
+    switch (r % 8) {
+    case 0: return 0;
+    case 1: return (r >> 8) % 16;
+    case 2: case 3: case 4: return (r >> 8) % 100000;
+    case 5: return (r >> 8) % 10000000;
+    case 6: return (r >> 8) % 5000000000ULL;
+    default: return 1000 + (r >> 8) % 99000;
+    }
+}
+
+static void diff_schedule(Diff *d, SimTime t)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->recs = realloc(d->recs, d->cap * sizeof *d->recs);
+    }
+    Ctx *c = malloc(sizeof *c);
+    c->d = d;
+    c->order = d->n;
+    d->recs[d->n] = (Rec){t, d->n, 0, false, c};
+    d->recs[d->n].id = sim_at(d->sim, t, diff_cb, c);
+    d->n++;
+}
+
+static void diff_cb(Sim *s, void *opaque)
+{
+    Ctx *c = opaque;
+    Diff *d = c->d;
+    ck_assert_uint_eq(sim_now(s), d->recs[c->order].time);
+    d->ran[d->n_ran++] = c->order;
+    free(c);
+    for (int k = 0; k < 2 && d->budget; k++, d->budget--)
+        if (xs(&d->rng) % 3)
+            diff_schedule(d, sim_now(s) + delay(d));
+    /* Cancel a random pending event now and then. */
+    if (d->n && xs(&d->rng) % 7 == 0) {
+        Rec *r = &d->recs[xs(&d->rng) % d->n];
+        if (!r->cancelled && sim_cancel(s, r->id))
+            r->cancelled = true;
+    }
+}
+
+static int by_time_order(const void *a, const void *b)
+{
+    const Rec *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+START_TEST(differential)
+{
+    Diff d = {0};
+    d.sim = sim_new();
+    d.rng = 0x9E3779B97F4A7C15ULL + (uint64_t)_i;
+    d.budget = 300000;
+    d.ran = malloc((d.budget + 5000) * sizeof *d.ran);
+    for (int i = 0; i < 5000; i++)
+        diff_schedule(&d, delay(&d));
+    sim_run(d.sim);
+    ck_assert_uint_eq(sim_pending(d.sim), 0);
+
+    /* Expected: every event not cancelled, by (time, scheduling order). */
+    Rec *want = malloc(d.n * sizeof *want);
+    size_t nw = 0;
+    for (size_t i = 0; i < d.n; i++)
+        if (!d.recs[i].cancelled)
+            want[nw++] = d.recs[i];
+        else
+            free(d.recs[i].ctx);
+    qsort(want, nw, sizeof *want, by_time_order);
+    ck_assert_uint_eq(d.n_ran, nw);
+    for (size_t i = 0; i < nw; i++)
+        ck_assert_msg(d.ran[i] == want[i].order,
+                      "event %zu: ran #%llu, expected #%llu", i,
+                      (unsigned long long)d.ran[i],
+                      (unsigned long long)want[i].order);
+    ck_assert_uint_eq(sim_events_run(d.sim), nw);
+    free(want);
+    free(d.ran);
+    free(d.recs);
+    sim_free(d.sim);
+}
+END_TEST
+
+START_TEST(past_is_internal_error)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag t = {&log, 0};
+    sim_at(s, 100, record, &t);
+    sim_run(s);
+    sim_at(s, 50, record, &t); /* aborts */
+}
+END_TEST
+
+/* ---- clocks ------------------------------------------------------------- */
+
+START_TEST(clock_edges)
+{
+    /* 100 MHz: 10 ns exactly. */
+    ck_assert_uint_eq(clock_edge(100000000, 3), 30000);
+    ck_assert_uint_eq(clock_align(100000000, 0), 0);
+    ck_assert_uint_eq(clock_align(100000000, 1), 10000);
+    ck_assert_uint_eq(clock_align(100000000, 10000), 10000);
+    ck_assert_uint_eq(clock_align(100000000, 10001), 20000);
+    ck_assert_uint_eq(clock_after(100000000, 10001, 2), 40000);
+    /* 133.33 MHz: 7500.1875 ps; edges are rounded up, never drift. */
+    ck_assert_uint_eq(clock_edge(133330000, 1), 7501);
+    ck_assert_uint_eq(clock_edge(133330000, 3), 22501);
+    ck_assert_uint_eq(clock_edge(133330000, 133330000), PS_PER_S);
+    ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S), 133330000);
+    ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S + 1), 133330001);
+    /* 66.666666 MHz over a simulated hour. */
+    uint64_t hz = 66666666, n = hz * 3600ULL;
+    SimTime e = clock_edge(hz, n);
+    ck_assert_uint_eq(clock_edge_index(hz, e), n);
+    ck_assert_uint_eq(clock_edge_index(hz, e + 1), n + 1);
+    ck_assert_uint_eq(clock_align(hz, e - 1), e);
+}
+END_TEST
+
+Suite *sim_suite(void)
+{
+    Suite *s = suite_create("sim");
+    TCase *tc = tcase_create("kernel");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, time_order_and_fifo);
+    tcase_add_test(tc, same_time_from_callback);
+    tcase_add_test(tc, cancel);
+    tcase_add_test(tc, run_until_and_stop);
+    tcase_add_loop_test(tc, differential, 0, 3);
+    tcase_add_test_raise_signal(tc, past_is_internal_error, SIGABRT);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("clock");
+    tcase_add_test(tc, clock_edges);
+    suite_add_tcase(s, tc);
+    return s;
+}
