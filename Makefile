@@ -36,6 +36,7 @@ LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 SIM_SRCS := \
 	sim/arena.c \
 	sim/sim.c \
+	sim/store.c \
 	sim/diag.c \
 	sim/units.c \
 	sim/yaml_load.c \
@@ -66,6 +67,7 @@ TEST_SRCS := \
 	tests/testutil.c \
 	tests/check_units.c \
 	tests/check_sim.c \
+	tests/check_store.c \
 	tests/check_yaml_load.c \
 	tests/check_topology.c \
 	tests/check_route.c \
