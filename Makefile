@@ -37,6 +37,7 @@ SIM_SRCS := \
 	sim/arena.c \
 	sim/sim.c \
 	sim/store.c \
+	sim/platform.c \
 	sim/diag.c \
 	sim/units.c \
 	sim/yaml_load.c \
@@ -55,7 +56,8 @@ MODEL_SRCS := \
 	models/memory.c \
 	models/dma.c \
 	models/device.c \
-	models/bridge.c
+	models/bridge.c \
+	models/regions.c
 
 CLI_SRCS := \
 	sim/main.c \
@@ -72,6 +74,7 @@ TEST_SRCS := \
 	tests/check_topology.c \
 	tests/check_route.c \
 	tests/check_lint.c \
+	tests/check_platform.c \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c

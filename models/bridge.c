@@ -78,8 +78,24 @@ static const Field bridge_fields[] = {
     {"child", ld_f_ref, offsetof(BridgeParams, child), true},
     {"ranges", f_ranges, offsetof(BridgeParams, ranges), false},
     {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
+    {"latency_cycles", ld_f_cycles, offsetof(BridgeParams, latency_cycles),
+     false},
+    {"cross_cycles", ld_f_cycles, offsetof(BridgeParams, cross_cycles),
+     false},
     FIELD_END,
 };
+
+/* Store and forward: the bridge claims the access like a medium-DEVSEL#
+ * target (2 cycles), then needs a few cycles of the far bus to cross the
+ * clock domain and re-arbitrate (synchroniser depth 2, plus 2 to queue). */
+static const BridgeParams bridge_defaults = {.latency_cycles = 2,
+                                             .cross_cycles = 4};
+
+static TargetTiming bridge_timing(const CompParams *c)
+{
+    const BridgeParams *p = c->bridge;
+    return (TargetTiming){p->latency_cycles, 0, p->cross_cycles};
+}
 
 static bool bridge_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
@@ -95,6 +111,8 @@ const ModelKind bridge_kind = {
     .summary = "bridge from a parent bus to a child bus",
     .fields = bridge_fields,
     .priv_size = sizeof(BridgeParams),
+    .priv_defaults = &bridge_defaults,
     .has_bus = false,
     .finish = bridge_finish,
+    .timing = bridge_timing,
 };

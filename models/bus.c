@@ -2,12 +2,56 @@
  * 405GP is 64 bits wide, the 440GP's 128 (PPC440GP User's Manual, PLB
  * chapter); the OPB is 32 bits with 32-bit addresses; conventional PCI has
  * 32-bit memory addressing unless devices use dual address cycles, PCI-X
- * 64-bit (PCI 2.2 §3.2.2, PCI-X 1.0); both PCI kinds have an I/O space. */
+ * 64-bit (PCI 2.2 §3.2.2, PCI-X 1.0); both PCI kinds have an I/O space.
+ *
+ * Every kind shares the generic bus formula of docs/timing.md; only its
+ * cycle counts differ, and each can be overridden per bus in YAML. */
 #include "models/bus.h"
+
+#include <stddef.h>
 
 static const unsigned plb_widths[] = {32, 64, 128, 0};
 static const unsigned opb_widths[] = {8, 16, 32, 0};
 static const unsigned pci_widths[] = {32, 64, 0};
+
+static const Field timing_fields[] = {
+    {"arb_cycles", ld_f_cycles, offsetof(BusTiming, arb_cycles), false},
+    {"addr_cycles", ld_f_cycles, offsetof(BusTiming, addr_cycles), false},
+    {"dac_cycles", ld_f_cycles, offsetof(BusTiming, dac_cycles), false},
+    {"turnaround_cycles", ld_f_cycles, offsetof(BusTiming, turnaround_cycles),
+     false},
+    {"max_burst", ld_f_cycles, offsetof(BusTiming, max_burst_beats), false},
+    {"abort_cycles", ld_f_cycles, offsetof(BusTiming, abort_cycles), false},
+    FIELD_END,
+};
+
+/* CoreConnect PLB: one arbitration and one address cycle per burst,
+ * bursts of up to 16 beats, a 16-cycle time-out when no slave answers. */
+static const BusTiming plb_timing = {
+    .arb_cycles = 1, .addr_cycles = 1, .max_burst_beats = 16,
+    .abort_cycles = 16,
+};
+
+/* OPB: single transfers, one arbitration and one address cycle each, and
+ * the same 16-cycle time-out. */
+static const BusTiming opb_timing = {
+    .arb_cycles = 1, .addr_cycles = 1, .max_burst_beats = 1,
+    .abort_cycles = 16,
+};
+
+/* PCI 2.2: one address phase (two with a dual address cycle), a turnaround
+ * cycle after each transaction, master abort when no DEVSEL# by the fifth
+ * clock (§3.3.3.1). */
+static const BusTiming pci_timing = {
+    .arb_cycles = 1, .addr_cycles = 1, .dac_cycles = 1,
+    .turnaround_cycles = 1, .abort_cycles = 5,
+};
+
+/* PCI-X 1.0: an address phase and an attribute phase. */
+static const BusTiming pcix_timing = {
+    .arb_cycles = 1, .addr_cycles = 2, .dac_cycles = 1,
+    .turnaround_cycles = 1, .abort_cycles = 5,
+};
 
 const BusKind plb_bus_kind = {
     .name = "plb",
@@ -16,6 +60,9 @@ const BusKind plb_bus_kind = {
     .default_width = 64,
     .default_address_bits = 0, /* the topology's address_bits */
     .has_io_space = false,
+    .fields = timing_fields,
+    .priv_size = sizeof(BusTiming),
+    .priv_defaults = &plb_timing,
 };
 
 const BusKind opb_bus_kind = {
@@ -25,6 +72,9 @@ const BusKind opb_bus_kind = {
     .default_width = 32,
     .default_address_bits = 32,
     .has_io_space = false,
+    .fields = timing_fields,
+    .priv_size = sizeof(BusTiming),
+    .priv_defaults = &opb_timing,
 };
 
 const BusKind pci_bus_kind = {
@@ -34,6 +84,9 @@ const BusKind pci_bus_kind = {
     .default_width = 32,
     .default_address_bits = 32,
     .has_io_space = true,
+    .fields = timing_fields,
+    .priv_size = sizeof(BusTiming),
+    .priv_defaults = &pci_timing,
 };
 
 const BusKind pcix_bus_kind = {
@@ -43,4 +96,7 @@ const BusKind pcix_bus_kind = {
     .default_width = 64,
     .default_address_bits = 64,
     .has_io_space = true,
+    .fields = timing_fields,
+    .priv_size = sizeof(BusTiming),
+    .priv_defaults = &pcix_timing,
 };

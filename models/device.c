@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "models/regions.h"
+
 typedef struct RegionYaml {
     uint64_t base, size_bytes;
     char *kind;
@@ -67,8 +69,39 @@ static bool f_master(Loader *ld, yaml_node_t *v, void *dst)
 static const Field device_fields[] = {
     {"regions", device_f_regions, 0, false},
     {"master", f_master, 0, false},
+    {"latency_cycles", ld_f_cycles, offsetof(DeviceParams, latency_cycles),
+     false},
+    {"wait_states", ld_f_cycles, offsetof(DeviceParams, wait_states), false},
     FIELD_END,
 };
+
+/* A PCI target with medium DEVSEL# timing (1 cycle) and one more cycle to
+ * its first data (PCI 2.2 §3.5.1 allows up to 16). */
+static const DeviceParams device_defaults = {.latency_cycles = 2};
+
+static TargetTiming device_timing(const CompParams *c)
+{
+    const DeviceParams *p = c->priv;
+    return (TargetTiming){p->latency_cycles, p->wait_states, 0};
+}
+
+static void *device_new(const CompParams *c)
+{
+    return regions_new(c);
+}
+
+static void device_free(void *m)
+{
+    regions_free(m);
+}
+
+static void device_access(void *m, const CompParams *c, int region,
+                          uint64_t off, XactDir dir, uint8_t *data,
+                          uint64_t len)
+{
+    (void)c;
+    regions_access(m, region, off, dir, data, len);
+}
 
 static bool device_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
@@ -91,6 +124,11 @@ const ModelKind device_kind = {
                "master",
     .fields = device_fields,
     .priv_size = sizeof(DeviceParams),
+    .priv_defaults = &device_defaults,
     .has_bus = true,
     .finish = device_finish,
+    .timing = device_timing,
+    .model_new = device_new,
+    .model_free = device_free,
+    .access = device_access,
 };

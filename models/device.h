@@ -12,6 +12,8 @@ typedef struct DeviceParams {
     unsigned dma_mask_bits; /* 0: the bus's address width */
     SrcPos master_pos;
     char *master_path;
+    unsigned latency_cycles; /* bus cycles from address to first data */
+    unsigned wait_states;    /* extra bus cycles per data beat */
 } DeviceParams;
 
 extern const ModelKind device_kind;

@@ -6,6 +6,8 @@
 
 typedef struct MemoryParams {
     uint64_t base, size_bytes;
+    unsigned latency_cycles; /* bus cycles from address to first data */
+    unsigned wait_states;    /* extra bus cycles per data beat */
 } MemoryParams;
 
 extern const ModelKind sdram_kind;

@@ -5,18 +5,47 @@
 #define DMASIM_KINDS_H
 
 #include "sim/topology.h"
+#include "sim/xact.h"
 #include "sim/yaml_load.h"
+
+/* What the claimant of an access (a memory, a device, or a bridge passing
+ * it on) costs on the bus it is reached on, in that bus's cycles
+ * (docs/timing.md). */
+typedef struct TargetTiming {
+    unsigned initial_cycles; /* address phase to first data beat */
+    unsigned wait_states;    /* extra cycles per data beat */
+    unsigned cross_cycles;   /* bridges: far-bus cycles before re-issuing */
+} TargetTiming;
+
+/* Every bus kind's own params: the generic bus formula's cycle counts. */
+typedef struct BusTiming {
+    unsigned arb_cycles;        /* arbitration, per burst */
+    unsigned addr_cycles;       /* address (and attribute) phase, per burst */
+    unsigned dac_cycles;        /* extra address cycle for addresses >= 4 GiB
+                                   on a 32-bit bus (PCI DAC) */
+    unsigned turnaround_cycles; /* idle cycle after each burst */
+    unsigned max_burst_beats;   /* 0: unlimited */
+    unsigned abort_cycles;      /* master abort: cycles without a claimant */
+} BusTiming;
 
 struct ModelKind {
     const char *name;
     const char *summary;
     const Field *fields; /* the kind's own keys, parsed into priv */
     size_t priv_size;
+    const void *priv_defaults; /* copied into priv before parsing */
     bool has_bus;        /* takes `bus:`; bridges take parent/child */
     bool is_system_ram;  /* what kmalloc hands out: masters should reach it */
     /* After the keys are read: fill regions, master and bridge from priv.
      * `map` is the component's node, for error positions. */
     bool (*finish)(Loader *ld, yaml_node_t *map, CompParams *c);
+    /* The model at run time (all optional): timing as a claimant, state,
+     * and the bytes of its regions. */
+    TargetTiming (*timing)(const CompParams *c);
+    void *(*model_new)(const CompParams *c);
+    void (*model_free)(void *m);
+    void (*access)(void *m, const CompParams *c, int region, uint64_t off,
+                   XactDir dir, uint8_t *data, uint64_t len);
 };
 
 struct BusKind {
@@ -27,7 +56,8 @@ struct BusKind {
     unsigned default_address_bits; /* 0: the topology's address_bits */
     bool has_io_space;
     const Field *fields;           /* the kind's own keys, into priv */
-    size_t priv_size;
+    size_t priv_size;              /* sizeof(BusTiming) */
+    const void *priv_defaults;     /* a BusTiming */
 };
 
 const ModelKind *model_kind_find(const char *name);

@@ -17,12 +17,16 @@ typedef struct Cover {
     size_t n, cap;
 } Cover;
 
-/* Region covers, indexed by first[comp] + region. */
+/* Region covers, indexed by first[comp] + region; and, when want_comp >=
+ * 0, the master address of one wanted byte. */
 typedef struct Reach {
     const Topology *t;
     size_t *first;
     Cover *cov;
     size_t n_cov;
+    int want_comp, want_region;
+    uint64_t want_off, found_addr;
+    bool found;
 } Reach;
 
 static void cover_add(Cover *c, uint64_t lo, uint64_t hi)
@@ -71,8 +75,10 @@ static uint64_t cover_bytes(Cover *c, uint64_t size, uint64_t *first_gap)
     return total;
 }
 
+/* Follows [lo, hi] on `bus` through every decoder, recording what each
+ * region gets.  delta is (bus address - master address) mod 2^64. */
 static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
-                    uint64_t hi, int exclude, unsigned depth)
+                    uint64_t hi, int exclude, unsigned depth, uint64_t delta)
 {
     const Topology *t = rc->t;
     uint64_t last = bits_last(topo_space_bits(t, bus, sp));
@@ -84,12 +90,20 @@ static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
         uint64_t run;
         const Decoder *d = addrmap_decode(t->map, bus, sp, a, exclude, &run);
         uint64_t seg = run < hi ? run : hi;
-        if (d && d->tier == TIER_REGION)
+        if (d && d->tier == TIER_REGION) {
             cover_add(&rc->cov[rc->first[d->comp] + (size_t)d->index],
                       a - d->lo, seg - d->lo);
-        else if (d)
+            if (!rc->found && d->comp == rc->want_comp &&
+                d->index == rc->want_region && rc->want_off >= a - d->lo &&
+                rc->want_off <= seg - d->lo) {
+                rc->found = true;
+                rc->found_addr = d->lo + rc->want_off - delta;
+            }
+        } else if (d) {
             explore(rc, d->to_bus, d->to_space, d->to_lo + (a - d->lo),
-                    d->to_lo + (seg - d->lo), d->comp, depth + 1);
+                    d->to_lo + (seg - d->lo), d->comp, depth + 1,
+                    delta + (d->to_lo - d->lo));
+        }
         if (seg == hi)
             break;
         a = seg + 1;
@@ -98,6 +112,7 @@ static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
 
 static void reach_init(Reach *rc, const Topology *t)
 {
+    memset(rc, 0, sizeof *rc);
     rc->t = t;
     rc->first = calloc(t->n_comps + 1, sizeof *rc->first);
     size_t n = 0;
@@ -108,6 +123,7 @@ static void reach_init(Reach *rc, const Topology *t)
     rc->first[t->n_comps] = n;
     rc->n_cov = n;
     rc->cov = calloc(n ? n : 1, sizeof *rc->cov);
+    rc->want_comp = -1;
 }
 
 static void reach_clear(Reach *rc)
@@ -135,7 +151,28 @@ static void reach_master(Reach *rc, int m, bool use_mask)
             cover_add(&rc->cov[rc->first[m] + r], 0,
                       c->regions[r].size_bytes - 1);
     uint64_t limit = use_mask ? bits_last(c->dma_mask_bits) : UINT64_MAX;
-    explore(rc, c->bus_idx, SPACE_MEM, 0, limit, -1, 0);
+    explore(rc, c->bus_idx, SPACE_MEM, 0, limit, -1, 0, 0);
+}
+
+bool lint_master_addr(const Topology *t, int master, int comp, int region,
+                      uint64_t off, uint64_t *addr)
+{
+    const CompParams *m = &t->comps[master];
+    if (comp == master && t->comps[comp].regions[region].kind != REGION_IO) {
+        *addr = t->comps[comp].regions[region].base + off; /* local */
+        return true;
+    }
+    Reach rc;
+    reach_init(&rc, t);
+    rc.want_comp = comp;
+    rc.want_region = region;
+    rc.want_off = off;
+    explore(&rc, m->bus_idx, SPACE_MEM, 0, bits_last(m->dma_mask_bits), -1,
+            0, 0);
+    bool found = rc.found;
+    *addr = rc.found_addr;
+    reach_free(&rc);
+    return found;
 }
 
 uint64_t lint_reach_bytes(const Topology *t, int master, int comp,

@@ -18,4 +18,10 @@ void lint_reachability(const Topology *t, Diag *d);
 uint64_t lint_reach_bytes(const Topology *t, int master, int comp,
                           int region, bool use_mask);
 
+/* An address master `master` can issue (within its dma_mask) to reach
+ * byte `off` of region `region` of component `comp`: the translation a
+ * dma_convert_addr() needs.  False if no route leads there. */
+bool lint_master_addr(const Topology *t, int master, int comp, int region,
+                      uint64_t off, uint64_t *addr);
+
 #endif

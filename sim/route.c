@@ -101,15 +101,8 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
     AddrSpace sp = SPACE_MEM;
     r->hops[r->n_hops++] = (RouteHop){bus, sp, addr, master, NULL};
 
-    /* A mask as wide as the bus restricts nothing: the bus's own width
-     * check below gives the truer reason. */
-    uint64_t mask_last = bits_last(m->dma_mask_bits);
-    if (m->dma_mask_bits < topo_space_bits(t, bus, sp) && last > mask_last)
-        return die(r, ROUTE_DMA_MASK,
-                   "%s's dma_mask is %u bits: it cannot drive %s",
-                   m->name, m->dma_mask_bits,
-                   units_fmt_hex(first_beyond(addr, mask_last), a, sizeof a));
-
+    /* A device's own region is reached inside the device: no address is
+     * driven on a bus, so neither the bus nor the dma_mask has a say. */
     int own = own_region(t, master, addr, last);
     if (own >= 0) {
         r->local = true;
@@ -119,6 +112,15 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
         r->status = ROUTE_OK;
         return true;
     }
+
+    /* A mask as wide as the bus restricts nothing: the bus's own width
+     * check below gives the truer reason. */
+    uint64_t mask_last = bits_last(m->dma_mask_bits);
+    if (m->dma_mask_bits < topo_space_bits(t, bus, sp) && last > mask_last)
+        return die(r, ROUTE_DMA_MASK,
+                   "%s's dma_mask is %u bits: it cannot drive %s",
+                   m->name, m->dma_mask_bits,
+                   units_fmt_hex(first_beyond(addr, mask_last), a, sizeof a));
 
     for (;;) {
         unsigned bits = topo_space_bits(t, bus, sp);

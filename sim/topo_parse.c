@@ -107,6 +107,8 @@ static bool parse_bus(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
     ld_pop(ld, old);
     b->priv = b->kind->priv_size ? arena_alloc(t->arena, b->kind->priv_size)
                                  : NULL;
+    if (b->priv && b->kind->priv_defaults)
+        memcpy(b->priv, b->kind->priv_defaults, b->kind->priv_size);
     FieldSet sets[2] = {{bus_fields, b}, {b->kind->fields, b->priv}};
     if (!ld_map_fields(ld, m, sets, b->kind->fields ? 2 : 1))
         return false;
@@ -181,6 +183,8 @@ static bool parse_comp(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
     ld_pop(ld, old);
     c->priv = c->kind->priv_size ? arena_alloc(t->arena, c->kind->priv_size)
                                  : NULL;
+    if (c->priv && c->kind->priv_defaults)
+        memcpy(c->priv, c->kind->priv_defaults, c->kind->priv_size);
     FieldSet sets[2] = {
         {c->kind->has_bus ? comp_fields_bus : comp_fields_nobus, c},
         {c->kind->fields, c->priv},

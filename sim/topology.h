@@ -46,6 +46,8 @@ typedef struct BridgeParams {
     Ref parent, child;
     WindowList ranges;     /* downstream, parent -> child */
     WindowList dma_ranges; /* upstream, child -> parent */
+    unsigned latency_cycles; /* near-bus cycles to accept an access */
+    unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
 } BridgeParams;
 
 typedef struct ClockParams {

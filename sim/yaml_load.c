@@ -601,6 +601,11 @@ bool ld_f_count(Loader *ld, yaml_node_t *v, void *dst)
     return bounded(ld, v, dst, 1, 65536, "a count");
 }
 
+bool ld_f_cycles(Loader *ld, yaml_node_t *v, void *dst)
+{
+    return bounded(ld, v, dst, 0, 1000000, "a cycle count");
+}
+
 bool ld_f_bool(Loader *ld, yaml_node_t *v, void *dst)
 {
     const char *s = ld_scalar(ld, v, "true or false");

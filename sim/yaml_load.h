@@ -112,6 +112,7 @@ bool ld_f_freq(Loader *ld, yaml_node_t *v, void *dst);  /* uint64_t Hz > 0 */
 bool ld_f_bits(Loader *ld, yaml_node_t *v, void *dst);  /* unsigned 1..64 */
 bool ld_f_count(Loader *ld, yaml_node_t *v, void *dst); /* unsigned 1..65536 */
 bool ld_f_bool(Loader *ld, yaml_node_t *v, void *dst);  /* bool */
+bool ld_f_cycles(Loader *ld, yaml_node_t *v, void *dst); /* unsigned 0..1e6 */
 bool ld_f_skip(Loader *ld, yaml_node_t *v, void *dst);  /* read elsewhere */
 
 /* Parses a scalar as an integer (units allowed) with the usual message. */

@@ -123,7 +123,10 @@ START_TEST(check_bad_input)
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "bad.yaml:3:40: buses.0: unknown key "
                                         "'speed' (known here: name, kind, "
-                                        "clock, width, address_bits)\n"));
+                                        "clock, width, address_bits, "
+                                        "arb_cycles, addr_cycles, dac_cycles, "
+                                        "turnaround_cycles, max_burst, "
+                                        "abort_cycles)\n"));
     /* The good file is still reported. */
     ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));
     run_free(&r);

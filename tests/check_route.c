@@ -241,6 +241,10 @@ START_TEST(highmem)
          "pcix0:0x180000000 > plb:0x180000000 => master-abort"},
         {"card64", 0x200000000, 4, "pcix0:0x200000000 => card32[0]+0x0"},
         {"card32", 0x100000000, 4, "pcix0:0x100000000 => dma-mask"},
+        /* Its own BAR above 4 GiB is reached inside the device: the mask
+         * does not apply. */
+        {"card32", 0x200000010, 4,
+         "pcix0:0x200000010 => card32[0]+0x10 (local)"},
         {"card32", 0x7FFFFFFF, 1,
          "pcix0:0x7fffffff > plb:0x7fffffff => sdram-low[0]+0x7fffffff"},
         {"card32", 0x80000000, 1,

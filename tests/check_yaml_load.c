@@ -191,7 +191,8 @@ START_TEST(kinds)
     ck_load_error(HEAD BUSES "components:\n  - {name: x, kind: bridge, "
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
-                  "kind, clock, parent, child, ranges, dma_ranges)");
+                  "kind, clock, parent, child, ranges, dma_ranges, "
+                  "latency_cycles, cross_cycles)");
 }
 END_TEST
 

@@ -1,0 +1,19 @@
+/* The bytes behind a component's regions: a sparse Store for memory and
+ * I/O regions, a Fifo for FIFO registers.  Shared by the memory and device
+ * models. */
+#ifndef DMASIM_MODELS_REGIONS_H
+#define DMASIM_MODELS_REGIONS_H
+
+#include "sim/kinds.h"
+#include "sim/store.h"
+
+typedef struct Regions Regions;
+
+Regions *regions_new(const CompParams *c);
+void regions_free(Regions *r);
+void regions_access(Regions *r, int region, uint64_t off, XactDir dir,
+                    uint8_t *data, uint64_t len);
+Store *regions_store(Regions *r, int region); /* NULL for a FIFO */
+Fifo *regions_fifo(Regions *r, int region);   /* NULL unless a FIFO */
+
+#endif

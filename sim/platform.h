@@ -1,0 +1,39 @@
+/* A platform: the run-time models of a topology, an event kernel, and the
+ * one path every transaction takes (docs/timing.md). */
+#ifndef DMASIM_PLATFORM_H
+#define DMASIM_PLATFORM_H
+
+#include "sim/kinds.h"
+#include "sim/sim.h"
+#include "sim/topology.h"
+#include "sim/xact.h"
+
+/* Builds the models of a sound topology (topology_sound), which must
+ * outlive the platform. */
+Platform *platform_new(const Topology *t);
+void platform_free(Platform *p);
+Sim *platform_sim(Platform *p);
+
+/* Issues x (master, dir, addr, len, data, done set) at the current time.
+ * The platform routes it, occupies each bus it crosses for the bus
+ * formula, moves the bytes at the target when the last hop ends, sets
+ * result, residue, issued and completed, and calls done from an event:
+ * never from inside platform_issue.  x and its data must stay valid until
+ * then, and a transaction completes exactly once. */
+void platform_issue(Platform *p, Xact *x);
+
+/* The bus formula for one hop, in cycles of that bus. */
+uint64_t bus_hop_cycles(const BusTiming *bt, unsigned width_bits,
+                        uint64_t addr, uint64_t len, TargetTiming tt);
+/* The cost of a hop on which nothing claims the access. */
+uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
+                          uint64_t addr, uint64_t len);
+
+/* A component's model state (NULL for stateless kinds), for the oracle
+ * and tests. */
+void *platform_model(Platform *p, int comp);
+/* Time a bus has spent carrying transactions, and the bytes it moved. */
+SimTime platform_bus_busy(const Platform *p, int bus);
+uint64_t platform_bus_bytes(const Platform *p, int bus);
+
+#endif

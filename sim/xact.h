@@ -1,0 +1,35 @@
+/* A bus transaction, dmaengine-style: prepared by a master, issued on the
+ * platform, completed once with a result and a residue. */
+#ifndef DMASIM_XACT_H
+#define DMASIM_XACT_H
+
+#include <stdint.h>
+
+#include "sim/route.h"
+#include "sim/sim.h"
+
+typedef enum { XACT_READ, XACT_WRITE } XactDir;
+
+typedef struct Xact Xact;
+typedef struct Platform Platform;
+typedef void XactDoneFn(Sim *sim, Xact *x, void *opaque);
+
+struct Xact {
+    /* set by the master */
+    int master;           /* component index */
+    XactDir dir;
+    uint64_t addr, len;   /* on the master's bus */
+    uint8_t *data;        /* written from, or read into; len bytes */
+    XactDoneFn *done;
+    void *opaque;
+    /* set by the platform */
+    RouteStatus result;   /* ROUTE_OK, or the bus error */
+    uint64_t residue;     /* bytes not transferred: 0 or len */
+    SimTime issued, completed;
+    Route route;
+    size_t hop;           /* the bus it is on */
+    int state;            /* 0 prepared, 1 in flight, 2 complete */
+    Platform *plat;
+};
+
+#endif

@@ -1,0 +1,382 @@
+/* sim/platform: transactions on the timed buses.  Durations on an idle bus
+ * equal the formula of docs/timing.md exactly; bytes arrive intact through
+ * every bridge path of the shipped topologies. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/regions.h"
+#include "sim/lint.h"
+#include "sim/platform.h"
+#include "testutil.h"
+
+#define BASE                                                                \
+    "name: t\naddress_bits: 36\n"                                           \
+    "clocks: {cpu: 400MHz, plb: 100MHz, pci: 50MHz}\n"                      \
+    "buses:\n"                                                              \
+    "  - {name: plb, kind: plb, clock: plb, width: 128 %s}\n"               \
+    "  - {name: pci, kind: pci, clock: pci, width: 32, address_bits: 64}\n" \
+    "components:\n"                                                         \
+    "  - {name: cpu, kind: cpu, bus: plb, clock: cpu}\n"                    \
+    "  - {name: dma, kind: dma, bus: plb}\n"                                \
+    "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB %s}\n"     \
+    "  - name: br\n    kind: bridge\n    parent: plb\n    child: pci\n"     \
+    "    ranges: [{child: 0x8000_0000, parent: 0x3_8000_0000, size: 1GiB},"\
+    " {child: 0x1_0000_0000, parent: 0x4_0000_0000, size: 1GiB}]\n"        \
+    "    dma_ranges: [{child: 0, parent: 0, size: 1GiB}]\n"                 \
+    "  - {name: card, kind: device, bus: pci, master: {dma_mask: 64},\n"    \
+    "     regions: [{base: 0x8000_0000, size: 1MiB}, "                      \
+    "{base: 0x1_0000_0000, size: 1MiB}]}\n"                                 \
+    "  - {name: card32, kind: device, bus: pci, master: {dma_mask: 32}}\n"
+
+typedef struct Rig {
+    Diag d;
+    Topology *t;
+    Platform *p;
+} Rig;
+
+static void rig_load(Rig *r, const char *yaml)
+{
+    diag_init(&r->d);
+    r->t = tu_load(yaml, &r->d);
+    ck_assert_msg(r->t && topology_sound(&r->d), "%s",
+                  tu_first(&r->d, r->t ? SEV_ERROR : SEV_FATAL));
+    r->p = platform_new(r->t);
+}
+
+static void rig_base(Rig *r, const char *plb_extra, const char *ram_extra)
+{
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, BASE, plb_extra, ram_extra);
+    rig_load(r, yaml);
+}
+
+static void rig_free(Rig *r)
+{
+    platform_free(r->p);
+    topology_free(r->t);
+    diag_free(&r->d);
+}
+
+static void done_count(Sim *s, Xact *x, void *opaque)
+{
+    (void)s;
+    (void)x;
+    ++*(int *)opaque;
+}
+
+/* Issues one transaction now and runs to completion. */
+static Xact *one(Rig *r, const char *master, XactDir dir, uint64_t addr,
+                 uint64_t len, uint8_t *data)
+{
+    static Xact x;
+    static int n;
+    memset(&x, 0, sizeof x);
+    x.master = topo_find_comp(r->t, master);
+    x.dir = dir;
+    x.addr = addr;
+    x.len = len;
+    x.data = data;
+    x.done = done_count;
+    n = 0;
+    x.opaque = &n;
+    platform_issue(r->p, &x);
+    ck_assert_int_eq(n, 0); /* never from inside issue */
+    sim_run(platform_sim(r->p));
+    ck_assert_int_eq(n, 1); /* exactly once */
+    return &x;
+}
+
+START_TEST(formula_plb_to_ram)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    uint8_t buf[1024] = {0};
+    /* 128-bit PLB at 100 MHz, SDRAM latency 5: 64 bytes are 4 beats in one
+     * burst: 1 arb + 1 addr + 5 latency + 4 beats = 11 cycles. */
+    Xact *x = one(&r, "cpu", XACT_WRITE, 0x0, 64, buf);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert_uint_eq(x->completed - x->issued, 110000);
+    /* Misaligned by 8 bytes: 5 beats. */
+    SimTime t0 = sim_now(platform_sim(r.p));
+    x = one(&r, "cpu", XACT_WRITE, 0x8, 64, buf);
+    ck_assert_uint_eq(x->issued, t0);
+    ck_assert_uint_eq(x->completed - x->issued, 120000);
+    /* 1 KiB: 64 beats in 4 bursts of 16: 4 * (1 + 1 + 5) + 64 = 92. */
+    x = one(&r, "dma", XACT_READ, 0x0, 1024, buf);
+    ck_assert_uint_eq(x->completed - x->issued, 920000);
+    ck_assert_uint_eq(x->residue, 0);
+    rig_free(&r);
+}
+END_TEST
+
+START_TEST(formula_overrides)
+{
+    Rig r;
+    rig_base(&r, ", max_burst: 8, arb_cycles: 2",
+             ", latency_cycles: 3, wait_states: 1");
+    uint8_t buf[256] = {0};
+    /* 16 beats in 2 bursts of 8: 2 * (2 + 1 + 3) + 16 * (1 + 1) = 44. */
+    Xact *x = one(&r, "cpu", XACT_WRITE, 0x100, 256, buf);
+    ck_assert_uint_eq(x->completed - x->issued, 440000);
+    const BusTiming *bt = r.t->buses[0].priv;
+    ck_assert_uint_eq(bus_hop_cycles(bt, 128, 0x100, 256,
+                                     (TargetTiming){3, 1, 0}),
+                      44);
+    rig_free(&r);
+}
+END_TEST
+
+START_TEST(formula_through_bridge)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    /* PLB hop, the bridge claiming with latency 2: 1+1+2+1 beat = 5 cycles,
+     * 0..50 ns.  Crossing: the first 50 MHz edge at or after 50 ns is
+     * 60 ns, plus 4 cycles: 140 ns.  PCI hop: 1 arb + 1 addr + 2 device
+     * latency + 1 turnaround + 2 beats = 7 cycles of 20 ns: 280 ns. */
+    Xact *x = one(&r, "cpu", XACT_WRITE, 0x380000000ULL, 8, buf);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert_uint_eq(x->completed - x->issued, 280000);
+    /* Above 4 GiB on the 32-bit PCI bus: one more cycle for the DAC. */
+    x = one(&r, "cpu", XACT_WRITE, 0x400000000ULL, 8, buf);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert_uint_eq(x->completed - x->issued, 300000);
+    /* Nothing on PCI at 0x9000_0000: master abort after 5 cycles without
+     * DEVSEL#: 1 + 1 + 5 = 7 cycles, the bytes not moved. */
+    x = one(&r, "cpu", XACT_WRITE, 0x390000000ULL, 8, buf);
+    ck_assert_int_eq(x->result, ROUTE_MASTER_ABORT);
+    ck_assert_uint_eq(x->residue, 8);
+    ck_assert_uint_eq(x->completed - x->issued, 280000);
+    /* A 32-bit master asked for a 64-bit address: refused at once. */
+    x = one(&r, "card32", XACT_READ, 0x100000000ULL, 8, buf);
+    ck_assert_int_eq(x->result, ROUTE_DMA_MASK);
+    ck_assert_uint_eq(x->completed, x->issued);
+    ck_assert_uint_eq(x->residue, 8);
+    rig_free(&r);
+}
+END_TEST
+
+START_TEST(local_access)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    uint8_t buf[8] = {0};
+    /* The card's own BAR: no bus cycle, its latency (2) and two 32-bit
+     * beats on its 50 MHz clock: 80 ns. */
+    Xact *x = one(&r, "card", XACT_WRITE, 0x80000010ULL, 8, buf);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert(x->route.local);
+    ck_assert_uint_eq(x->completed - x->issued, 80000);
+    ck_assert_uint_eq(platform_bus_busy(r.p, 1), 0);
+    rig_free(&r);
+}
+END_TEST
+
+typedef struct Seen {
+    int order[4];
+    int n;
+} Seen;
+
+static void done_order(Sim *s, Xact *x, void *opaque)
+{
+    (void)s;
+    Seen *seen = opaque;
+    seen->order[seen->n++] = x->master;
+}
+
+START_TEST(first_come_first_served)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    uint8_t a[64], b[64];
+    Seen seen = {0};
+    Xact x1 = {.master = topo_find_comp(r.t, "cpu"), .dir = XACT_WRITE,
+               .addr = 0, .len = 64, .data = a, .done = done_order,
+               .opaque = &seen};
+    Xact x2 = {.master = topo_find_comp(r.t, "dma"), .dir = XACT_WRITE,
+               .addr = 0x1000, .len = 64, .data = b, .done = done_order,
+               .opaque = &seen};
+    platform_issue(r.p, &x1);
+    platform_issue(r.p, &x2);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(seen.n, 2);
+    ck_assert_int_eq(seen.order[0], x1.master);
+    ck_assert_uint_eq(x1.completed, 110000);
+    ck_assert_uint_eq(x2.completed, 220000); /* waited for the bus */
+    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 220000);
+    ck_assert_uint_eq(platform_bus_bytes(r.p, 0), 128);
+    rig_free(&r);
+}
+END_TEST
+
+/* ---- bytes through every path of the shipped boards ------------------- */
+
+static void pattern(uint8_t *b, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(i * 29 + seed * 101 + 7);
+}
+
+static void all_paths(const char *file)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load(file, &d);
+    ck_assert_msg(t && topology_sound(&d), "%s", file);
+    Platform *p = platform_new(t);
+    unsigned seed = 0, paths = 0;
+    for (size_t m = 0; m < t->n_comps; m++) {
+        if (!t->comps[m].is_master)
+            continue;
+        for (size_t c = 0; c < t->n_comps; c++)
+            for (size_t rg = 0; rg < t->comps[c].n_regions; rg++) {
+                const RegionParams *reg = &t->comps[c].regions[rg];
+                if (reg->kind != REGION_MEMORY)
+                    continue;
+                uint64_t len = reg->size_bytes < 200 ? reg->size_bytes : 200;
+                uint64_t off = reg->size_bytes > 8192 ? 4096 - 37 : 0;
+                uint64_t addr;
+                if (!lint_master_addr(t, (int)m, (int)c, (int)rg, off, &addr))
+                    continue;
+                uint8_t in[200], out[200], direct[200];
+                pattern(in, len, ++seed);
+                int n = 0;
+                Xact w = {.master = (int)m, .dir = XACT_WRITE, .addr = addr,
+                          .len = len, .data = in, .done = done_count,
+                          .opaque = &n};
+                platform_issue(p, &w);
+                sim_run(platform_sim(p));
+                ck_assert_msg(w.result == ROUTE_OK, "%s: %s -> %s: %s", file,
+                              t->comps[m].name, t->comps[c].name,
+                              w.route.reason);
+                memset(out, 0, sizeof out);
+                Xact rd = {.master = (int)m, .dir = XACT_READ, .addr = addr,
+                           .len = len, .data = out, .done = done_count,
+                           .opaque = &n};
+                platform_issue(p, &rd);
+                sim_run(platform_sim(p));
+                ck_assert_int_eq(n, 2);
+                ck_assert_msg(!memcmp(in, out, len), "%s: %s -> %s", file,
+                              t->comps[m].name, t->comps[c].name);
+                /* And in the target itself, at the intended offset. */
+                Store *st = regions_store(platform_model(p, (int)c), (int)rg);
+                store_read(st, off, direct, len);
+                ck_assert(!memcmp(in, direct, len));
+                paths++;
+            }
+    }
+    ck_assert_uint_gt(paths, 0);
+    platform_free(p);
+    topology_free(t);
+    diag_free(&d);
+}
+
+START_TEST(bytes_intact_everywhere)
+{
+    static const char *const files[] = {
+        "topologies/ebony.yaml",           "topologies/walnut.yaml",
+        "topologies/two-host-bridges.yaml", "topologies/p2p-tree.yaml",
+        "topologies/highmem.yaml",         "topologies/plb-mmio.yaml",
+        "tests/topologies/katmai.yaml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        all_paths(files[i]);
+}
+END_TEST
+
+START_TEST(fifo_keeps_order)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load("topologies/ebony.yaml", &d);
+    Platform *p = platform_new(t);
+    int n = 0;
+    Xact x[3];
+    const char *parts[] = {"DMA ", "to a ", "FIFO"};
+    for (int i = 0; i < 3; i++) {
+        x[i] = (Xact){.master = topo_find_comp(t, i == 1 ? "cpu0" : "dma0"),
+                      .dir = XACT_WRITE, .addr = 0x140000200ULL,
+                      .len = strlen(parts[i]), .data = (uint8_t *)parts[i],
+                      .done = done_count, .opaque = &n};
+        platform_issue(p, &x[i]);
+    }
+    sim_run(platform_sim(p));
+    uint64_t len;
+    const uint8_t *w =
+        fifo_written(regions_fifo(platform_model(p, topo_find_comp(t, "uart0")),
+                                  0),
+                     &len);
+    ck_assert_uint_eq(len, 13);
+    ck_assert(!memcmp(w, "DMA to a FIFO", 13));
+    platform_free(p);
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
+/* No bus ever carries more than width x clock. */
+START_TEST(never_beyond_peak)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load("topologies/ebony.yaml", &d);
+    Platform *p = platform_new(t);
+    enum { N = 400 };
+    static Xact xs[N];
+    static uint8_t buf[N][4096];
+    int done = 0;
+    const char *masters[] = {"cpu0", "dma0", "card"};
+    const uint64_t targets[3][2] = {{0x0, 0x380000000ULL},
+                                    {0x100000, 0x380100000ULL},
+                                    {0x200000, 0x80000000ULL}};
+    uint64_t rng = 99;
+    for (int i = 0; i < N; i++) {
+        rng = rng * 6364136223846793005ULL + 1;
+        int m = (int)((rng >> 33) % 3);
+        xs[i] = (Xact){.master = topo_find_comp(t, masters[m]),
+                       .dir = (rng >> 40) & 1 ? XACT_READ : XACT_WRITE,
+                       .addr = targets[m][(rng >> 41) & 1] + (rng >> 50) % 64,
+                       .len = 1 + (rng >> 20) % 4000,
+                       .data = buf[i],
+                       .done = done_count,
+                       .opaque = &done};
+        platform_issue(p, &xs[i]);
+    }
+    sim_run(platform_sim(p));
+    ck_assert_int_eq(done, N);
+    for (size_t b = 0; b < t->n_buses; b++) {
+        double bytes = (double)platform_bus_bytes(p, (int)b);
+        double busy_s = (double)platform_bus_busy(p, (int)b) * 1e-12;
+        double peak = (double)t->buses[b].width_bits / 8 *
+                      (double)t->clocks[t->buses[b].clock_idx].hz;
+        ck_assert_msg(bytes <= busy_s * peak * (1 + 1e-9),
+                      "%s: %.0f bytes in %.9f s exceeds %.0f B/s",
+                      t->buses[b].name, bytes, busy_s, peak);
+    }
+    platform_free(p);
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
+Suite *platform_suite(void)
+{
+    Suite *s = suite_create("platform");
+    TCase *tc = tcase_create("formula");
+    tcase_add_test(tc, formula_plb_to_ram);
+    tcase_add_test(tc, formula_overrides);
+    tcase_add_test(tc, formula_through_bridge);
+    tcase_add_test(tc, local_access);
+    tcase_add_test(tc, first_come_first_served);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("data");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, bytes_intact_everywhere);
+    tcase_add_test(tc, fifo_keeps_order);
+    tcase_add_test(tc, never_beyond_peak);
+    suite_add_tcase(s, tc);
+    return s;
+}
