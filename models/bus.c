@@ -9,10 +9,30 @@
 #include "models/bus.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const unsigned plb_widths[] = {32, 64, 128, 0};
 static const unsigned opb_widths[] = {8, 16, 32, 0};
 static const unsigned pci_widths[] = {32, 64, 0};
+
+static bool f_arbitration(Loader *ld, yaml_node_t *v, void *dst)
+{
+    const char *s = ld_scalar(ld, v, "an arbitration policy");
+    if (!s)
+        return false;
+    if (!strcmp(s, "round-robin"))
+        *(ArbPolicy *)dst = ARB_ROUND_ROBIN;
+    else if (!strcmp(s, "fifo"))
+        *(ArbPolicy *)dst = ARB_FIFO;
+    else if (!strcmp(s, "priority"))
+        *(ArbPolicy *)dst = ARB_PRIORITY;
+    else
+        return ld_fail(ld, v,
+                       "unknown arbitration '%s' (known: round-robin, fifo, "
+                       "priority)",
+                       s);
+    return true;
+}
 
 static const Field timing_fields[] = {
     {"arb_cycles", ld_f_cycles, offsetof(BusTiming, arb_cycles), false},
@@ -22,6 +42,7 @@ static const Field timing_fields[] = {
      false},
     {"max_burst", ld_f_cycles, offsetof(BusTiming, max_burst_beats), false},
     {"abort_cycles", ld_f_cycles, offsetof(BusTiming, abort_cycles), false},
+    {"arbitration", f_arbitration, offsetof(BusTiming, arbitration), false},
     FIELD_END,
 };
 

@@ -17,7 +17,10 @@ typedef struct TargetTiming {
     unsigned cross_cycles;   /* bridges: far-bus cycles before re-issuing */
 } TargetTiming;
 
-/* Every bus kind's own params: the generic bus formula's cycle counts. */
+typedef enum { ARB_ROUND_ROBIN, ARB_FIFO, ARB_PRIORITY } ArbPolicy;
+
+/* Every bus kind's own params: the generic bus formula's cycle counts and
+ * the arbitration policy. */
 typedef struct BusTiming {
     unsigned arb_cycles;        /* arbitration, per burst */
     unsigned addr_cycles;       /* address (and attribute) phase, per burst */
@@ -26,6 +29,7 @@ typedef struct BusTiming {
     unsigned turnaround_cycles; /* idle cycle after each burst */
     unsigned max_burst_beats;   /* 0: unlimited */
     unsigned abort_cycles;      /* master abort: cycles without a claimant */
+    ArbPolicy arbitration;      /* who gets the bus when it frees */
 } BusTiming;
 
 struct ModelKind {

@@ -3,9 +3,17 @@
 #include <assert.h>
 #include <stdlib.h>
 
+/* A bus: one burst at a time; requests wait in `q` until the arbiter
+ * grants them. */
 typedef struct BusState {
-    SimTime busy_until; /* first-come, first-served: the next start */
-    SimTime busy;       /* total time carrying transactions */
+    Platform *p;
+    int idx;
+    bool busy, arb_pending;
+    Xact **q;
+    size_t n, cap;
+    int last_granted;   /* requester of the last grant, for round robin */
+    uint64_t arrivals;  /* arrival counter, for FIFO order */
+    SimTime busy_time;
     uint64_t bytes;
 } BusState;
 
@@ -25,6 +33,11 @@ Platform *platform_new(const Topology *t)
     p->models = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->models);
     if (!p->buses || !p->models)
         abort();
+    for (size_t i = 0; i < t->n_buses; i++) {
+        p->buses[i].p = p;
+        p->buses[i].idx = (int)i;
+        p->buses[i].last_granted = -1;
+    }
     for (size_t i = 0; i < t->n_comps; i++)
         if (t->comps[i].kind->model_new)
             p->models[i] = t->comps[i].kind->model_new(&t->comps[i]);
@@ -39,6 +52,8 @@ void platform_free(Platform *p)
         if (p->models[i])
             p->t->comps[i].kind->model_free(p->models[i]);
     free(p->models);
+    for (size_t i = 0; i < p->t->n_buses; i++)
+        free(p->buses[i].q);
     free(p->buses);
     sim_free(p->sim);
     free(p);
@@ -46,7 +61,7 @@ void platform_free(Platform *p)
 
 Sim *platform_sim(Platform *p) { return p->sim; }
 void *platform_model(Platform *p, int comp) { return p->models[comp]; }
-SimTime platform_bus_busy(const Platform *p, int bus) { return p->buses[bus].busy; }
+SimTime platform_bus_busy(const Platform *p, int bus) { return p->buses[bus].busy_time; }
 uint64_t platform_bus_bytes(const Platform *p, int bus) { return p->buses[bus].bytes; }
 
 /* ---- the bus formula ---------------------------------------------------- */
@@ -65,17 +80,34 @@ static unsigned dac(const BusTiming *bt, unsigned width_bits, uint64_t addr,
                : 0;
 }
 
+/* The formula's terms paid once per burst. */
+static uint64_t per_burst(const BusTiming *bt, unsigned width_bits,
+                          uint64_t addr, uint64_t len, TargetTiming tt)
+{
+    return (uint64_t)bt->arb_cycles + bt->addr_cycles +
+           dac(bt, width_bits, addr, len) + tt.initial_cycles +
+           bt->turnaround_cycles;
+}
+
+static uint64_t bus_width_bytes(unsigned width_bits)
+{
+    return width_bits / 8 ? width_bits / 8 : 1;
+}
+
+static uint64_t hop_beats(unsigned width_bits, uint64_t addr, uint64_t len)
+{
+    uint64_t w = bus_width_bytes(width_bits);
+    return div_up(addr % w + len, w);
+}
+
 uint64_t bus_hop_cycles(const BusTiming *bt, unsigned width_bits,
                         uint64_t addr, uint64_t len, TargetTiming tt)
 {
-    uint64_t w = width_bits / 8 ? width_bits / 8 : 1;
-    uint64_t beats = div_up(addr % w + len, w);
+    uint64_t beats = hop_beats(width_bits, addr, len);
     uint64_t bursts = bt->max_burst_beats ? div_up(beats, bt->max_burst_beats)
                                           : 1;
-    uint64_t per_burst = (uint64_t)bt->arb_cycles + bt->addr_cycles +
-                         dac(bt, width_bits, addr, len) + tt.initial_cycles +
-                         bt->turnaround_cycles;
-    return bursts * per_burst + beats * (1 + (uint64_t)tt.wait_states);
+    return bursts * per_burst(bt, width_bits, addr, len, tt) +
+           beats * (1 + (uint64_t)tt.wait_states);
 }
 
 uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
@@ -86,6 +118,40 @@ uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
 }
 
 /* ---- transactions ------------------------------------------------------- */
+
+/* Per hop: the bus, its timing, and what the claimant costs. */
+static const BusParams *hop_bus(const Platform *p, const Xact *x)
+{
+    return &p->t->buses[x->route.hops[x->hop].bus];
+}
+
+static bool last_hop(const Xact *x)
+{
+    return x->hop + 1 == x->route.n_hops;
+}
+
+static TargetTiming hop_claimant(const Platform *p, const Xact *x)
+{
+    const Topology *t = p->t;
+    const CompParams *c;
+    if (!last_hop(x))
+        c = &t->comps[x->route.hops[x->hop + 1].via]; /* the bridge */
+    else
+        c = &t->comps[x->route.target_comp];
+    return c->kind->timing ? c->kind->timing(c) : (TargetTiming){0, 0, 0};
+}
+
+static bool hop_aborts(const Xact *x)
+{
+    return last_hop(x) && x->route.status != ROUTE_OK;
+}
+
+/* The component asking for the bus: the master, or the bridge that
+ * carried the access onto this bus. */
+static int requester(const Xact *x)
+{
+    return x->route.hops[x->hop].via;
+}
 
 static void complete(Sim *s, void *opaque)
 {
@@ -111,54 +177,152 @@ static void complete(Sim *s, void *opaque)
     x->done(s, x, x->opaque);
 }
 
-static void hop_end(Sim *s, void *opaque);
+static void arbitrate(Sim *s, void *opaque);
 
-/* Occupies bus hop h from the first edge at or after `arrive` when the
- * bus is free, for the formula's cycles; then hop_end. */
-static void start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
+static void schedule_arbitration(BusState *bs)
 {
-    const Topology *t = p->t;
-    const Route *r = &x->route;
-    const RouteHop *hop = &r->hops[h];
-    const BusParams *b = &t->buses[hop->bus];
-    const BusTiming *bt = b->priv;
-    uint64_t hz = t->clocks[b->clock_idx].hz;
-    bool last = h + 1 == r->n_hops;
-    uint64_t cycles;
-    if (!last) {
-        const CompParams *br = &t->comps[r->hops[h + 1].via];
-        cycles = bus_hop_cycles(bt, b->width_bits, hop->addr, x->len,
-                                br->kind->timing(br));
-    } else if (r->status == ROUTE_OK) {
-        const CompParams *c = &t->comps[r->target_comp];
-        TargetTiming tt = c->kind->timing ? c->kind->timing(c)
-                                          : (TargetTiming){0, 0, 0};
-        cycles = bus_hop_cycles(bt, b->width_bits, hop->addr, x->len, tt);
-    } else {
-        cycles = bus_abort_cycles(bt, b->width_bits, hop->addr, x->len);
+    if (!bs->busy && !bs->arb_pending && bs->n) {
+        bs->arb_pending = true;
+        /* After every event already due now, so that all requests of
+         * this edge compete. */
+        sim_after(bs->p->sim, 0, arbitrate, bs);
     }
-    BusState *bs = &p->buses[hop->bus];
-    SimTime from = arrive > bs->busy_until ? arrive : bs->busy_until;
-    SimTime start = clock_align(hz, from);
-    SimTime end = clock_after(hz, start, cycles);
-    bs->busy_until = end;
-    bs->busy += end - start;
-    if (!last || r->status == ROUTE_OK)
-        bs->bytes += x->len;
-    x->hop = h;
-    sim_at(p->sim, end, last ? complete : hop_end, x);
 }
 
-static void hop_end(Sim *s, void *opaque)
+/* x asks for its bus now (an edge of that bus's clock). */
+static void request(Sim *s, void *opaque)
+{
+    (void)s;
+    Xact *x = opaque;
+    BusState *bs = &x->plat->buses[x->route.hops[x->hop].bus];
+    if (bs->n == bs->cap) {
+        bs->cap = bs->cap ? bs->cap * 2 : 8;
+        bs->q = realloc(bs->q, bs->cap * sizeof *bs->q);
+        if (!bs->q)
+            abort();
+    }
+    x->order = bs->arrivals++;
+    bs->q[bs->n++] = x;
+    schedule_arbitration(bs);
+}
+
+/* Which waiting request gets the bus: O(waiting), and few wait. */
+static size_t pick(const BusState *bs, ArbPolicy policy)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < bs->n; i++) {
+        const Xact *a = bs->q[i], *b = bs->q[best];
+        int ra = requester(a), rb = requester(b);
+        bool better;
+        switch (policy) {
+        case ARB_FIFO:
+            better = a->order < b->order;
+            break;
+        case ARB_PRIORITY: /* earlier in the file wins */
+            better = ra < rb || (ra == rb && a->order < b->order);
+            break;
+        default: { /* round robin: the next requester after the last */
+            int n = 1 << 30, last = bs->last_granted;
+            int da = (ra - last - 1 + n) % n, db = (rb - last - 1 + n) % n;
+            better = da < db || (da == db && a->order < b->order);
+        }
+        }
+        if (better)
+            best = i;
+    }
+    return best;
+}
+
+static void burst_end(Sim *s, void *opaque);
+
+static void arbitrate(Sim *s, void *opaque)
+{
+    BusState *bs = opaque;
+    const Topology *t = bs->p->t;
+    const BusParams *b = &t->buses[bs->idx];
+    const BusTiming *bt = b->priv;
+    bs->arb_pending = false;
+    if (bs->busy || !bs->n)
+        return;
+    size_t i = pick(bs, bt->arbitration);
+    Xact *x = bs->q[i];
+    bs->q[i] = bs->q[--bs->n];
+    bs->last_granted = requester(x);
+
+    /* One burst: the per-burst terms and up to max_burst beats.  On an
+     * idle bus the bursts of a hop add up to bus_hop_cycles(). */
+    uint64_t addr = x->route.hops[x->hop].addr, cycles;
+    if (hop_aborts(x)) {
+        cycles = bus_abort_cycles(bt, b->width_bits, addr, x->len);
+        x->burst_beats = 0;
+    } else {
+        uint64_t beats = x->beats_left;
+        if (bt->max_burst_beats && beats > bt->max_burst_beats)
+            beats = bt->max_burst_beats;
+        TargetTiming tt = hop_claimant(bs->p, x);
+        x->burst_beats = beats;
+        cycles = per_burst(bt, b->width_bits, addr, x->len, tt) +
+                 beats * (1 + (uint64_t)tt.wait_states);
+    }
+    uint64_t hz = t->clocks[b->clock_idx].hz;
+    SimTime now = sim_now(s), end = clock_after(hz, now, cycles);
+    bs->busy = true;
+    bs->busy_time += end - now;
+    sim_at(s, end, burst_end, x);
+}
+
+static void hop_done(Platform *p, Xact *x);
+
+static void burst_end(Sim *s, void *opaque)
 {
     Xact *x = opaque;
     Platform *p = x->plat;
+    BusState *bs = &p->buses[x->route.hops[x->hop].bus];
+    const BusParams *b = hop_bus(p, x);
+    bs->busy = false;
+    if (x->burst_beats) {
+        /* The first burst's first beat starts at addr mod W. */
+        uint64_t w = bus_width_bytes(b->width_bits);
+        bool first = x->bytes_left == x->len;
+        uint64_t room = x->burst_beats * w -
+                        (first ? x->route.hops[x->hop].addr % w : 0);
+        uint64_t moved = room < x->bytes_left ? room : x->bytes_left;
+        x->bytes_left -= moved;
+        x->beats_left -= x->burst_beats;
+        bs->bytes += moved;
+    }
+    if (x->beats_left && !hop_aborts(x))
+        request(s, x); /* the next burst competes again */
+    else
+        hop_done(p, x);
+    schedule_arbitration(bs);
+}
+
+/* x arrives at hop h at time `arrive`: it requests the bus from the first
+ * edge of that bus's clock at or after then. */
+static void start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
+{
+    x->hop = h;
+    const BusParams *b = hop_bus(p, x);
+    x->beats_left = hop_beats(b->width_bits, x->route.hops[h].addr, x->len);
+    x->bytes_left = x->len;
+    SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
+    sim_at(p->sim, at, request, x);
+}
+
+static void hop_done(Platform *p, Xact *x)
+{
     const Topology *t = p->t;
+    if (last_hop(x)) {
+        complete(p->sim, x);
+        return;
+    }
     size_t next = x->hop + 1;
     const CompParams *br = &t->comps[x->route.hops[next].via];
     const BusParams *far = &t->buses[x->route.hops[next].bus];
     /* Crossing into the far bus's clock domain. */
-    SimTime arrive = clock_after(t->clocks[far->clock_idx].hz, sim_now(s),
+    SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
+                                 sim_now(p->sim),
                                  br->kind->timing(br).cross_cycles);
     start_hop(p, x, next, arrive);
 }

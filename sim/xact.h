@@ -30,6 +30,10 @@ struct Xact {
     size_t hop;           /* the bus it is on */
     int state;            /* 0 prepared, 1 in flight, 2 complete */
     Platform *plat;
+    uint64_t beats_left;  /* of the current hop */
+    uint64_t bytes_left;  /* of the current hop */
+    uint64_t burst_beats; /* of the burst on the bus */
+    uint64_t order;       /* arrival order at the current bus */
 };
 
 #endif

@@ -169,6 +169,10 @@ START_TEST(kinds)
                   "width: 128}\ncomponents: []\n",
                   "4:43: buses.0.width: a pci bus is 32 or 64 bits wide, not "
                   "128");
+    ck_load_error(HEAD "buses:\n  - {name: b, kind: plb, clock: c, "
+                  "arbitration: lottery}\ncomponents: []\n",
+                  "4:49: buses.0.arbitration: unknown arbitration 'lottery' "
+                  "(known: round-robin, fifo, priority)");
     ck_load_error(HEAD BUSES "components:\n  - {name: d, kind: device, "
                   "bus: b}\n",
                   "6:5: components.0: a device needs regions, a master, or "
