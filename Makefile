@@ -77,7 +77,7 @@ TEST_SRCS := \
 	tests/check_platform.c \
 	tests/check_cli.c
 
-BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c
+BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c
 FUZZ_SRCS := tests/fuzz_topology.c
 FUZZ_SECONDS ?= 60
 
@@ -139,8 +139,9 @@ test: $(BIN) $(TESTBIN)
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)
 
-bench: $(BUILD)/bench_route $(BUILD)/bench_kernel
+bench: $(BUILD)/bench_route $(BUILD)/bench_kernel $(BUILD)/bench_scenario
 	$(BUILD)/bench_kernel
+	$(BUILD)/bench_scenario
 	$(BUILD)/bench_route topologies/p2p-tree.yaml
 
 # The fuzzer always runs the sanitizer build: a crash is not the only bug.

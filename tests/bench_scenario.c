@@ -1,0 +1,175 @@
+/* make bench: a saturated board and how run time scales.
+ *
+ * On Ebony, the CPU, the PLB DMA engine and the PCI-X card each keep one
+ * 4 KiB transaction in flight at all times (CPU to SDRAM, DMA engine to
+ * the card's memory through the host bridge, the card reading SDRAM
+ * through the inbound window).  Until the DMA-engine and CPU models exist
+ * (docs/timing.md), the masters issue raw bus transactions.  Prints
+ *   bench scenario NAME events_per_s=X sim_cycles_per_s=Y sim_over_wall=Z
+ *         peak_rss_kib=W touched_kib=V
+ * (touched: the simulated memory the run wrote, which RSS should track)
+ *   bench scaling transactions=N wall_s=X per_xact_ns=Y
+ *   bench scaling idle_components=N wall_s=X per_xact_ns=Y */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/regions.h"
+#include "sim/platform.h"
+
+typedef struct Stream {
+    Platform *p;
+    Xact x;
+    uint8_t buf[4096];
+    int master;
+    XactDir dir;
+    uint64_t base, span, next;
+    uint64_t *left; /* transactions still to issue, shared */
+} Stream;
+
+static void issue(Stream *st);
+
+static void again(Sim *s, Xact *x, void *opaque)
+{
+    (void)s;
+    (void)x;
+    issue(opaque);
+}
+
+static void issue(Stream *st)
+{
+    if (*st->left == 0)
+        return;
+    --*st->left;
+    st->x = (Xact){.master = st->master, .dir = st->dir,
+                   .addr = st->base + st->next, .len = sizeof st->buf,
+                   .data = st->buf, .done = again, .opaque = st};
+    st->next = (st->next + sizeof st->buf) % st->span;
+    platform_issue(st->p, &st->x);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct Result {
+    double wall_s;
+    uint64_t events;
+    SimTime sim;
+    double bus_cycles;
+    uint64_t touched;
+} Result;
+
+static Result run(const Topology *t, uint64_t transactions)
+{
+    Platform *p = platform_new(t);
+    static Stream st[3];
+    uint64_t left = transactions;
+    const char *masters[3] = {"cpu0", "dma0", "card"};
+    const XactDir dirs[3] = {XACT_WRITE, XACT_WRITE, XACT_READ};
+    const uint64_t base[3] = {0x0, 0x380000000ULL, 0x1000000};
+    const uint64_t span[3] = {8u << 20, 8u << 20, 8u << 20};
+    for (int i = 0; i < 3; i++) {
+        memset(&st[i], 0, sizeof st[i]);
+        st[i].p = p;
+        st[i].master = topo_find_comp(t, masters[i]);
+        st[i].dir = dirs[i];
+        st[i].base = base[i];
+        st[i].span = span[i];
+        st[i].left = &left;
+        memset(st[i].buf, 0x5a + i, sizeof st[i].buf);
+    }
+    double t0 = now_s();
+    for (int i = 0; i < 3; i++)
+        issue(&st[i]);
+    sim_run(platform_sim(p));
+    Result r = {now_s() - t0, sim_events_run(platform_sim(p)),
+                sim_now(platform_sim(p)), 0, 0};
+    for (size_t c = 0; c < t->n_comps; c++)
+        for (size_t k = 0; k < t->comps[c].n_regions; k++)
+            if (t->comps[c].kind->model_new &&
+                t->comps[c].regions[k].kind != REGION_FIFO)
+                r.touched += store_touched_bytes(
+                    regions_store(platform_model(p, (int)c), (int)k));
+    for (size_t b = 0; b < t->n_buses; b++)
+        r.bus_cycles += (double)r.sim * 1e-12 *
+                        (double)t->clocks[t->buses[b].clock_idx].hz;
+    platform_free(p);
+    return r;
+}
+
+static Topology *load(const char *path)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load(path, &d);
+    if (!t || !topology_sound(&d)) {
+        for (size_t i = 0; i < d.n; i++)
+            diag_print(stderr, &d.v[i]);
+        exit(2);
+    }
+    diag_free(&d);
+    return t;
+}
+
+/* Ebony with n idle devices added on the OPB. */
+static Topology *with_idle(unsigned n)
+{
+    FILE *in = fopen("topologies/ebony.yaml", "r");
+    char path[] = "/tmp/dmasim-bench-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *out = fdopen(fd, "w");
+    char line[512];
+    while (fgets(line, sizeof line, in))
+        fputs(line, out);
+    fclose(in);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, "  - {name: idle%u, kind: device, bus: opb, regions: "
+                     "[{base: 0x%x, size: 4KiB}]}\n",
+                i, 0x10000000u + i * 0x10000u);
+    fclose(out);
+    Topology *t = load(path);
+    unlink(path);
+    return t;
+}
+
+int main(void)
+{
+    Topology *t = load("topologies/ebony.yaml");
+    run(t, 3000); /* warm up */
+    Result r = run(t, 300000);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench scenario ebony-saturated events_per_s=%.0f "
+           "sim_cycles_per_s=%.0f sim_over_wall=%.4f peak_rss_kib=%ld "
+           "touched_kib=%llu\n",
+           (double)r.events / r.wall_s, r.bus_cycles / r.wall_s,
+           (double)r.sim * 1e-12 / r.wall_s, ru.ru_maxrss,
+           (unsigned long long)(r.touched / 1024));
+
+    static const uint64_t counts[] = {30000, 300000};
+    for (size_t i = 0; i < 2; i++) {
+        Result s = run(t, counts[i]);
+        printf("bench scaling transactions=%llu wall_s=%.4f "
+               "per_xact_ns=%.1f\n",
+               (unsigned long long)counts[i], s.wall_s,
+               s.wall_s * 1e9 / (double)counts[i]);
+    }
+    topology_free(t);
+    static const unsigned idle[] = {0, 1000};
+    for (size_t i = 0; i < 2; i++) {
+        Topology *ti = with_idle(idle[i]);
+        Result s = run(ti, 300000);
+        printf("bench scaling idle_components=%u wall_s=%.4f "
+               "per_xact_ns=%.1f\n",
+               idle[i], s.wall_s, s.wall_s * 1e9 / 300000.0);
+        topology_free(ti);
+    }
+    return 0;
+}
