@@ -91,8 +91,11 @@ static const Field bridge_fields[] = {
 static const BridgeParams bridge_defaults = {.latency_cycles = 2,
                                              .cross_cycles = 4};
 
-static TargetTiming bridge_timing(const CompParams *c)
+static TargetTiming bridge_timing(void *m, const CompParams *c,
+                                  const TimingQuery *q)
 {
+    (void)m;
+    (void)q;
     const BridgeParams *p = c->bridge;
     return (TargetTiming){p->latency_cycles, 0, p->cross_cycles};
 }

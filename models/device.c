@@ -79,8 +79,11 @@ static const Field device_fields[] = {
  * its first data (PCI 2.2 §3.5.1 allows up to 16). */
 static const DeviceParams device_defaults = {.latency_cycles = 2};
 
-static TargetTiming device_timing(const CompParams *c)
+static TargetTiming device_timing(void *m, const CompParams *c,
+                                  const TimingQuery *q)
 {
+    (void)m;
+    (void)q;
     const DeviceParams *p = c->priv;
     return (TargetTiming){p->latency_cycles, p->wait_states, 0};
 }
@@ -131,4 +134,5 @@ const ModelKind device_kind = {
     .model_new = device_new,
     .model_free = device_free,
     .access = device_access,
+    .regions = regions_self,
 };

@@ -1,52 +1,124 @@
 #include "models/memory.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "models/regions.h"
 
-static const Field memory_fields[] = {
-    {"base", ld_f_u64, offsetof(MemoryParams, base), true},
-    {"size", ld_f_size, offsetof(MemoryParams, size_bytes), true},
-    {"latency_cycles", ld_f_cycles, offsetof(MemoryParams, latency_cycles),
-     false},
-    {"wait_states", ld_f_cycles, offsetof(MemoryParams, wait_states), false},
+/* ---- SDRAM -------------------------------------------------------------- */
+
+static const Field sdram_fields[] = {
+    {"base", ld_f_u64, offsetof(SdramParams, base), true},
+    {"size", ld_f_size, offsetof(SdramParams, size_bytes), true},
+    {"banks", ld_f_count, offsetof(SdramParams, banks), false},
+    {"row_size", ld_f_size, offsetof(SdramParams, row_bytes), false},
+    {"cl", ld_f_cycles, offsetof(SdramParams, cl), false},
+    {"trcd", ld_f_cycles, offsetof(SdramParams, trcd), false},
+    {"trp", ld_f_cycles, offsetof(SdramParams, trp), false},
+    {"data_width", ld_f_count, offsetof(SdramParams, data_bits), false},
+    {"ddr", ld_f_bool, offsetof(SdramParams, ddr), false},
     FIELD_END,
 };
 
-/* DDR-266 (JEDEC 2.5-3-3) behind a 133 MHz PLB: tRCD 3 + CL 2.5 rounded
- * up is about 5 bus cycles to the first data with the row closed.  Open
- * rows and banks are not modelled yet (docs/timing.md). */
-static const MemoryParams sdram_defaults = {.latency_cycles = 5};
-/* On-chip SRAM answers in one cycle. */
-static const MemoryParams sram_defaults = {.latency_cycles = 1};
+/* DDR-266A (JEDEC JESD79, speed bin 2-3-3): CL 2, tRCD 3, tRP 3 at
+ * 133 MHz; a 64-bit DIMM of x8 256 Mbit chips has 4 banks and 1 KiB pages
+ * per chip, 8 KiB across the DIMM. */
+static const SdramParams sdram_defaults = {
+    .banks = 4, .row_bytes = 8192, .cl = 2, .trcd = 3, .trp = 3,
+    .data_bits = 64, .ddr = true,
+};
 
-static TargetTiming memory_timing(const CompParams *c)
+typedef struct Sdram {
+    Regions *regions;
+    uint64_t *open_row; /* per bank; UINT64_MAX: precharged */
+} Sdram;
+
+static uint64_t div_up(uint64_t a, uint64_t b)
 {
-    const MemoryParams *p = c->priv;
-    return (TargetTiming){p->latency_cycles, p->wait_states, 0};
+    return a / b + (a % b != 0);
 }
 
-static void *memory_new(const CompParams *c)
+/* Memory-clock cycles to bus cycles, rounded up. */
+static uint64_t to_bus(uint64_t mem_cycles, uint64_t mem_hz, uint64_t bus_hz)
 {
-    return regions_new(c);
+    return div_up(mem_cycles * bus_hz, mem_hz);
 }
 
-static void memory_free(void *m)
+TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
 {
-    regions_free(m);
+    Sdram *s = m;
+    const SdramParams *p = c->priv;
+    uint64_t row_index = q->off / p->row_bytes;
+    unsigned bank = (unsigned)(row_index % p->banks);
+    uint64_t row = row_index / p->banks;
+    /* Open-page policy: a row stays open until another row of its bank
+     * is needed. */
+    uint64_t mem_cycles;
+    if (s->open_row[bank] == row)
+        mem_cycles = p->cl;                     /* row hit */
+    else if (s->open_row[bank] == UINT64_MAX)
+        mem_cycles = (uint64_t)p->trcd + p->cl; /* bank idle */
+    else
+        mem_cycles = (uint64_t)p->trp + p->trcd + p->cl; /* row conflict */
+    s->open_row[bank] = row;
+
+    /* Data rate: a bus beat of W bytes takes W / (data_bits/8 x (ddr ? 2
+     * : 1)) memory cycles; when that is longer than a bus cycle the
+     * difference is paid as wait states. */
+    uint64_t w = q->bus_width_bits / 8 ? q->bus_width_bits / 8 : 1;
+    uint64_t per_mem_cycle = (uint64_t)p->data_bits / 8 * (p->ddr ? 2 : 1);
+    /* bus cycles per beat = ceil(w * bus_hz / (per_mem_cycle * mem_hz)) */
+    uint64_t beat = div_up(w * q->bus_hz, per_mem_cycle * q->own_hz);
+    return (TargetTiming){(unsigned)to_bus(mem_cycles, q->own_hz, q->bus_hz),
+                          beat > 1 ? (unsigned)(beat - 1) : 0, 0};
 }
 
-static void memory_access(void *m, const CompParams *c, int region,
-                          uint64_t off, XactDir dir, uint8_t *data,
-                          uint64_t len)
+static void *sdram_new(const CompParams *c)
+{
+    const SdramParams *p = c->priv;
+    Sdram *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->open_row = malloc(p->banks * sizeof *s->open_row);
+    if (!s->open_row)
+        abort();
+    for (unsigned b = 0; b < p->banks; b++)
+        s->open_row[b] = UINT64_MAX;
+    s->regions = regions_new(c);
+    return s;
+}
+
+static void sdram_free(void *m)
+{
+    Sdram *s = m;
+    regions_free(s->regions);
+    free(s->open_row);
+    free(s);
+}
+
+static void sdram_access(void *m, const CompParams *c, int region,
+                         uint64_t off, XactDir dir, uint8_t *data,
+                         uint64_t len)
 {
     (void)c;
-    regions_access(m, region, off, dir, data, len);
+    regions_access(((Sdram *)m)->regions, region, off, dir, data, len);
 }
 
-static bool memory_finish(Loader *ld, yaml_node_t *map, CompParams *c)
+static Regions *sdram_regions(void *m)
 {
-    const MemoryParams *p = c->priv;
+    return ((Sdram *)m)->regions;
+}
+
+static bool sdram_finish(Loader *ld, yaml_node_t *map, CompParams *c)
+{
+    const SdramParams *p = c->priv;
+    if (p->banks & (p->banks - 1))
+        return ld_fail(ld, map, "banks must be a power of two, not %u",
+                       p->banks);
+    if (p->data_bits % 8)
+        return ld_fail(ld, map, "data_width must be a whole number of "
+                                "bytes");
     c->regions = arena_alloc(ld->arena, sizeof *c->regions);
     c->n_regions = 1;
     c->regions[0] = (RegionParams){p->base, p->size_bytes, REGION_MEMORY,
@@ -56,29 +128,82 @@ static bool memory_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 
 const ModelKind sdram_kind = {
     .name = "sdram",
-    .summary = "system RAM behind a memory controller",
-    .fields = memory_fields,
-    .priv_size = sizeof(MemoryParams),
+    .summary = "system RAM behind a DDR SDRAM controller",
+    .fields = sdram_fields,
+    .priv_size = sizeof(SdramParams),
     .priv_defaults = &sdram_defaults,
     .has_bus = true,
     .is_system_ram = true,
-    .finish = memory_finish,
-    .timing = memory_timing,
-    .model_new = memory_new,
-    .model_free = memory_free,
-    .access = memory_access,
+    .finish = sdram_finish,
+    .timing = sdram_timing,
+    .model_new = sdram_new,
+    .model_free = sdram_free,
+    .access = sdram_access,
+    .regions = sdram_regions,
 };
+
+/* ---- SRAM --------------------------------------------------------------- */
+
+static const Field sram_fields[] = {
+    {"base", ld_f_u64, offsetof(SramParams, base), true},
+    {"size", ld_f_size, offsetof(SramParams, size_bytes), true},
+    {"latency_cycles", ld_f_cycles, offsetof(SramParams, latency_cycles),
+     false},
+    {"wait_states", ld_f_cycles, offsetof(SramParams, wait_states), false},
+    FIELD_END,
+};
+
+/* On-chip SRAM answers in one bus cycle. */
+static const SramParams sram_defaults = {.latency_cycles = 1};
+
+static TargetTiming sram_timing(void *m, const CompParams *c,
+                                const TimingQuery *q)
+{
+    (void)m;
+    (void)q;
+    const SramParams *p = c->priv;
+    return (TargetTiming){p->latency_cycles, p->wait_states, 0};
+}
+
+static void *sram_new(const CompParams *c)
+{
+    return regions_new(c);
+}
+
+static void sram_free(void *m)
+{
+    regions_free(m);
+}
+
+static void sram_access(void *m, const CompParams *c, int region,
+                        uint64_t off, XactDir dir, uint8_t *data,
+                        uint64_t len)
+{
+    (void)c;
+    regions_access(m, region, off, dir, data, len);
+}
+
+static bool sram_finish(Loader *ld, yaml_node_t *map, CompParams *c)
+{
+    const SramParams *p = c->priv;
+    c->regions = arena_alloc(ld->arena, sizeof *c->regions);
+    c->n_regions = 1;
+    c->regions[0] = (RegionParams){p->base, p->size_bytes, REGION_MEMORY,
+                                   ld_pos(ld, map), c->path};
+    return true;
+}
 
 const ModelKind sram_kind = {
     .name = "sram",
     .summary = "on-chip static RAM",
-    .fields = memory_fields,
-    .priv_size = sizeof(MemoryParams),
+    .fields = sram_fields,
+    .priv_size = sizeof(SramParams),
     .priv_defaults = &sram_defaults,
     .has_bus = true,
-    .finish = memory_finish,
-    .timing = memory_timing,
-    .model_new = memory_new,
-    .model_free = memory_free,
-    .access = memory_access,
+    .finish = sram_finish,
+    .timing = sram_timing,
+    .model_new = sram_new,
+    .model_free = sram_free,
+    .access = sram_access,
+    .regions = regions_self,
 };

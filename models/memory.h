@@ -1,16 +1,30 @@
-/* Memories: sdram (system RAM) and sram (on-chip RAM). */
+/* Memories: sdram (system RAM behind a DDR controller, with banks and open
+ * rows) and sram (on-chip RAM).  docs/timing.md gives the formulas. */
 #ifndef DMASIM_MODELS_MEMORY_H
 #define DMASIM_MODELS_MEMORY_H
 
 #include "sim/kinds.h"
 
-typedef struct MemoryParams {
+typedef struct SdramParams {
+    uint64_t base, size_bytes;
+    unsigned banks;          /* power of two */
+    uint64_t row_bytes;      /* bytes of one row across the data path */
+    unsigned cl, trcd, trp;  /* memory-clock cycles */
+    unsigned data_bits;      /* width of the memory data path */
+    bool ddr;                /* two transfers per memory clock */
+} SdramParams;
+
+typedef struct SramParams {
     uint64_t base, size_bytes;
     unsigned latency_cycles; /* bus cycles from address to first data */
     unsigned wait_states;    /* extra bus cycles per data beat */
-} MemoryParams;
+} SramParams;
 
 extern const ModelKind sdram_kind;
 extern const ModelKind sram_kind;
+
+/* The SDRAM's cost of one burst, updating its open rows; exposed for the
+ * tests.  m is the sdram model (platform_model). */
+TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q);
 
 #endif

@@ -55,6 +55,11 @@ void regions_access(Regions *r, int region, uint64_t off, XactDir dir,
     }
 }
 
+Regions *regions_self(void *m)
+{
+    return m;
+}
+
 Store *regions_store(Regions *r, int region)
 {
     return r->stores[region];

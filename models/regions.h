@@ -7,7 +7,10 @@
 #include "sim/kinds.h"
 #include "sim/store.h"
 
-typedef struct Regions Regions;
+typedef struct Regions Regions; /* struct Regions in sim/kinds.h */
+
+/* For kinds whose model is a Regions. */
+Regions *regions_self(void *m);
 
 Regions *regions_new(const CompParams *c);
 void regions_free(Regions *r);

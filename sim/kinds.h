@@ -19,6 +19,16 @@ typedef struct TargetTiming {
 
 typedef enum { ARB_ROUND_ROBIN, ARB_FIFO, ARB_PRIORITY } ArbPolicy;
 
+/* What is asked of a claimant for one burst: where, how much, and the bus
+ * it is reached on.  region is -1 for a bridge. */
+typedef struct TimingQuery {
+    int region;
+    uint64_t off, len;    /* into the region; len of this burst */
+    uint64_t bus_hz;
+    unsigned bus_width_bits;
+    uint64_t own_hz;      /* the claimant's own clock */
+} TimingQuery;
+
 /* Every bus kind's own params: the generic bus formula's cycle counts and
  * the arbitration policy. */
 typedef struct BusTiming {
@@ -45,11 +55,14 @@ struct ModelKind {
     bool (*finish)(Loader *ld, yaml_node_t *map, CompParams *c);
     /* The model at run time (all optional): timing as a claimant, state,
      * and the bytes of its regions. */
-    TargetTiming (*timing)(const CompParams *c);
+    TargetTiming (*timing)(void *m, const CompParams *c,
+                           const TimingQuery *q);
     void *(*model_new)(const CompParams *c);
     void (*model_free)(void *m);
     void (*access)(void *m, const CompParams *c, int region, uint64_t off,
                    XactDir dir, uint8_t *data, uint64_t len);
+    /* The bytes behind the regions (models/regions.h), for the oracle. */
+    struct Regions *(*regions)(void *m);
 };
 
 struct BusKind {

@@ -61,6 +61,29 @@ void platform_free(Platform *p)
 
 Sim *platform_sim(Platform *p) { return p->sim; }
 void *platform_model(Platform *p, int comp) { return p->models[comp]; }
+
+struct Regions *platform_regions(Platform *p, int comp)
+{
+    const CompParams *c = &p->t->comps[comp];
+    return c->kind->regions && p->models[comp]
+               ? c->kind->regions(p->models[comp])
+               : NULL;
+}
+
+/* Asks a claimant what one burst costs: `off` into region `region` (-1 for
+ * a bridge), `len` bytes, on bus `bus`. */
+static TargetTiming claimant_timing(const Platform *p, int comp, int region,
+                                    uint64_t off, uint64_t len, int bus)
+{
+    const Topology *t = p->t;
+    const CompParams *c = &t->comps[comp];
+    if (!c->kind->timing)
+        return (TargetTiming){0, 0, 0};
+    const BusParams *b = &t->buses[bus];
+    TimingQuery q = {region, off, len, t->clocks[b->clock_idx].hz,
+                     b->width_bits, t->clocks[c->clock_idx].hz};
+    return c->kind->timing(p->models[comp], c, &q);
+}
 SimTime platform_bus_busy(const Platform *p, int bus) { return p->buses[bus].busy_time; }
 uint64_t platform_bus_bytes(const Platform *p, int bus) { return p->buses[bus].bytes; }
 
@@ -130,15 +153,17 @@ static bool last_hop(const Xact *x)
     return x->hop + 1 == x->route.n_hops;
 }
 
-static TargetTiming hop_claimant(const Platform *p, const Xact *x)
+/* What the claimant of the current hop charges for a burst of `len`
+ * bytes starting `done` bytes into the access. */
+static TargetTiming hop_claimant(const Platform *p, const Xact *x,
+                                 uint64_t done, uint64_t len)
 {
-    const Topology *t = p->t;
-    const CompParams *c;
-    if (!last_hop(x))
-        c = &t->comps[x->route.hops[x->hop + 1].via]; /* the bridge */
-    else
-        c = &t->comps[x->route.target_comp];
-    return c->kind->timing ? c->kind->timing(c) : (TargetTiming){0, 0, 0};
+    int bus = x->route.hops[x->hop].bus;
+    if (!last_hop(x)) /* the bridge carrying it on */
+        return claimant_timing(p, x->route.hops[x->hop + 1].via, -1, 0, len,
+                               bus);
+    return claimant_timing(p, x->route.target_comp, x->route.target_region,
+                           x->route.offset + done, len, bus);
 }
 
 static bool hop_aborts(const Xact *x)
@@ -259,7 +284,12 @@ static void arbitrate(Sim *s, void *opaque)
         uint64_t beats = x->beats_left;
         if (bt->max_burst_beats && beats > bt->max_burst_beats)
             beats = bt->max_burst_beats;
-        TargetTiming tt = hop_claimant(bs->p, x);
+        uint64_t done = x->len - x->bytes_left;
+        uint64_t w = bus_width_bytes(b->width_bits);
+        uint64_t room = beats * w - (done ? 0 : addr % w);
+        TargetTiming tt = hop_claimant(bs->p, x, done,
+                                       room < x->bytes_left ? room
+                                                            : x->bytes_left);
         x->burst_beats = beats;
         cycles = per_burst(bt, b->width_bits, addr, x->len, tt) +
                  beats * (1 + (uint64_t)tt.wait_states);
@@ -318,12 +348,12 @@ static void hop_done(Platform *p, Xact *x)
         return;
     }
     size_t next = x->hop + 1;
-    const CompParams *br = &t->comps[x->route.hops[next].via];
     const BusParams *far = &t->buses[x->route.hops[next].bus];
     /* Crossing into the far bus's clock domain. */
+    TargetTiming bt = claimant_timing(p, x->route.hops[next].via, -1, 0,
+                                      x->len, x->route.hops[x->hop].bus);
     SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
-                                 sim_now(p->sim),
-                                 br->kind->timing(br).cross_cycles);
+                                 sim_now(p->sim), bt.cross_cycles);
     start_hop(p, x, next, arrive);
 }
 
@@ -345,8 +375,10 @@ void platform_issue(Platform *p, Xact *x)
         const CompParams *c = &t->comps[x->master];
         const BusParams *b = &t->buses[c->bus_idx];
         static const BusTiming none = {0};
-        uint64_t cycles = bus_hop_cycles(&none, b->width_bits, x->addr,
-                                         x->len, c->kind->timing(c));
+        uint64_t cycles = bus_hop_cycles(
+            &none, b->width_bits, x->addr, x->len,
+            claimant_timing(p, x->master, r->target_region, r->offset,
+                            x->len, c->bus_idx));
         uint64_t hz = t->clocks[c->clock_idx].hz;
         sim_at(p->sim, clock_after(hz, sim_now(p->sim), cycles), complete, x);
     } else {

@@ -29,9 +29,10 @@ uint64_t bus_hop_cycles(const BusTiming *bt, unsigned width_bits,
 uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
                           uint64_t addr, uint64_t len);
 
-/* A component's model state (NULL for stateless kinds), for the oracle
- * and tests. */
+/* A component's model state (NULL for stateless kinds), and the bytes
+ * behind its regions (NULL when it has none), for the oracle and tests. */
 void *platform_model(Platform *p, int comp);
+struct Regions *platform_regions(Platform *p, int comp);
 /* Time a bus has spent carrying transactions, and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);

@@ -93,10 +93,10 @@ static Result run(const Topology *t, uint64_t transactions)
                 sim_now(platform_sim(p)), 0, 0};
     for (size_t c = 0; c < t->n_comps; c++)
         for (size_t k = 0; k < t->comps[c].n_regions; k++)
-            if (t->comps[c].kind->model_new &&
+            if (platform_regions(p, (int)c) &&
                 t->comps[c].regions[k].kind != REGION_FIFO)
                 r.touched += store_touched_bytes(
-                    regions_store(platform_model(p, (int)c), (int)k));
+                    regions_store(platform_regions(p, (int)c), (int)k));
     for (size_t b = 0; b < t->n_buses; b++)
         r.bus_cycles += (double)r.sim * 1e-12 *
                         (double)t->clocks[t->buses[b].clock_idx].hz;

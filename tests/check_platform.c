@@ -93,19 +93,23 @@ START_TEST(formula_plb_to_ram)
     Rig r;
     rig_base(&r, "", "");
     uint8_t buf[1024] = {0};
-    /* 128-bit PLB at 100 MHz, SDRAM latency 5: 64 bytes are 4 beats in one
-     * burst: 1 arb + 1 addr + 5 latency + 4 beats = 11 cycles. */
+    /* 128-bit PLB at 100 MHz; DDR SDRAM on the same clock, 64 bits wide,
+     * so one 16-byte beat per cycle and no wait states.  Bank 0 is idle:
+     * tRCD 3 + CL 2 = 5.  64 bytes are 4 beats in one burst:
+     * 1 arb + 1 addr + 5 + 4 beats = 11 cycles. */
     Xact *x = one(&r, "cpu", XACT_WRITE, 0x0, 64, buf);
     ck_assert_int_eq(x->result, ROUTE_OK);
     ck_assert_uint_eq(x->completed - x->issued, 110000);
-    /* Misaligned by 8 bytes: 5 beats. */
+    /* Misaligned by 8 bytes: 5 beats; the row is open now: CL 2 only,
+     * 1 + 1 + 2 + 5 = 9 cycles. */
     SimTime t0 = sim_now(platform_sim(r.p));
     x = one(&r, "cpu", XACT_WRITE, 0x8, 64, buf);
     ck_assert_uint_eq(x->issued, t0);
-    ck_assert_uint_eq(x->completed - x->issued, 120000);
-    /* 1 KiB: 64 beats in 4 bursts of 16: 4 * (1 + 1 + 5) + 64 = 92. */
+    ck_assert_uint_eq(x->completed - x->issued, 90000);
+    /* 1 KiB: 64 beats in 4 bursts of 16, each a row hit:
+     * 4 * (1 + 1 + 2) + 64 = 80 cycles. */
     x = one(&r, "dma", XACT_READ, 0x0, 1024, buf);
-    ck_assert_uint_eq(x->completed - x->issued, 920000);
+    ck_assert_uint_eq(x->completed - x->issued, 800000);
     ck_assert_uint_eq(x->residue, 0);
     rig_free(&r);
 }
@@ -114,16 +118,44 @@ END_TEST
 START_TEST(formula_overrides)
 {
     Rig r;
+    /* A narrower, slower memory: 32-bit SDR, CL 3, tRCD 2.  A 16-byte
+     * PLB beat needs 4 memory cycles: 3 wait states per beat. */
     rig_base(&r, ", max_burst: 8, arb_cycles: 2",
-             ", latency_cycles: 3, wait_states: 1");
+             ", cl: 3, trcd: 2, data_width: 32, ddr: false");
     uint8_t buf[256] = {0};
-    /* 16 beats in 2 bursts of 8: 2 * (2 + 1 + 3) + 16 * (1 + 1) = 44. */
+    /* 16 beats in 2 bursts of 8.  First burst, bank idle: 2 + 1 + (2 + 3)
+     * + 8 * 4 = 40; second, row hit: 2 + 1 + 3 + 32 = 38.  78 cycles. */
     Xact *x = one(&r, "cpu", XACT_WRITE, 0x100, 256, buf);
-    ck_assert_uint_eq(x->completed - x->issued, 440000);
+    ck_assert_uint_eq(x->completed - x->issued, 780000);
+    /* The idle formula with a fixed claimant timing. */
     const BusTiming *bt = r.t->buses[0].priv;
     ck_assert_uint_eq(bus_hop_cycles(bt, 128, 0x100, 256,
                                      (TargetTiming){3, 1, 0}),
-                      44);
+                      2 * (2 + 1 + 3) + 16 * 2);
+    rig_free(&r);
+}
+END_TEST
+
+START_TEST(sdram_rows)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    uint8_t buf[16] = {0};
+    /* 4 banks of 8 KiB rows: row index = offset / 8 KiB, bank = index mod
+     * 4.  0 opens bank 0 row 0 (5); 32 KiB is bank 0 row 1: a conflict,
+     * tRP 3 + tRCD 3 + CL 2 = 8; 8 KiB is bank 1, idle: 5; back to 32 KiB:
+     * a hit, 2.  Each is one beat: 1 + 1 + latency + 1. */
+    static const struct {
+        uint64_t addr;
+        SimTime want;
+    } seq[] = {{0x0, 80000}, {0x8000, 110000}, {0x2000, 80000},
+               {0x8000, 50000}};
+    for (size_t i = 0; i < 4; i++) {
+        Xact *x = one(&r, "cpu", XACT_WRITE, seq[i].addr, 16, buf);
+        ck_assert_msg(x->completed - x->issued == seq[i].want,
+                      "access %zu: %llu ps", i,
+                      (unsigned long long)(x->completed - x->issued));
+    }
     rig_free(&r);
 }
 END_TEST
@@ -205,18 +237,21 @@ START_TEST(first_come_first_served)
     ck_assert_int_eq(seen.n, 2);
     ck_assert_int_eq(seen.order[0], x1.master);
     ck_assert_uint_eq(x1.completed, 110000);
-    ck_assert_uint_eq(x2.completed, 220000); /* waited for the bus */
-    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 220000);
+    /* Waited for the bus; then a row hit: 1 + 1 + 2 + 4 = 8 cycles. */
+    ck_assert_uint_eq(x2.completed, 190000);
+    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 190000);
     ck_assert_uint_eq(platform_bus_bytes(r.p, 0), 128);
     rig_free(&r);
 }
 END_TEST
 
-/* Two masters each write 4 KiB to SDRAM at once: 256 beats of 16 bytes,
- * 16 bursts of 16 beats, each burst 1 + 1 + 5 + 16 = 23 cycles (230 ns).
- * Round robin and FIFO alternate bursts, so the first finishes after 31
- * bursts and the second after 32; fixed priority (file order) lets the
- * CPU finish after 16 while the DMA engine waits. */
+/* Two masters each write 4 KiB to SDRAM at once, in different banks: 256
+ * beats of 16 bytes, 16 bursts of 16 beats.  A burst takes 1 + 1 + 5 + 16
+ * = 23 cycles when its bank is idle, 1 + 1 + 2 + 16 = 20 on a row hit.
+ * Round robin and FIFO alternate bursts: the CPU's last is the 31st
+ * (23 + 23 + 29 * 20 = 626 cycles), the DMA engine's the 32nd (646).
+ * Fixed priority (file order) lets the CPU finish first, after 23 + 15 *
+ * 20 = 323 cycles. */
 static void split(const char *policy, SimTime want_cpu, SimTime want_dma)
 {
     Rig r;
@@ -229,7 +264,7 @@ static void split(const char *policy, SimTime want_cpu, SimTime want_dma)
                .addr = 0, .len = 4096, .data = a, .done = done_count,
                .opaque = &n};
     Xact xd = {.master = topo_find_comp(r.t, "dma"), .dir = XACT_WRITE,
-               .addr = 0x10000, .len = 4096, .data = b, .done = done_count,
+               .addr = 0x2000, .len = 4096, .data = b, .done = done_count,
                .opaque = &n};
     platform_issue(r.p, &xc);
     platform_issue(r.p, &xd);
@@ -239,16 +274,16 @@ static void split(const char *policy, SimTime want_cpu, SimTime want_dma)
                   "%s: cpu %llu, dma %llu", policy,
                   (unsigned long long)xc.completed,
                   (unsigned long long)xd.completed);
-    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 32 * 230000ULL);
+    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 6460000);
     ck_assert_uint_eq(platform_bus_bytes(r.p, 0), 8192);
     rig_free(&r);
 }
 
 START_TEST(arbitration_splits_bandwidth)
 {
-    split("round-robin", 31 * 230000ULL, 32 * 230000ULL);
-    split("fifo", 31 * 230000ULL, 32 * 230000ULL);
-    split("priority", 16 * 230000ULL, 32 * 230000ULL);
+    split("round-robin", 6260000, 6460000);
+    split("fifo", 6260000, 6460000);
+    split("priority", 3230000, 6460000);
 }
 END_TEST
 
@@ -302,7 +337,7 @@ static void all_paths(const char *file)
                 ck_assert_msg(!memcmp(in, out, len), "%s: %s -> %s", file,
                               t->comps[m].name, t->comps[c].name);
                 /* And in the target itself, at the intended offset. */
-                Store *st = regions_store(platform_model(p, (int)c), (int)rg);
+                Store *st = regions_store(platform_regions(p, (int)c), (int)rg);
                 store_read(st, off, direct, len);
                 ck_assert(!memcmp(in, direct, len));
                 paths++;
@@ -346,7 +381,7 @@ START_TEST(fifo_keeps_order)
     sim_run(platform_sim(p));
     uint64_t len;
     const uint8_t *w =
-        fifo_written(regions_fifo(platform_model(p, topo_find_comp(t, "uart0")),
+        fifo_written(regions_fifo(platform_regions(p, topo_find_comp(t, "uart0")),
                                   0),
                      &len);
     ck_assert_uint_eq(len, 13);
@@ -408,6 +443,7 @@ Suite *platform_suite(void)
     TCase *tc = tcase_create("formula");
     tcase_add_test(tc, formula_plb_to_ram);
     tcase_add_test(tc, formula_overrides);
+    tcase_add_test(tc, sdram_rows);
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, first_come_first_served);
