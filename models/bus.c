@@ -42,6 +42,8 @@ static const Field timing_fields[] = {
      false},
     {"max_burst", ld_f_cycles, offsetof(BusTiming, max_burst_beats), false},
     {"abort_cycles", ld_f_cycles, offsetof(BusTiming, abort_cycles), false},
+    {"latency_timer", ld_f_cycles, offsetof(BusTiming, latency_timer),
+     false},
     {"arbitration", f_arbitration, offsetof(BusTiming, arbitration), false},
     FIELD_END,
 };
@@ -62,16 +64,17 @@ static const BusTiming opb_timing = {
 
 /* PCI 2.2: one address phase (two with a dual address cycle), a turnaround
  * cycle after each transaction, master abort when no DEVSEL# by the fifth
- * clock (§3.3.3.1). */
+ * clock (§3.3.3.1), and a latency timer (§3.5.4) that firmware commonly
+ * sets to 64 cycles. */
 static const BusTiming pci_timing = {
     .arb_cycles = 1, .addr_cycles = 1, .dac_cycles = 1,
-    .turnaround_cycles = 1, .abort_cycles = 5,
+    .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
 };
 
 /* PCI-X 1.0: an address phase and an attribute phase. */
 static const BusTiming pcix_timing = {
     .arb_cycles = 1, .addr_cycles = 2, .dac_cycles = 1,
-    .turnaround_cycles = 1, .abort_cycles = 5,
+    .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
 };
 
 const BusKind plb_bus_kind = {

@@ -39,6 +39,8 @@ typedef struct BusTiming {
     unsigned turnaround_cycles; /* idle cycle after each burst */
     unsigned max_burst_beats;   /* 0: unlimited */
     unsigned abort_cycles;      /* master abort: cycles without a claimant */
+    unsigned latency_timer;     /* PCI: a burst granted while others wait
+                                   ends within this many cycles; 0: none */
     ArbPolicy arbitration;      /* who gets the bus when it frees */
 } BusTiming;
 

@@ -290,9 +290,21 @@ static void arbitrate(Sim *s, void *opaque)
         TargetTiming tt = hop_claimant(bs->p, x, done,
                                        room < x->bytes_left ? room
                                                             : x->bytes_left);
+        uint64_t fixed = per_burst(bt, b->width_bits, addr, x->len, tt);
+        uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
+        /* Latency timer: others are waiting, so the burst must end when
+         * the timer expires (at least one data phase is always done). */
+        if (bt->latency_timer && bs->n) {
+            uint64_t fit = bt->latency_timer > fixed
+                               ? (bt->latency_timer - fixed) / per_beat
+                               : 0;
+            if (fit < 1)
+                fit = 1;
+            if (beats > fit)
+                beats = fit;
+        }
         x->burst_beats = beats;
-        cycles = per_burst(bt, b->width_bits, addr, x->len, tt) +
-                 beats * (1 + (uint64_t)tt.wait_states);
+        cycles = fixed + beats * per_beat;
     }
     uint64_t hz = t->clocks[b->clock_idx].hz;
     SimTime now = sim_now(s), end = clock_after(hz, now, cycles);

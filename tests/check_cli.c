@@ -126,7 +126,8 @@ START_TEST(check_bad_input)
                                         "clock, width, address_bits, "
                                         "arb_cycles, addr_cycles, dac_cycles, "
                                         "turnaround_cycles, max_burst, "
-                                        "abort_cycles, arbitration)\n"));
+                                        "abort_cycles, latency_timer, "
+                                        "arbitration)\n"));
     /* The good file is still reported. */
     ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));
     run_free(&r);

@@ -287,6 +287,53 @@ START_TEST(arbitration_splits_bandwidth)
 }
 END_TEST
 
+/* Two PCI masters each write 1 KiB to a third device at once.  A burst
+ * costs 1 arb + 1 addr + 2 latency + 1 turnaround = 5 cycles plus its
+ * beats (32-bit bus: 256 beats each).  With the latency timer at 16 and
+ * the other master waiting, bursts carry 11 beats (16 cycles) and
+ * alternate: a's 24th burst (3 beats, 8 cycles) follows 46 full ones, b's
+ * follows that: 744 and 752 cycles of 20 ns.  Without a timer a takes the
+ * bus for one 261-cycle burst, then b. */
+static void latency_timer_case(unsigned lt, SimTime want_a, SimTime want_b)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: t\nclocks: {pci: 50MHz}\n"
+             "buses: [{name: pci, kind: pci, clock: pci, latency_timer: %u}]\n"
+             "components:\n"
+             "  - {name: a, kind: device, bus: pci, master: {}, regions: "
+             "[{base: 0x1000_0000, size: 1MiB}]}\n"
+             "  - {name: b, kind: device, bus: pci, master: {}, regions: "
+             "[{base: 0x2000_0000, size: 1MiB}]}\n"
+             "  - {name: m, kind: device, bus: pci, regions: "
+             "[{base: 0x3000_0000, size: 1MiB}]}\n",
+             lt);
+    Rig r;
+    rig_load(&r, yaml);
+    static uint8_t da[1024], db[1024];
+    int n = 0;
+    Xact xa = {.master = 0, .dir = XACT_WRITE, .addr = 0x30000000, .len = 1024,
+               .data = da, .done = done_count, .opaque = &n};
+    Xact xb = {.master = 1, .dir = XACT_WRITE, .addr = 0x30001000, .len = 1024,
+               .data = db, .done = done_count, .opaque = &n};
+    platform_issue(r.p, &xa);
+    platform_issue(r.p, &xb);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 2);
+    ck_assert_msg(xa.completed == want_a && xb.completed == want_b,
+                  "latency timer %u: a %llu, b %llu", lt,
+                  (unsigned long long)xa.completed,
+                  (unsigned long long)xb.completed);
+    rig_free(&r);
+}
+
+START_TEST(latency_timer_splits_bursts)
+{
+    latency_timer_case(16, 744 * 20000ULL, 752 * 20000ULL);
+    latency_timer_case(0, 261 * 20000ULL, 522 * 20000ULL);
+}
+END_TEST
+
 /* ---- bytes through every path of the shipped boards ------------------- */
 
 static void pattern(uint8_t *b, size_t n, unsigned seed)
@@ -448,6 +495,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, first_come_first_served);
     tcase_add_test(tc, arbitration_splits_bandwidth);
+    tcase_add_test(tc, latency_timer_splits_bursts);
     suite_add_tcase(s, tc);
     tc = tcase_create("data");
     tcase_set_timeout(tc, 60);
