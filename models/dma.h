@@ -1,14 +1,63 @@
-/* A DMA controller: a bus master with channels (docs/topology.md, "dma"). */
+/* A DMA controller: a bus master with channels (docs/topology.md, "dma";
+ * docs/timing.md, "DMA engine").
+ *
+ * A transfer follows the dmaengine life cycle: the caller prepares a
+ * DmaXfer (channel, scatter-gather segments, optional descriptor address),
+ * submits it (getting a rising cookie), and is called back once with a
+ * result and a residue.  Each channel runs its transfers in order; the
+ * channels of one engine run at once and compete for the bus. */
 #ifndef DMASIM_MODELS_DMA_H
 #define DMASIM_MODELS_DMA_H
 
 #include "sim/kinds.h"
+#include "sim/platform.h"
 
 typedef struct DmaParams {
     unsigned channels;
-    unsigned dma_mask_bits; /* 0: the bus's address width */
+    unsigned dma_mask_bits;  /* 0: the bus's address width */
+    unsigned buffer_bytes;   /* per-channel read-then-write buffer */
+    unsigned desc_bytes;     /* one descriptor in memory */
+    unsigned setup_cycles;   /* engine cycles to start a transfer */
+    unsigned irq_cycles;     /* engine cycles to raise completion */
 } DmaParams;
 
 extern const ModelKind dma_kind;
+
+/* One scatter-gather segment, in addresses on the engine's bus. */
+typedef struct DmaSeg {
+    uint64_t src, dst, len;
+} DmaSeg;
+
+typedef struct DmaXfer DmaXfer;
+typedef void DmaDoneFn(Sim *sim, DmaXfer *x, void *opaque);
+
+struct DmaXfer {
+    /* set by the caller */
+    unsigned channel;
+    const DmaSeg *segs;
+    size_t n_segs;
+    uint64_t desc_addr; /* descriptors in memory, fetched one per segment
+                           before it; 0: programmed through registers */
+    DmaDoneFn *done;
+    void *opaque;
+    /* set by the engine */
+    uint64_t cookie;
+    RouteStatus result; /* ROUTE_OK, or the first bus error */
+    uint64_t residue;   /* bytes not moved */
+    SimTime submitted, completed;
+    /* internal */
+    void *engine;
+    DmaXfer *next;     /* in its channel's queue */
+    size_t seg;        /* segment being moved */
+    uint64_t off;      /* bytes of it moved */
+    uint64_t chunk;    /* bytes in the channel buffer */
+    bool desc_done;    /* this segment's descriptor has been fetched */
+    Xact io;
+    int state;
+};
+
+/* Submits x to channel x->channel of DMA engine `comp`; returns its
+ * cookie.  x must stay valid until done is called. */
+uint64_t dma_submit(Platform *p, int comp, DmaXfer *x);
 
 #endif

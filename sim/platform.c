@@ -60,6 +60,7 @@ void platform_free(Platform *p)
 }
 
 Sim *platform_sim(Platform *p) { return p->sim; }
+const Topology *platform_topology(const Platform *p) { return p->t; }
 void *platform_model(Platform *p, int comp) { return p->models[comp]; }
 
 struct Regions *platform_regions(Platform *p, int comp)

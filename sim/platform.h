@@ -13,6 +13,7 @@
 Platform *platform_new(const Topology *t);
 void platform_free(Platform *p);
 Sim *platform_sim(Platform *p);
+const Topology *platform_topology(const Platform *p);
 
 /* Issues x (master, dir, addr, len, data, done set) at the current time.
  * The platform routes it, occupies each bus it crosses for the bus
