@@ -90,12 +90,15 @@ static void finish(Sim *s, void *opaque)
     assert(c->head == x && x->state == X_IRQ);
     x->state = X_DONE;
     x->completed = sim_now(s);
-    c->head = x->next;
-    if (!c->head)
+    /* Start the next queued transfer before calling back: the callback
+     * may submit another one to this channel (and may reuse x). */
+    DmaXfer *next = x->next;
+    c->head = next;
+    if (!next)
         c->tail = NULL;
+    else
+        sim_at(s, sim_now(s), begin, next);
     x->done(s, x, x->opaque);
-    if (c->head)
-        begin(s, c->head);
 }
 
 /* The last write is done (or a bus error stopped the transfer): the

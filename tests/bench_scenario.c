@@ -1,10 +1,10 @@
 /* make bench: a saturated board and how run time scales.
  *
- * On Ebony, the CPU, the PLB DMA engine and the PCI-X card each keep one
- * 4 KiB transaction in flight at all times (CPU to SDRAM, DMA engine to
- * the card's memory through the host bridge, the card reading SDRAM
- * through the inbound window).  Until the DMA-engine and CPU models exist
- * (docs/timing.md), the masters issue raw bus transactions.  Prints
+ * On Ebony, three masters stay busy: the PLB DMA engine copies SDRAM to
+ * the card's memory through the host bridge, 4 KiB per transfer through
+ * its buffer; the PCI-X card reads SDRAM through the inbound window and
+ * the CPU writes SDRAM, each with one 4 KiB transaction in flight (raw
+ * transactions until the CPU model exists, docs/timing.md).  Prints
  *   bench scenario NAME events_per_s=X sim_cycles_per_s=Y sim_over_wall=Z
  *         peak_rss_kib=W touched_kib=V
  * (touched: the simulated memory the run wrote, which RSS should track)
@@ -17,12 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/dma.h"
 #include "models/regions.h"
 #include "sim/platform.h"
 
 typedef struct Stream {
     Platform *p;
     Xact x;
+    DmaXfer dx;
+    DmaSeg seg;
+    bool engine; /* a DMA engine: copy base+next -> dst+next */
+    uint64_t dst;
     uint8_t buf[4096];
     int master;
     XactDir dir;
@@ -39,16 +44,31 @@ static void again(Sim *s, Xact *x, void *opaque)
     issue(opaque);
 }
 
+static void again_dma(Sim *s, DmaXfer *x, void *opaque)
+{
+    (void)s;
+    (void)x;
+    issue(opaque);
+}
+
 static void issue(Stream *st)
 {
     if (*st->left == 0)
         return;
     --*st->left;
-    st->x = (Xact){.master = st->master, .dir = st->dir,
-                   .addr = st->base + st->next, .len = sizeof st->buf,
-                   .data = st->buf, .done = again, .opaque = st};
+    if (st->engine) {
+        st->seg = (DmaSeg){st->base + st->next, st->dst + st->next,
+                           sizeof st->buf};
+        st->dx = (DmaXfer){.channel = 0, .segs = &st->seg, .n_segs = 1,
+                           .done = again_dma, .opaque = st};
+        dma_submit(st->p, st->master, &st->dx);
+    } else {
+        st->x = (Xact){.master = st->master, .dir = st->dir,
+                       .addr = st->base + st->next, .len = sizeof st->buf,
+                       .data = st->buf, .done = again, .opaque = st};
+        platform_issue(st->p, &st->x);
+    }
     st->next = (st->next + sizeof st->buf) % st->span;
-    platform_issue(st->p, &st->x);
 }
 
 static double now_s(void)
@@ -73,7 +93,7 @@ static Result run(const Topology *t, uint64_t transactions)
     uint64_t left = transactions;
     const char *masters[3] = {"cpu0", "dma0", "card"};
     const XactDir dirs[3] = {XACT_WRITE, XACT_WRITE, XACT_READ};
-    const uint64_t base[3] = {0x0, 0x380000000ULL, 0x1000000};
+    const uint64_t base[3] = {0x0, 0x2000000, 0x1000000};
     const uint64_t span[3] = {8u << 20, 8u << 20, 8u << 20};
     for (int i = 0; i < 3; i++) {
         memset(&st[i], 0, sizeof st[i]);
@@ -83,6 +103,8 @@ static Result run(const Topology *t, uint64_t transactions)
         st[i].base = base[i];
         st[i].span = span[i];
         st[i].left = &left;
+        st[i].engine = i == 1;
+        st[i].dst = 0x380000000ULL;
         memset(st[i].buf, 0x5a + i, sizeof st[i].buf);
     }
     double t0 = now_s();

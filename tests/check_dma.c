@@ -166,6 +166,58 @@ START_TEST(channels_and_queues)
 }
 END_TEST
 
+/* A driver's usual pattern: the completion callback submits the next
+ * transfer, reusing the same DmaXfer.  Each runs once, one after the
+ * other, each taking what it takes alone. */
+typedef struct Chain {
+    Platform *p;
+    int dma, left, done;
+    DmaXfer x;
+    DmaSeg seg;
+    SimTime ends[4];
+} Chain;
+
+static void chain_next(Sim *s, DmaXfer *x, void *opaque)
+{
+    (void)s;
+    Chain *c = opaque;
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    c->ends[c->done++] = x->completed;
+    if (c->left-- > 0) {
+        c->seg.src += 0x4000;
+        c->x = (DmaXfer){.channel = 0, .segs = &c->seg, .n_segs = 1,
+                         .done = chain_next, .opaque = c};
+        dma_submit(c->p, c->dma, &c->x);
+    }
+}
+
+START_TEST(resubmit_from_callback)
+{
+    Rig r;
+    rig(&r);
+    static Chain c;
+    memset(&c, 0, sizeof c);
+    c.p = r.p;
+    c.dma = r.dma;
+    c.left = 3;
+    c.seg = (DmaSeg){0x0, 0x2000, 256};
+    c.x = (DmaXfer){.channel = 0, .segs = &c.seg, .n_segs = 1,
+                    .done = chain_next, .opaque = &c};
+    dma_submit(r.p, r.dma, &c.x);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(c.done, 4);
+    /* Back to back, exactly: the first is one_segment_timing's 76 cycles.
+     * The second reads 0x4000 (bank 2, idle: 11) and writes bank 1's open
+     * row (8): 2 + 11 + 8 + 3 * 16 + 4 = 73.  The third reads 0x8000 (bank
+     * 0, row 1 while row 0 is open: 1 + 1 + 8 + 4 = 14) and the fourth
+     * 0xC000 (bank 2, row 1: 14 too): 76 each. */
+    static const SimTime want[4] = {760000, 1490000, 2250000, 3010000};
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(c.ends[i], want[i]);
+    unrig(&r);
+}
+END_TEST
+
 START_TEST(bus_error_residue)
 {
     Rig r;
@@ -194,6 +246,7 @@ Suite *dma_suite(void)
     tcase_add_test(tc, scatter_gather_bytes);
     tcase_add_test(tc, channels_and_queues);
     tcase_add_test(tc, bus_error_residue);
+    tcase_add_test(tc, resubmit_from_callback);
     suite_add_tcase(s, tc);
     return s;
 }
