@@ -88,23 +88,6 @@ static TargetTiming device_timing(void *m, const CompParams *c,
     return (TargetTiming){p->latency_cycles, p->wait_states, 0};
 }
 
-static void *device_new(const CompParams *c)
-{
-    return regions_new(c);
-}
-
-static void device_free(void *m)
-{
-    regions_free(m);
-}
-
-static void device_access(void *m, const CompParams *c, int region,
-                          uint64_t off, XactDir dir, uint8_t *data,
-                          uint64_t len)
-{
-    (void)c;
-    regions_access(m, region, off, dir, data, len);
-}
 
 static bool device_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
@@ -131,8 +114,8 @@ const ModelKind device_kind = {
     .has_bus = true,
     .finish = device_finish,
     .timing = device_timing,
-    .model_new = device_new,
-    .model_free = device_free,
-    .access = device_access,
+    .model_new = regions_model_new,
+    .model_free = regions_model_free,
+    .access = regions_model_access,
     .regions = regions_self,
 };

@@ -165,23 +165,6 @@ static TargetTiming sram_timing(void *m, const CompParams *c,
     return (TargetTiming){p->latency_cycles, p->wait_states, 0};
 }
 
-static void *sram_new(const CompParams *c)
-{
-    return regions_new(c);
-}
-
-static void sram_free(void *m)
-{
-    regions_free(m);
-}
-
-static void sram_access(void *m, const CompParams *c, int region,
-                        uint64_t off, XactDir dir, uint8_t *data,
-                        uint64_t len)
-{
-    (void)c;
-    regions_access(m, region, off, dir, data, len);
-}
 
 static bool sram_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
@@ -202,8 +185,8 @@ const ModelKind sram_kind = {
     .has_bus = true,
     .finish = sram_finish,
     .timing = sram_timing,
-    .model_new = sram_new,
-    .model_free = sram_free,
-    .access = sram_access,
+    .model_new = regions_model_new,
+    .model_free = regions_model_free,
+    .access = regions_model_access,
     .regions = regions_self,
 };

@@ -55,6 +55,24 @@ void regions_access(Regions *r, int region, uint64_t off, XactDir dir,
     }
 }
 
+void *regions_model_new(const CompParams *c)
+{
+    return regions_new(c);
+}
+
+void regions_model_free(void *m)
+{
+    regions_free(m);
+}
+
+void regions_model_access(void *m, const CompParams *c, int region,
+                          uint64_t off, XactDir dir, uint8_t *data,
+                          uint64_t len)
+{
+    (void)c;
+    regions_access(m, region, off, dir, data, len);
+}
+
 Regions *regions_self(void *m)
 {
     return m;

@@ -9,7 +9,13 @@
 
 typedef struct Regions Regions; /* struct Regions in sim/kinds.h */
 
-/* For kinds whose model is a Regions. */
+/* Ops for kinds whose whole model is a Regions (device, sram): point the
+ * kind's model_new, model_free, access and regions at these. */
+void *regions_model_new(const CompParams *c);
+void regions_model_free(void *m);
+void regions_model_access(void *m, const CompParams *c, int region,
+                          uint64_t off, XactDir dir, uint8_t *data,
+                          uint64_t len);
 Regions *regions_self(void *m);
 
 Regions *regions_new(const CompParams *c);
