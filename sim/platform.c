@@ -179,28 +179,40 @@ static int requester(const Xact *x)
     return x->route.hops[x->hop].via;
 }
 
+/* The target moves the bytes: at the end of the last forward hop (its
+ * data beats are done). */
+static void target_access(Platform *p, Xact *x)
+{
+    const Topology *t = p->t;
+    x->accessed = true;
+    if (x->route.status != ROUTE_OK)
+        return;
+    const CompParams *c = &t->comps[x->route.target_comp];
+    if (c->kind->access)
+        c->kind->access(p->models[x->route.target_comp], c,
+                        x->route.target_region, x->route.offset, x->dir,
+                        x->data, x->len);
+}
+
 static void complete(Sim *s, void *opaque)
 {
     Xact *x = opaque;
-    Platform *p = x->plat;
-    const Topology *t = p->t;
-    if (x->route.status == ROUTE_OK) {
-        const CompParams *c = &t->comps[x->route.target_comp];
-        /* The target moves the bytes when the last data beat is done. */
-        if (c->kind->access)
-            c->kind->access(p->models[x->route.target_comp], c,
-                            x->route.target_region, x->route.offset, x->dir,
-                            x->data, x->len);
-        x->result = ROUTE_OK;
-        x->residue = 0;
-    } else {
-        x->result = x->route.status;
-        x->residue = x->len;
-    }
+    if (!x->accessed)
+        target_access(x->plat, x);
+    x->result = x->route.status;
+    x->residue = x->route.status == ROUTE_OK ? 0 : x->len;
     assert(x->state == 1);
     x->state = 2;
     x->completed = sim_now(s);
     x->done(s, x, x->opaque);
+}
+
+/* Whether the current hop carries the data: every hop of a write (posted,
+ * store and forward), but only the target's hop and the way back of a
+ * read; a read's forward hops before the target carry just the request. */
+static bool hop_carries_data(const Xact *x)
+{
+    return x->dir == XACT_WRITE || x->returning || last_hop(x);
 }
 
 static void arbitrate(Sim *s, void *opaque);
@@ -281,6 +293,12 @@ static void arbitrate(Sim *s, void *opaque)
     if (hop_aborts(x)) {
         cycles = bus_abort_cycles(bt, b->width_bits, addr, x->len);
         x->burst_beats = 0;
+    } else if (!hop_carries_data(x)) {
+        /* A read's request: the per-burst terms with the bridge as
+         * claimant, and no data (the bridge answers with a retry). */
+        cycles = per_burst(bt, b->width_bits, addr, x->len,
+                           hop_claimant(bs->p, x, 0, x->len));
+        x->burst_beats = 0;
     } else {
         uint64_t beats = x->beats_left;
         if (bt->max_burst_beats && beats > bt->max_burst_beats)
@@ -347,27 +365,46 @@ static void start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
 {
     x->hop = h;
     const BusParams *b = hop_bus(p, x);
-    x->beats_left = hop_beats(b->width_bits, x->route.hops[h].addr, x->len);
-    x->bytes_left = x->len;
+    bool data = hop_carries_data(x);
+    x->beats_left =
+        data ? hop_beats(b->width_bits, x->route.hops[h].addr, x->len) : 0;
+    x->bytes_left = data ? x->len : 0;
     SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
     sim_at(p->sim, at, request, x);
 }
 
-static void hop_done(Platform *p, Xact *x)
+/* Crossing bridge hops[via].via into bus `to` (hop index), `cross_cycles`
+ * of that bus's clock after now. */
+static void cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
 {
     const Topology *t = p->t;
-    if (last_hop(x)) {
-        complete(p->sim, x);
-        return;
-    }
-    size_t next = x->hop + 1;
-    const BusParams *far = &t->buses[x->route.hops[next].bus];
-    /* Crossing into the far bus's clock domain. */
-    TargetTiming bt = claimant_timing(p, x->route.hops[next].via, -1, 0,
+    const BusParams *far = &t->buses[x->route.hops[to].bus];
+    TargetTiming bt = claimant_timing(p, x->route.hops[bridge_hop].via, -1, 0,
                                       x->len, x->route.hops[x->hop].bus);
     SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
                                  sim_now(p->sim), bt.cross_cycles);
-    start_hop(p, x, next, arrive);
+    start_hop(p, x, to, arrive);
+}
+
+static void hop_done(Platform *p, Xact *x)
+{
+    if (x->returning) {
+        if (x->hop == 0)
+            complete(p->sim, x); /* the data reached the master */
+        else
+            cross_to(p, x, x->hop - 1, x->hop);
+    } else if (!last_hop(x)) {
+        cross_to(p, x, x->hop + 1, x->hop + 1);
+    } else if (x->dir == XACT_READ && x->hop > 0 &&
+               x->route.status == ROUTE_OK) {
+        /* A read reached its target: the data goes back the way it came,
+         * crossing every bridge again. */
+        target_access(p, x);
+        x->returning = true;
+        cross_to(p, x, x->hop - 1, x->hop);
+    } else {
+        complete(p->sim, x);
+    }
 }
 
 void platform_issue(Platform *p, Xact *x)
@@ -376,6 +413,7 @@ void platform_issue(Platform *p, Xact *x)
     assert(x->state == 0 && x->len >= 1 && x->done);
     x->plat = p;
     x->state = 1;
+    x->returning = x->accessed = false;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;

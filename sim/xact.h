@@ -34,6 +34,8 @@ struct Xact {
     uint64_t bytes_left;  /* of the current hop */
     uint64_t burst_beats; /* of the burst on the bus */
     uint64_t order;       /* arrival order at the current bus */
+    bool returning;       /* read data on its way back to the master */
+    bool accessed;        /* the target has moved the bytes */
 };
 
 #endif

@@ -9,7 +9,10 @@
  *         peak_rss_kib=W touched_kib=V
  * (touched: the simulated memory the run wrote, which RSS should track)
  *   bench scaling transactions=N wall_s=X per_xact_ns=Y
- *   bench scaling idle_components=N wall_s=X per_xact_ns=Y */
+ *   bench scaling idle_components=N wall_s=X per_xact_ns=Y
+ *   bench burst board=B bus=K dir=read|write MBps=X peak_MBps=Y
+ * (the last: one card's 4 KiB DMA bursts to SDRAM, back to back, against
+ * its bus's width x clock) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +164,41 @@ static Topology *with_idle(unsigned n)
     return t;
 }
 
+static void nothing(Sim *s, Xact *x, void *opaque)
+{
+    (void)s;
+    (void)x;
+    (void)opaque;
+}
+
+/* One card's back-to-back 4 KiB DMA to or from SDRAM. */
+static void burst(const char *board, XactDir dir)
+{
+    char path[128];
+    snprintf(path, sizeof path, "topologies/%s.yaml", board);
+    Topology *t = load(path);
+    Platform *p = platform_new(t);
+    static uint8_t buf[4096];
+    int card = topo_find_comp(t, "card");
+    SimTime total = 0;
+    for (int i = 0; i < 64; i++) {
+        Xact x = {.master = card, .dir = dir,
+                  .addr = 0x100000 + (uint64_t)i * 4096, .len = 4096,
+                  .data = buf, .done = nothing};
+        platform_issue(p, &x);
+        sim_run(platform_sim(p));
+        total += x.completed - x.issued;
+    }
+    const BusParams *b = &t->buses[t->comps[card].bus_idx];
+    double peak = (double)b->width_bits / 8 *
+                  (double)t->clocks[b->clock_idx].hz / 1e6;
+    printf("bench burst board=%s bus=%s dir=%s MBps=%.1f peak_MBps=%.1f\n",
+           board, b->kind->name, dir == XACT_READ ? "read" : "write",
+           64.0 * 4096 / ((double)total * 1e-12) / 1e6, peak);
+    platform_free(p);
+    topology_free(t);
+}
+
 int main(void)
 {
     Topology *t = load("topologies/ebony.yaml");
@@ -193,5 +231,9 @@ int main(void)
                idle[i], s.wall_s, s.wall_s * 1e9 / 300000.0);
         topology_free(ti);
     }
+    burst("walnut", XACT_WRITE);
+    burst("walnut", XACT_READ);
+    burst("ebony", XACT_WRITE);
+    burst("ebony", XACT_READ);
     return 0;
 }
