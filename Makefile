@@ -76,6 +76,7 @@ TEST_SRCS := \
 	tests/check_lint.c \
 	tests/check_platform.c \
 	tests/check_dma.c \
+	tests/check_cpu.c \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c

@@ -1,10 +1,55 @@
-/* The processor: a bus master whose addresses are physical addresses on
- * its bus (docs/topology.md, "cpu"). */
+/* The processor (docs/topology.md, "cpu"; docs/timing.md, "CPU").
+ *
+ * A bus master whose addresses are physical addresses on its bus.  Its
+ * programmed I/O is an ordinary transaction (platform_issue with the CPU
+ * as master: a non-posted read crosses every bridge and back).  The
+ * operations below are what DMA API code costs the CPU; each completes
+ * through a callback, after its simulated time. */
 #ifndef DMASIM_MODELS_CPU_H
 #define DMASIM_MODELS_CPU_H
 
 #include "sim/kinds.h"
+#include "sim/platform.h"
+
+typedef struct CpuParams {
+    unsigned line_bytes;       /* data cache line */
+    unsigned call_cycles;      /* software cost of one DMA API call */
+    unsigned cache_line_cycles; /* one dcbf/dcbi */
+    unsigned copy_line_cycles; /* CPU work per line copied, besides the bus */
+} CpuParams;
 
 extern const ModelKind cpu_kind;
+
+typedef enum { CACHE_FLUSH, CACHE_INVALIDATE } CacheOp;
+
+typedef struct CpuOp CpuOp;
+typedef void CpuDoneFn(Sim *sim, CpuOp *op, void *opaque);
+
+struct CpuOp {
+    /* set by the operation */
+    RouteStatus result;   /* memcpy: ROUTE_OK or the first bus error */
+    uint64_t residue;     /* memcpy: bytes not copied */
+    SimTime started, completed;
+    /* internal */
+    Platform *plat;
+    int cpu;
+    CpuDoneFn *done;
+    void *opaque;
+    uint64_t dst, src, len, off, chunk;
+    uint8_t line[256];
+    Xact io;
+    int state;
+};
+
+/* call_cycles of software time. */
+void cpu_call(Platform *p, int cpu, CpuOp *op, CpuDoneFn *done, void *opaque);
+/* Cache maintenance over [addr, addr + len): cache_line_cycles per line
+ * touched; nothing on a coherent platform. */
+void cpu_cache(Platform *p, int cpu, CacheOp what, uint64_t addr,
+               uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque);
+/* memcpy between physical addresses on the CPU's bus: line by line, a
+ * load then a store over the bus, plus copy_line_cycles per line. */
+void cpu_memcpy(Platform *p, int cpu, uint64_t dst, uint64_t src,
+                uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque);
 
 #endif

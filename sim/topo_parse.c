@@ -51,6 +51,7 @@ static const Field kernel_fields[] = {
     {"page_offset", ld_f_u64, offsetof(KernelParams, page_offset), false},
     {"pci_dram_offset", ld_f_u64, offsetof(KernelParams, pci_dram_offset),
      false},
+    {"coherent", ld_f_bool, offsetof(KernelParams, coherent), false},
     FIELD_END,
 };
 

@@ -97,6 +97,7 @@ typedef struct CompParams {
 
 typedef struct KernelParams {
     uint64_t page_size, page_offset, pci_dram_offset;
+    bool coherent; /* DMA snoops the CPU caches; 4xx: false */
     SrcPos pos;
 } KernelParams;
 

@@ -14,6 +14,7 @@ Suite *sim_suite(void);
 Suite *store_suite(void);
 Suite *platform_suite(void);
 Suite *dma_suite(void);
+Suite *cpu_suite(void);
 Suite *yaml_load_suite(void);
 Suite *topology_suite(void);
 Suite *route_suite(void);

@@ -1,0 +1,130 @@
+/* models/cpu: the CPU's software cost, cache maintenance and memcpy. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/cpu.h"
+#include "models/regions.h"
+#include "testutil.h"
+
+/* CPU at 400 MHz (2.5 ns), 128-bit PLB at 100 MHz, DDR SDRAM on the PLB
+ * clock (check_platform.c has the bus formula's numbers). */
+static const char *const YAML =
+    "name: t\naddress_bits: 36\nclocks: {cpu: 400MHz, plb: 100MHz}\n"
+    "kernel: {coherent: %s}\n"
+    "buses: [{name: plb, kind: plb, clock: plb, width: 128}]\n"
+    "components:\n"
+    "  - {name: cpu, kind: cpu, bus: plb, clock: cpu}\n"
+    "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB}\n";
+
+typedef struct Rig {
+    Diag d;
+    Topology *t;
+    Platform *p;
+} Rig;
+
+static void rig(Rig *r, const char *coherent)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, YAML, coherent);
+    diag_init(&r->d);
+    r->t = tu_load(yaml, &r->d);
+    ck_assert_msg(r->t != NULL, "%s", tu_first(&r->d, SEV_FATAL));
+    r->p = platform_new(r->t);
+}
+
+static void unrig(Rig *r)
+{
+    platform_free(r->p);
+    topology_free(r->t);
+    diag_free(&r->d);
+}
+
+static void count(Sim *s, CpuOp *op, void *opaque)
+{
+    (void)s;
+    (void)op;
+    ++*(int *)opaque;
+}
+
+START_TEST(call_cost)
+{
+    Rig r;
+    rig(&r, "false");
+    CpuOp op;
+    int n = 0;
+    cpu_call(r.p, 0, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 1);
+    ck_assert_uint_eq(op.completed - op.started, 750000); /* 300 cycles */
+    unrig(&r);
+}
+END_TEST
+
+START_TEST(cache_lines)
+{
+    Rig r;
+    rig(&r, "false");
+    CpuOp op;
+    int n = 0;
+    /* 100 bytes from 0x1010 touch lines 0x1000..0x1060: 4 lines of 32
+     * bytes, 4 cycles each: 16 cycles, 40 ns. */
+    cpu_cache(r.p, 0, CACHE_FLUSH, 0x1010, 100, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_uint_eq(op.completed - op.started, 40000);
+    /* Exactly one line. */
+    cpu_cache(r.p, 0, CACHE_INVALIDATE, 0x2000, 32, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_uint_eq(op.completed - op.started, 10000);
+    ck_assert_int_eq(n, 2);
+    unrig(&r);
+    /* A coherent platform needs no maintenance. */
+    rig(&r, "true");
+    cpu_cache(r.p, 0, CACHE_FLUSH, 0x1010, 100, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_uint_eq(op.completed - op.started, 0);
+    unrig(&r);
+}
+END_TEST
+
+START_TEST(memcpy_lines)
+{
+    Rig r;
+    rig(&r, "false");
+    uint8_t in[64], out[64];
+    for (int i = 0; i < 64; i++)
+        in[i] = (uint8_t)(i * 3 + 1);
+    Store *ram = regions_store(platform_regions(r.p, 1), 0);
+    store_write(ram, 0x0, in, sizeof in);
+    /* Two 32-byte lines.  Line 1: load (2 beats, bank 0 idle) 1 + 1 + 5 +
+     * 2 = 9 PLB cycles, store to bank 1 (idle) 9, then 8 CPU cycles: 90 +
+     * 90 + 20 = 200 ns.  Line 2: load and store are row hits, 6 each, plus
+     * 20 ns: 340 ns. */
+    CpuOp op;
+    int n = 0;
+    cpu_memcpy(r.p, 0, 0x2000, 0x0, 64, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(op.result, ROUTE_OK);
+    ck_assert_uint_eq(op.completed - op.started, 340000);
+    store_read(ram, 0x2000, out, sizeof out);
+    ck_assert(!memcmp(in, out, sizeof in));
+    /* A source nothing decodes: a master abort, nothing copied. */
+    cpu_memcpy(r.p, 0, 0x2000, 0x9000000ULL, 64, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(op.result, ROUTE_MASTER_ABORT);
+    ck_assert_uint_eq(op.residue, 64);
+    unrig(&r);
+}
+END_TEST
+
+Suite *cpu_suite(void)
+{
+    Suite *s = suite_create("cpu");
+    TCase *tc = tcase_create("ops");
+    tcase_add_test(tc, call_cost);
+    tcase_add_test(tc, cache_lines);
+    tcase_add_test(tc, memcpy_lines);
+    suite_add_tcase(s, tc);
+    return s;
+}
