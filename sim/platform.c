@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A bus: one burst at a time; requests wait in `q` until the arbiter
  * grants them. */
@@ -14,14 +15,35 @@ typedef struct BusState {
     int last_granted;   /* requester of the last grant, for round robin */
     uint64_t arrivals;  /* arrival counter, for FIFO order */
     SimTime busy_time;
-    uint64_t bytes;
+    uint64_t bytes, retries;
 } BusState;
+
+/* A bridge's posted-write buffers, one per direction (0 down, 1 up), and
+ * the writes waiting for room. */
+typedef struct Posting {
+    uint64_t free[2];
+    Xact **wait[2];
+    size_t n_wait[2], cap_wait[2];
+} Posting;
+
+/* A posted write carried on by a bridge, with its own copy of the data. */
+typedef struct Fwd {
+    Xact x;
+    uint8_t *data;
+    uint64_t cap;
+    int bridge, dir;
+    struct Fwd *next;     /* free list */
+    struct Fwd *all_next; /* every Fwd, for freeing */
+} Fwd;
 
 struct Platform {
     const Topology *t;
     Sim *sim;
     BusState *buses;
     void **models;
+    Posting *posting;     /* per component; used for bridges */
+    Fwd *fwd_free, *fwd_all;
+    uint64_t posted_errors;
 };
 
 Platform *platform_new(const Topology *t)
@@ -41,6 +63,13 @@ Platform *platform_new(const Topology *t)
     for (size_t i = 0; i < t->n_comps; i++)
         if (t->comps[i].kind->model_new)
             p->models[i] = t->comps[i].kind->model_new(&t->comps[i]);
+    p->posting = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->posting);
+    if (!p->posting)
+        abort();
+    for (size_t i = 0; i < t->n_comps; i++)
+        if (t->comps[i].bridge)
+            p->posting[i].free[0] = p->posting[i].free[1] =
+                t->comps[i].bridge->post_bytes;
     return p;
 }
 
@@ -52,6 +81,15 @@ void platform_free(Platform *p)
         if (p->models[i])
             p->t->comps[i].kind->model_free(p->models[i]);
     free(p->models);
+    for (size_t i = 0; i < p->t->n_comps; i++)
+        for (int d = 0; d < 2; d++)
+            free(p->posting[i].wait[d]);
+    free(p->posting);
+    for (Fwd *f = p->fwd_all, *next; f; f = next) {
+        next = f->all_next;
+        free(f->data);
+        free(f);
+    }
     for (size_t i = 0; i < p->t->n_buses; i++)
         free(p->buses[i].q);
     free(p->buses);
@@ -87,6 +125,8 @@ static TargetTiming claimant_timing(const Platform *p, int comp, int region,
 }
 SimTime platform_bus_busy(const Platform *p, int bus) { return p->buses[bus].busy_time; }
 uint64_t platform_bus_bytes(const Platform *p, int bus) { return p->buses[bus].bytes; }
+uint64_t platform_bus_retries(const Platform *p, int bus) { return p->buses[bus].retries; }
+uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
 /* ---- the bus formula ---------------------------------------------------- */
 
@@ -271,6 +311,46 @@ static size_t pick(const BusState *bs, ArbPolicy policy)
     return best;
 }
 
+/* The direction of the bridge between hop h and h + 1: 0 down, 1 up. */
+static int post_dir(const Xact *x, size_t h)
+{
+    return x->route.hops[h + 1].window->tier == TIER_UP;
+}
+
+/* At the first burst of a write hop that ends at a posting bridge:
+ * reserve room for the whole write.  False when the buffer is full; true
+ * otherwise (also when the bridge does not post or the write is larger
+ * than its buffer: then it flows through, store and forward). */
+static bool try_post(Platform *p, Xact *x)
+{
+    if (x->dir != XACT_WRITE || x->returning || last_hop(x) || x->posted ||
+        x->bytes_left != x->len)
+        return true;
+    int br = x->route.hops[x->hop + 1].via;
+    const BridgeParams *bp = p->t->comps[br].bridge;
+    if (!bp->post_bytes || x->len > bp->post_bytes)
+        return true;
+    uint64_t *free_bytes = &p->posting[br].free[post_dir(x, x->hop)];
+    if (*free_bytes < x->len)
+        return false;
+    *free_bytes -= x->len;
+    x->posted = true;
+    return true;
+}
+
+static void post_wait(Platform *p, Xact *x)
+{
+    Posting *po = &p->posting[x->route.hops[x->hop + 1].via];
+    int d = post_dir(x, x->hop);
+    if (po->n_wait[d] == po->cap_wait[d]) {
+        po->cap_wait[d] = po->cap_wait[d] ? po->cap_wait[d] * 2 : 4;
+        po->wait[d] = realloc(po->wait[d], po->cap_wait[d] * sizeof(Xact *));
+        if (!po->wait[d])
+            abort();
+    }
+    po->wait[d][po->n_wait[d]++] = x;
+}
+
 static void burst_end(Sim *s, void *opaque);
 
 static void arbitrate(Sim *s, void *opaque)
@@ -299,6 +379,13 @@ static void arbitrate(Sim *s, void *opaque)
         cycles = per_burst(bt, b->width_bits, addr, x->len,
                            hop_claimant(bs->p, x, 0, x->len));
         x->burst_beats = 0;
+    } else if (!try_post(bs->p, x)) {
+        /* The bridge's posted-write buffer is full: it answers with a
+         * retry, and the write waits for room. */
+        cycles = per_burst(bt, b->width_bits, addr, x->len,
+                           hop_claimant(bs->p, x, 0, x->len));
+        x->burst_beats = 0;
+        x->retry = true;
     } else {
         uint64_t beats = x->beats_left;
         if (bt->max_burst_beats && beats > bt->max_burst_beats)
@@ -341,6 +428,13 @@ static void burst_end(Sim *s, void *opaque)
     BusState *bs = &p->buses[x->route.hops[x->hop].bus];
     const BusParams *b = hop_bus(p, x);
     bs->busy = false;
+    if (x->retry) {
+        x->retry = false;
+        bs->retries++;
+        post_wait(p, x);
+        schedule_arbitration(bs);
+        return;
+    }
     if (x->burst_beats) {
         /* The first burst's first beat starts at addr mod W. */
         uint64_t w = bus_width_bytes(b->width_bits);
@@ -386,8 +480,72 @@ static void cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
     start_hop(p, x, to, arrive);
 }
 
+/* A posted write carried on by the bridge finished (or was posted again
+ * further on): its room is free again, and writes waiting for it retry. */
+static void fwd_done(Sim *s, Xact *fx, void *opaque)
+{
+    Fwd *f = opaque;
+    Platform *p = fx->plat;
+    (void)s;
+    if (fx->result != ROUTE_OK)
+        p->posted_errors++; /* the master was told it was done */
+    Posting *po = &p->posting[f->bridge];
+    po->free[f->dir] += f->x.len;
+    size_t n = po->n_wait[f->dir];
+    po->n_wait[f->dir] = 0;
+    for (size_t i = 0; i < n; i++) {
+        Xact *w = po->wait[f->dir][i];
+        start_hop(p, w, w->hop, sim_now(p->sim));
+    }
+    f->next = p->fwd_free;
+    p->fwd_free = f;
+}
+
+/* The write is in the bridge's buffer: the master is done with it, and
+ * the bridge carries a copy on. */
+static void post_forward(Platform *p, Xact *x)
+{
+    Fwd *f = p->fwd_free;
+    if (f) {
+        p->fwd_free = f->next;
+    } else {
+        f = calloc(1, sizeof *f);
+        if (!f)
+            abort();
+        f->all_next = p->fwd_all;
+        p->fwd_all = f;
+    }
+    if (f->cap < x->len) {
+        f->data = realloc(f->data, x->len);
+        if (!f->data)
+            abort();
+        f->cap = x->len;
+    }
+    memcpy(f->data, x->data, x->len);
+    f->bridge = x->route.hops[x->hop + 1].via;
+    f->dir = post_dir(x, x->hop);
+    f->x = *x;
+    f->x.data = f->data;
+    f->x.done = fwd_done;
+    f->x.opaque = f;
+    f->x.posted = false;
+    f->x.issued = sim_now(p->sim);
+    cross_to(p, &f->x, x->hop + 1, x->hop + 1);
+
+    x->accessed = true; /* the copy moves the bytes */
+    x->result = ROUTE_OK;
+    x->residue = 0;
+    x->state = 2;
+    x->completed = sim_now(p->sim);
+    x->done(p->sim, x, x->opaque);
+}
+
 static void hop_done(Platform *p, Xact *x)
 {
+    if (x->posted) {
+        post_forward(p, x);
+        return;
+    }
     if (x->returning) {
         if (x->hop == 0)
             complete(p->sim, x); /* the data reached the master */
@@ -413,7 +571,7 @@ void platform_issue(Platform *p, Xact *x)
     assert(x->state == 0 && x->len >= 1 && x->done);
     x->plat = p;
     x->state = 1;
-    x->returning = x->accessed = false;
+    x->returning = x->accessed = x->posted = x->retry = false;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;

@@ -37,5 +37,10 @@ struct Regions *platform_regions(Platform *p, int comp);
 /* Time a bus has spent carrying transactions, and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);
+/* Bursts a bridge answered with a retry on a bus (its posted-write buffer
+ * was full), and posted writes that failed beyond a bridge (the master had
+ * already been told they were done, as PCI does). */
+uint64_t platform_bus_retries(const Platform *p, int bus);
+uint64_t platform_posted_errors(const Platform *p);
 
 #endif

@@ -48,6 +48,7 @@ typedef struct BridgeParams {
     WindowList dma_ranges; /* upstream, child -> parent */
     unsigned latency_cycles; /* near-bus cycles to accept an access */
     unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
+    unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
 } BridgeParams;
 
 typedef struct ClockParams {

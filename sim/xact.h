@@ -36,6 +36,8 @@ struct Xact {
     uint64_t order;       /* arrival order at the current bus */
     bool returning;       /* read data on its way back to the master */
     bool accessed;        /* the target has moved the bytes */
+    bool posted;          /* space is reserved in the next bridge's buffer */
+    bool retry;           /* the bridge had no room: wait for it */
 };
 
 #endif
