@@ -6,6 +6,16 @@
 
 #include "models/regions.h"
 
+/* A memory decodes one region, [base, base + size), of memory kind. */
+static void one_region(Loader *ld, yaml_node_t *map, CompParams *c,
+                       uint64_t base, uint64_t size)
+{
+    c->regions = arena_alloc(ld->arena, sizeof *c->regions);
+    c->n_regions = 1;
+    c->regions[0] = (RegionParams){base, size, REGION_MEMORY,
+                                   ld_pos(ld, map), c->path};
+}
+
 /* ---- SDRAM -------------------------------------------------------------- */
 
 static const Field sdram_fields[] = {
@@ -119,10 +129,7 @@ static bool sdram_finish(Loader *ld, yaml_node_t *map, CompParams *c)
     if (p->data_bits % 8)
         return ld_fail(ld, map, "data_width must be a whole number of "
                                 "bytes");
-    c->regions = arena_alloc(ld->arena, sizeof *c->regions);
-    c->n_regions = 1;
-    c->regions[0] = (RegionParams){p->base, p->size_bytes, REGION_MEMORY,
-                                   ld_pos(ld, map), c->path};
+    one_region(ld, map, c, p->base, p->size_bytes);
     return true;
 }
 
@@ -169,10 +176,7 @@ static TargetTiming sram_timing(void *m, const CompParams *c,
 static bool sram_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
     const SramParams *p = c->priv;
-    c->regions = arena_alloc(ld->arena, sizeof *c->regions);
-    c->n_regions = 1;
-    c->regions[0] = (RegionParams){p->base, p->size_bytes, REGION_MEMORY,
-                                   ld_pos(ld, map), c->path};
+    one_region(ld, map, c, p->base, p->size_bytes);
     return true;
 }
 
