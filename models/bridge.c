@@ -84,16 +84,19 @@ static const Field bridge_fields[] = {
      false},
     {"posted_write_buffer", ld_f_cycles, offsetof(BridgeParams, post_bytes),
      false},
+    {"prefetch", ld_f_cycles, offsetof(BridgeParams, prefetch_bytes), false},
     FIELD_END,
 };
 
 /* Store and forward: the bridge claims the access like a medium-DEVSEL#
  * target (2 cycles), then needs a few cycles of the far bus to cross the
  * clock domain and re-arbitrate (synchroniser depth 2, plus 2 to queue).
- * It posts writes into a 256-byte buffer each way (an assumption of this
- * model: a few cache lines, as PCI bridges of the period had). */
+ * It posts writes into a 256-byte buffer each way and serves a delayed
+ * read with at most 128 bytes fetched ahead (assumptions of this model: a
+ * few cache lines, as PCI bridges of the period had). */
 static const BridgeParams bridge_defaults = {
-    .latency_cycles = 2, .cross_cycles = 4, .post_bytes = 256};
+    .latency_cycles = 2, .cross_cycles = 4, .post_bytes = 256,
+    .prefetch_bytes = 128};
 
 static TargetTiming bridge_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)

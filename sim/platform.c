@@ -26,12 +26,16 @@ typedef struct Posting {
     size_t n_wait[2], cap_wait[2];
 } Posting;
 
-/* A posted write carried on by a bridge, with its own copy of the data. */
+/* A transaction the platform issues on a master's behalf: a posted write
+ * carried on by a bridge (with its own copy of the data), or one piece of
+ * a read split at a bridge's prefetch size. */
 typedef struct Fwd {
     Xact x;
     uint8_t *data;
     uint64_t cap;
-    int bridge, dir;
+    int bridge, dir;      /* posted write: where its room is */
+    Xact *parent;         /* read piece: the master's read */
+    uint64_t off, piece;
     struct Fwd *next;     /* free list */
     struct Fwd *all_next; /* every Fwd, for freeing */
 } Fwd;
@@ -435,6 +439,8 @@ static void burst_end(Sim *s, void *opaque)
         schedule_arbitration(bs);
         return;
     }
+    if (!hop_carries_data(x) && !hop_aborts(x))
+        bs->retries++; /* a delayed read's request is answered with retry */
     if (x->burst_beats) {
         /* The first burst's first beat starts at addr mod W. */
         uint64_t w = bus_width_bytes(b->width_bits);
@@ -501,20 +507,40 @@ static void fwd_done(Sim *s, Xact *fx, void *opaque)
     p->fwd_free = f;
 }
 
-/* The write is in the bridge's buffer: the master is done with it, and
- * the bridge carries a copy on. */
-static void post_forward(Platform *p, Xact *x)
+static Fwd *fwd_get(Platform *p)
 {
     Fwd *f = p->fwd_free;
     if (f) {
         p->fwd_free = f->next;
-    } else {
-        f = calloc(1, sizeof *f);
-        if (!f)
-            abort();
-        f->all_next = p->fwd_all;
-        p->fwd_all = f;
+        return f;
     }
+    f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->all_next = p->fwd_all;
+    p->fwd_all = f;
+    return f;
+}
+
+/* Completes x now with a result the platform decided (posted, or a read
+ * assembled from pieces). */
+static void finish_xact(Platform *p, Xact *x, RouteStatus result,
+                        uint64_t residue)
+{
+    x->accessed = true;
+    x->result = result;
+    x->residue = residue;
+    assert(x->state == 1);
+    x->state = 2;
+    x->completed = sim_now(p->sim);
+    x->done(p->sim, x, x->opaque);
+}
+
+/* The write is in the bridge's buffer: the master is done with it, and
+ * the bridge carries a copy on. */
+static void post_forward(Platform *p, Xact *x)
+{
+    Fwd *f = fwd_get(p);
     if (f->cap < x->len) {
         f->data = realloc(f->data, x->len);
         if (!f->data)
@@ -531,13 +557,52 @@ static void post_forward(Platform *p, Xact *x)
     f->x.posted = false;
     f->x.issued = sim_now(p->sim);
     cross_to(p, &f->x, x->hop + 1, x->hop + 1);
+    finish_xact(p, x, ROUTE_OK, 0);
+}
 
-    x->accessed = true; /* the copy moves the bytes */
-    x->result = ROUTE_OK;
-    x->residue = 0;
-    x->state = 2;
-    x->completed = sim_now(p->sim);
-    x->done(p->sim, x, x->opaque);
+/* ---- delayed reads in pieces ----------------------------------------- */
+
+/* The smallest prefetch of the bridges a read crosses; 0 when none limits
+ * it. */
+static uint64_t read_piece(const Platform *p, const Xact *x)
+{
+    uint64_t piece = 0;
+    for (size_t h = 1; h < x->route.n_hops; h++) {
+        const BridgeParams *bp = p->t->comps[x->route.hops[h].via].bridge;
+        if (bp->prefetch_bytes && (!piece || bp->prefetch_bytes < piece))
+            piece = bp->prefetch_bytes;
+    }
+    return piece;
+}
+
+static void piece_done(Sim *s, Xact *px, void *opaque);
+
+static void issue_piece(Platform *p, Fwd *f)
+{
+    Xact *x = f->parent;
+    uint64_t n = x->len - f->off < f->piece ? x->len - f->off : f->piece;
+    f->x = (Xact){.master = x->master, .dir = XACT_READ,
+                  .addr = x->addr + f->off, .len = n, .data = x->data + f->off,
+                  .done = piece_done, .opaque = f};
+    platform_issue(p, &f->x);
+}
+
+static void piece_done(Sim *s, Xact *px, void *opaque)
+{
+    (void)s;
+    Fwd *f = opaque;
+    Platform *p = px->plat;
+    Xact *x = f->parent;
+    if (px->result == ROUTE_OK && f->off + px->len < x->len) {
+        f->off += px->len;
+        issue_piece(p, f); /* the master retries for the rest */
+        return;
+    }
+    RouteStatus result = px->result;
+    uint64_t residue = result == ROUTE_OK ? 0 : x->len - f->off;
+    f->next = p->fwd_free;
+    p->fwd_free = f;
+    finish_xact(p, x, result, residue);
 }
 
 static void hop_done(Platform *p, Xact *x)
@@ -590,6 +655,16 @@ void platform_issue(Platform *p, Xact *x)
                             x->len, c->bus_idx));
         uint64_t hz = t->clocks[c->clock_idx].hz;
         sim_at(p->sim, clock_after(hz, sim_now(p->sim), cycles), complete, x);
+    } else if (x->dir == XACT_READ && r->status == ROUTE_OK &&
+               r->n_hops > 1 && read_piece(p, x) &&
+               x->len > read_piece(p, x)) {
+        /* A delayed read: each bridge fetches at most its prefetch size,
+         * so the master gets the data piece by piece, retrying between. */
+        Fwd *f = fwd_get(p);
+        f->parent = x;
+        f->off = 0;
+        f->piece = read_piece(p, x);
+        issue_piece(p, f);
     } else {
         start_hop(p, x, 0, sim_now(p->sim));
     }

@@ -49,6 +49,7 @@ typedef struct BridgeParams {
     unsigned latency_cycles; /* near-bus cycles to accept an access */
     unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
     unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
+    unsigned prefetch_bytes; /* a delayed read fetches at most this; 0: all */
 } BridgeParams;
 
 typedef struct ClockParams {

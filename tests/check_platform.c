@@ -285,6 +285,52 @@ START_TEST(posted_writes)
 }
 END_TEST
 
+/* A delayed read: the card reads 256 bytes of RAM through a bridge that
+ * prefetches at most 128.  Piece 1: PCI request 1 + 1 + 2 + 1 = 5 cycles
+ * (0-100 ns, answered with a retry); cross to the PLB (100 + 4 cycles =
+ * 140 ns); PLB read of 8 beats, bank idle, 1 + 1 + 5 + 8 = 15 cycles
+ * (290 ns); back across (the 50 MHz edge at 300 ns + 4 = 380 ns); PCI data
+ * 5 + 32 beats = 37 cycles (1120 ns).  Piece 2 the same with a row hit on
+ * the PLB (12 cycles): 1120 + 100 + 40 + 120 + 80 + 740 = 2200 ns.
+ * Without a prefetch limit it is one round trip: 1840 ns. */
+static SimTime delayed_read(const char *prefetch, uint64_t *retries)
+{
+    Rig r;
+    char post[64];
+    snprintf(post, sizeof post, "0\n    prefetch: %s", prefetch);
+    rig_post(&r, "", "", post);
+    static uint8_t in[256], out[256];
+    for (int i = 0; i < 256; i++)
+        in[i] = (uint8_t)(i ^ 0x5a);
+    store_write(regions_store(platform_regions(r.p, topo_find_comp(r.t,
+                                                                  "ram")),
+                              0),
+                0, in, 256);
+    int n = 0;
+    Xact x = {.master = topo_find_comp(r.t, "card"), .dir = XACT_READ,
+              .addr = 0x0, .len = 256, .data = out, .done = done_count,
+              .opaque = &n};
+    platform_issue(r.p, &x);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(x.result, ROUTE_OK);
+    ck_assert(!memcmp(in, out, 256));
+    *retries = platform_bus_retries(r.p, topo_find_bus(r.t, "pci"));
+    SimTime t = x.completed - x.issued;
+    rig_free(&r);
+    return t;
+}
+
+START_TEST(delayed_read_retries)
+{
+    uint64_t retries;
+    ck_assert_uint_eq(delayed_read("128", &retries), 2200000);
+    ck_assert_uint_eq(retries, 2);
+    ck_assert_uint_eq(delayed_read("0", &retries), 1840000);
+    ck_assert_uint_eq(retries, 1);
+}
+END_TEST
+
 START_TEST(local_access)
 {
     Rig r;
@@ -629,6 +675,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);
+    tcase_add_test(tc, delayed_read_retries);
     tcase_add_test(tc, first_come_first_served);
     tcase_add_test(tc, arbitration_splits_bandwidth);
     tcase_add_test(tc, latency_timer_splits_bursts);

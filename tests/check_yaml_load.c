@@ -196,7 +196,8 @@ START_TEST(kinds)
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
                   "kind, clock, parent, child, ranges, dma_ranges, "
-                  "latency_cycles, cross_cycles, posted_write_buffer)");
+                  "latency_cycles, cross_cycles, posted_write_buffer, "
+                  "prefetch)");
 }
 END_TEST
 
