@@ -45,14 +45,18 @@ static const Field timing_fields[] = {
     {"latency_timer", ld_f_cycles, offsetof(BusTiming, latency_timer),
      false},
     {"arbitration", f_arbitration, offsetof(BusTiming, arbitration), false},
+    {"split_read_write", ld_f_bool, offsetof(BusTiming, split_rw), false},
+    {"address_pipelining", ld_f_bool, offsetof(BusTiming, pipelined), false},
     FIELD_END,
 };
 
 /* CoreConnect PLB: one arbitration and one address cycle per burst,
- * bursts of up to 16 beats, a 16-cycle time-out when no slave answers. */
+ * bursts of up to 16 beats, a 16-cycle time-out when no slave answers,
+ * separate read and write data buses, and address pipelining (the next
+ * request's address phase overlaps the current data phase). */
 static const BusTiming plb_timing = {
     .arb_cycles = 1, .addr_cycles = 1, .max_burst_beats = 16,
-    .abort_cycles = 16,
+    .abort_cycles = 16, .split_rw = true, .pipelined = true,
 };
 
 /* OPB: single transfers, one arbitration and one address cycle each, and

@@ -41,6 +41,8 @@ typedef struct BusTiming {
     unsigned abort_cycles;      /* master abort: cycles without a claimant */
     unsigned latency_timer;     /* PCI: a burst granted while others wait
                                    ends within this many cycles; 0: none */
+    bool split_rw;              /* separate read and write data paths */
+    bool pipelined;             /* address phase overlaps previous data */
     ArbPolicy arbitration;      /* who gets the bus when it frees */
 } BusTiming;
 

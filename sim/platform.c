@@ -14,7 +14,7 @@ typedef struct BusState {
     size_t n, cap;
     int last_granted;   /* requester of the last grant, for round robin */
     uint64_t arrivals;  /* arrival counter, for FIFO order */
-    SimTime busy_time;
+    SimTime busy_time, last_end;
     uint64_t bytes, retries;
 } BusState;
 
@@ -55,13 +55,15 @@ Platform *platform_new(const Topology *t)
     Platform *p = calloc(1, sizeof *p);
     p->t = t;
     p->sim = sim_new();
-    p->buses = calloc(t->n_buses ? t->n_buses : 1, sizeof *p->buses);
+    /* Per bus a read path [b] and a write path [n_buses + b]; buses
+     * without split_read_write use only the first. */
+    p->buses = calloc(2 * t->n_buses + 1, sizeof *p->buses);
     p->models = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->models);
     if (!p->buses || !p->models)
         abort();
-    for (size_t i = 0; i < t->n_buses; i++) {
+    for (size_t i = 0; i < 2 * t->n_buses; i++) {
         p->buses[i].p = p;
-        p->buses[i].idx = (int)i;
+        p->buses[i].idx = (int)(i % t->n_buses);
         p->buses[i].last_granted = -1;
     }
     for (size_t i = 0; i < t->n_comps; i++)
@@ -94,7 +96,7 @@ void platform_free(Platform *p)
         free(f->data);
         free(f);
     }
-    for (size_t i = 0; i < p->t->n_buses; i++)
+    for (size_t i = 0; i < 2 * p->t->n_buses; i++)
         free(p->buses[i].q);
     free(p->buses);
     sim_free(p->sim);
@@ -127,9 +129,21 @@ static TargetTiming claimant_timing(const Platform *p, int comp, int region,
                      b->width_bits, t->clocks[c->clock_idx].hz};
     return c->kind->timing(p->models[comp], c, &q);
 }
-SimTime platform_bus_busy(const Platform *p, int bus) { return p->buses[bus].busy_time; }
-uint64_t platform_bus_bytes(const Platform *p, int bus) { return p->buses[bus].bytes; }
-uint64_t platform_bus_retries(const Platform *p, int bus) { return p->buses[bus].retries; }
+/* Both data paths of a bus together. */
+SimTime platform_bus_busy(const Platform *p, int bus)
+{
+    return p->buses[bus].busy_time + p->buses[p->t->n_buses + bus].busy_time;
+}
+
+uint64_t platform_bus_bytes(const Platform *p, int bus)
+{
+    return p->buses[bus].bytes + p->buses[p->t->n_buses + bus].bytes;
+}
+
+uint64_t platform_bus_retries(const Platform *p, int bus)
+{
+    return p->buses[bus].retries + p->buses[p->t->n_buses + bus].retries;
+}
 uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
 /* ---- the bus formula ---------------------------------------------------- */
@@ -259,6 +273,17 @@ static bool hop_carries_data(const Xact *x)
     return x->dir == XACT_WRITE || x->returning || last_hop(x);
 }
 
+/* The data path of the current hop: a bus with split_read_write carries
+ * writes on its write path and everything else (read requests and read
+ * data) on its read path. */
+static BusState *path_of(Platform *p, const Xact *x)
+{
+    int bus = x->route.hops[x->hop].bus;
+    const BusTiming *bt = p->t->buses[bus].priv;
+    bool write = bt->split_rw && x->dir == XACT_WRITE && !x->returning;
+    return &p->buses[write ? p->t->n_buses + (size_t)bus : (size_t)bus];
+}
+
 static void arbitrate(Sim *s, void *opaque);
 
 static void schedule_arbitration(BusState *bs)
@@ -276,7 +301,8 @@ static void request(Sim *s, void *opaque)
 {
     (void)s;
     Xact *x = opaque;
-    BusState *bs = &x->plat->buses[x->route.hops[x->hop].bus];
+    BusState *bs = path_of(x->plat, x);
+    x->requested = sim_now(s);
     if (bs->n == bs->cap) {
         bs->cap = bs->cap ? bs->cap * 2 : 8;
         bs->q = realloc(bs->q, bs->cap * sizeof *bs->q);
@@ -284,11 +310,16 @@ static void request(Sim *s, void *opaque)
             abort();
     }
     x->order = bs->arrivals++;
+    if (!x->continuing)
+        x->hop_order = x->order;
     bs->q[bs->n++] = x;
     schedule_arbitration(bs);
 }
 
-/* Which waiting request gets the bus: O(waiting), and few wait. */
+/* Which waiting request gets the bus: O(waiting), and few wait.  Between
+ * requesters the policy decides burst by burst; one requester's own
+ * transactions go in the order they first asked (a bridge forwards its
+ * posted writes in order, a master does not interleave its transfers). */
 static size_t pick(const BusState *bs, ArbPolicy policy)
 {
     size_t best = 0;
@@ -296,18 +327,15 @@ static size_t pick(const BusState *bs, ArbPolicy policy)
         const Xact *a = bs->q[i], *b = bs->q[best];
         int ra = requester(a), rb = requester(b);
         bool better;
-        switch (policy) {
-        case ARB_FIFO:
+        if (ra == rb) {
+            better = a->hop_order < b->hop_order;
+        } else if (policy == ARB_FIFO) {
             better = a->order < b->order;
-            break;
-        case ARB_PRIORITY: /* earlier in the file wins */
-            better = ra < rb || (ra == rb && a->order < b->order);
-            break;
-        default: { /* round robin: the next requester after the last */
+        } else if (policy == ARB_PRIORITY) { /* earlier in the file wins */
+            better = ra < rb;
+        } else { /* round robin: the next requester after the last */
             int n = 1 << 30, last = bs->last_granted;
-            int da = (ra - last - 1 + n) % n, db = (rb - last - 1 + n) % n;
-            better = da < db || (da == db && a->order < b->order);
-        }
+            better = (ra - last - 1 + n) % n < (rb - last - 1 + n) % n;
         }
         if (better)
             best = i;
@@ -374,6 +402,17 @@ static void arbitrate(Sim *s, void *opaque)
     /* One burst: the per-burst terms and up to max_burst beats.  On an
      * idle bus the bursts of a hop add up to bus_hop_cycles(). */
     uint64_t addr = x->route.hops[x->hop].addr, cycles;
+    /* Address pipelining: a burst granted the moment the previous one
+     * ends, to a request that was already waiting (or the next burst of
+     * the same transfer), had its arbitration and address phases during
+     * the previous data phase. */
+    SimTime now = sim_now(s);
+    bool overlap = bt->pipelined && now == bs->last_end &&
+                   (x->continuing || x->requested < now);
+    uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
+                                    dac(bt, b->width_bits, addr, x->len)
+                              : 0;
+    x->continuing = false;
     if (hop_aborts(x)) {
         cycles = bus_abort_cycles(bt, b->width_bits, addr, x->len);
         x->burst_beats = 0;
@@ -416,8 +455,11 @@ static void arbitrate(Sim *s, void *opaque)
         x->burst_beats = beats;
         cycles = fixed + beats * per_beat;
     }
+    if (!hop_aborts(x))
+        cycles -= hidden;
     uint64_t hz = t->clocks[b->clock_idx].hz;
-    SimTime now = sim_now(s), end = clock_after(hz, now, cycles);
+    SimTime end = clock_after(hz, now, cycles);
+    bs->last_end = end;
     bs->busy = true;
     bs->busy_time += end - now;
     sim_at(s, end, burst_end, x);
@@ -429,7 +471,7 @@ static void burst_end(Sim *s, void *opaque)
 {
     Xact *x = opaque;
     Platform *p = x->plat;
-    BusState *bs = &p->buses[x->route.hops[x->hop].bus];
+    BusState *bs = path_of(p, x);
     const BusParams *b = hop_bus(p, x);
     bs->busy = false;
     if (x->retry) {
@@ -452,8 +494,10 @@ static void burst_end(Sim *s, void *opaque)
         x->beats_left -= x->burst_beats;
         bs->bytes += moved;
     }
-    if (x->beats_left && !hop_aborts(x))
+    if (x->beats_left && !hop_aborts(x)) {
+        x->continuing = true;
         request(s, x); /* the next burst competes again */
+    }
     else
         hop_done(p, x);
     schedule_arbitration(bs);
@@ -464,6 +508,7 @@ static void burst_end(Sim *s, void *opaque)
 static void start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
 {
     x->hop = h;
+    x->continuing = false;
     const BusParams *b = hop_bus(p, x);
     bool data = hop_carries_data(x);
     x->beats_left =

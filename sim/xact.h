@@ -33,11 +33,14 @@ struct Xact {
     uint64_t beats_left;  /* of the current hop */
     uint64_t bytes_left;  /* of the current hop */
     uint64_t burst_beats; /* of the burst on the bus */
-    uint64_t order;       /* arrival order at the current bus */
+    uint64_t order;       /* arrival order of this burst's request */
+    uint64_t hop_order;   /* arrival order of the hop's first request */
     bool returning;       /* read data on its way back to the master */
     bool accessed;        /* the target has moved the bytes */
     bool posted;          /* space is reserved in the next bridge's buffer */
     bool retry;           /* the bridge had no room: wait for it */
+    bool continuing;      /* the next burst of the same hop */
+    SimTime requested;    /* when it asked for the bus */
 };
 
 #endif

@@ -127,7 +127,8 @@ START_TEST(check_bad_input)
                                         "arb_cycles, addr_cycles, dac_cycles, "
                                         "turnaround_cycles, max_burst, "
                                         "abort_cycles, latency_timer, "
-                                        "arbitration)\n"));
+                                        "arbitration, split_read_write, "
+                                        "address_pipelining)\n"));
     /* The good file is still reported. */
     ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));
     run_free(&r);
