@@ -38,6 +38,8 @@ SIM_SRCS := \
 	sim/sim.c \
 	sim/store.c \
 	sim/platform.c \
+	sim/arbiter.c \
+	sim/bridge_flow.c \
 	sim/diag.c \
 	sim/units.c \
 	sim/yaml_load.c \

@@ -1,0 +1,169 @@
+/* What bridges do to transactions besides passing them on: posted-write
+ * buffers (the master is done when the bridge has the write; a full buffer
+ * answers with a retry) and delayed reads carried in pieces of the
+ * bridges' prefetch size (docs/timing.md, "A transaction"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/platform_int.h"
+
+static void piece_done(Sim *s, Xact *px, void *opaque);
+
+/* The direction of the bridge between hop h and h + 1: 0 down, 1 up. */
+static int post_dir(const Xact *x, size_t h)
+{
+    return x->route.hops[h + 1].window->tier == TIER_UP;
+}
+
+/* At the first burst of a write hop that ends at a posting bridge:
+ * reserve room for the whole write.  False when the buffer is full; true
+ * otherwise (also when the bridge does not post or the write is larger
+ * than its buffer: then it flows through, store and forward). */
+bool plat_try_post(Platform *p, Xact *x)
+{
+    if (x->dir != XACT_WRITE || x->returning || last_hop(x) || x->posted ||
+        x->bytes_left != x->len)
+        return true;
+    int br = x->route.hops[x->hop + 1].via;
+    const BridgeParams *bp = p->t->comps[br].bridge;
+    if (!bp->post_bytes || x->len > bp->post_bytes)
+        return true;
+    uint64_t *free_bytes = &p->posting[br].free[post_dir(x, x->hop)];
+    if (*free_bytes < x->len)
+        return false;
+    *free_bytes -= x->len;
+    x->posted = true;
+    return true;
+}
+
+void plat_post_wait(Platform *p, Xact *x)
+{
+    Posting *po = &p->posting[x->route.hops[x->hop + 1].via];
+    int d = post_dir(x, x->hop);
+    if (po->n_wait[d] == po->cap_wait[d]) {
+        po->cap_wait[d] = po->cap_wait[d] ? po->cap_wait[d] * 2 : 4;
+        po->wait[d] = realloc(po->wait[d], po->cap_wait[d] * sizeof(Xact *));
+        if (!po->wait[d])
+            abort();
+    }
+    po->wait[d][po->n_wait[d]++] = x;
+}
+
+/* A posted write carried on by the bridge finished (or was posted again
+ * further on): its room is free again, and writes waiting for it retry. */
+static void fwd_done(Sim *s, Xact *fx, void *opaque)
+{
+    Fwd *f = opaque;
+    Platform *p = fx->plat;
+    (void)s;
+    if (fx->result != ROUTE_OK)
+        p->posted_errors++; /* the master was told it was done */
+    Posting *po = &p->posting[f->bridge];
+    po->free[f->dir] += f->x.len;
+    size_t n = po->n_wait[f->dir];
+    po->n_wait[f->dir] = 0;
+    for (size_t i = 0; i < n; i++) {
+        Xact *w = po->wait[f->dir][i];
+        plat_start_hop(p, w, w->hop, sim_now(p->sim));
+    }
+    f->next = p->fwd_free;
+    p->fwd_free = f;
+}
+
+static Fwd *fwd_get(Platform *p)
+{
+    Fwd *f = p->fwd_free;
+    if (f) {
+        p->fwd_free = f->next;
+        return f;
+    }
+    f = calloc(1, sizeof *f);
+    if (!f)
+        abort();
+    f->all_next = p->fwd_all;
+    p->fwd_all = f;
+    return f;
+}
+
+/* The write is in the bridge's buffer: the master is done with it, and
+ * the bridge carries a copy on. */
+void plat_post_forward(Platform *p, Xact *x)
+{
+    Fwd *f = fwd_get(p);
+    if (f->cap < x->len) {
+        f->data = realloc(f->data, x->len);
+        if (!f->data)
+            abort();
+        f->cap = x->len;
+    }
+    memcpy(f->data, x->data, x->len);
+    f->bridge = x->route.hops[x->hop + 1].via;
+    f->dir = post_dir(x, x->hop);
+    f->x = *x;
+    f->x.data = f->data;
+    f->x.done = fwd_done;
+    f->x.opaque = f;
+    f->x.posted = false;
+    f->x.issued = sim_now(p->sim);
+    plat_cross_to(p, &f->x, x->hop + 1, x->hop + 1);
+    plat_finish_xact(p, x, ROUTE_OK, 0);
+}
+
+/* The smallest prefetch of the bridges a read crosses; 0 when none limits
+ * it. */
+static uint64_t read_piece(const Platform *p, const Xact *x)
+{
+    uint64_t piece = 0;
+    for (size_t h = 1; h < x->route.n_hops; h++) {
+        const BridgeParams *bp = p->t->comps[x->route.hops[h].via].bridge;
+        if (bp->prefetch_bytes && (!piece || bp->prefetch_bytes < piece))
+            piece = bp->prefetch_bytes;
+    }
+    return piece;
+}
+
+static void issue_piece(Platform *p, Fwd *f)
+{
+    Xact *x = f->parent;
+    uint64_t n = x->len - f->off < f->piece ? x->len - f->off : f->piece;
+    f->x = (Xact){.master = x->master, .dir = XACT_READ,
+                  .addr = x->addr + f->off, .len = n, .data = x->data + f->off,
+                  .done = piece_done, .opaque = f};
+    platform_issue(p, &f->x);
+}
+
+static void piece_done(Sim *s, Xact *px, void *opaque)
+{
+    (void)s;
+    Fwd *f = opaque;
+    Platform *p = px->plat;
+    Xact *x = f->parent;
+    if (px->result == ROUTE_OK && f->off + px->len < x->len) {
+        f->off += px->len;
+        issue_piece(p, f); /* the master retries for the rest */
+        return;
+    }
+    RouteStatus result = px->result;
+    uint64_t residue = result == ROUTE_OK ? 0 : x->len - f->off;
+    f->next = p->fwd_free;
+    p->fwd_free = f;
+    plat_finish_xact(p, x, result, residue);
+}
+
+bool plat_split_read(Platform *p, Xact *x)
+{
+    const Route *r = &x->route;
+    if (x->dir != XACT_READ || r->status != ROUTE_OK || r->n_hops < 2)
+        return false;
+    uint64_t piece = read_piece(p, x);
+    if (!piece || x->len <= piece)
+        return false;
+    /* Each bridge fetches at most its prefetch size, so the master gets
+     * the data piece by piece, retrying between. */
+    Fwd *f = fwd_get(p);
+    f->parent = x;
+    f->off = 0;
+    f->piece = piece;
+    issue_piece(p, f);
+    return true;
+}
