@@ -119,6 +119,12 @@ static void copy_next(CpuOp *op)
     }
     uint64_t l = params(op)->line_bytes, at = op->src + op->off;
     uint64_t n = l - at % l;
+    if (op->flags & CPU_COPY_SRC_FIXED) {
+        at = op->src;
+        n = op->unit;
+    } else if (op->flags & CPU_COPY_DST_FIXED) {
+        n = op->unit < n ? op->unit : n;
+    }
     if (n > op->len - op->off)
         n = op->len - op->off;
     op->chunk = n;
@@ -147,7 +153,10 @@ static void copy_step(Sim *s, Xact *io, void *opaque)
     if (op->state == OP_LOAD) {
         op->state = OP_STORE;
         op->io = (Xact){.master = op->cpu, .dir = XACT_WRITE,
-                        .addr = op->dst + op->off, .len = op->chunk,
+                        .addr = op->dst + (op->flags & CPU_COPY_DST_FIXED
+                                              ? 0
+                                              : op->off),
+                        .len = op->chunk,
                         .data = op->line, .done = copy_step, .opaque = op};
         platform_issue(op->plat, &op->io);
         return;
@@ -162,7 +171,17 @@ static void copy_step(Sim *s, Xact *io, void *opaque)
 void cpu_memcpy(Platform *p, int cpu, uint64_t dst, uint64_t src,
                 uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque)
 {
+    cpu_memcpy_io(p, cpu, dst, src, len, 0, 0, op, done, opaque);
+}
+
+void cpu_memcpy_io(Platform *p, int cpu, uint64_t dst, uint64_t src,
+                   uint64_t len, unsigned flags, unsigned unit, CpuOp *op,
+                   CpuDoneFn *done, void *opaque)
+{
+    assert(!flags || (unit && unit <= sizeof op->line));
     begin(p, cpu, op, done, opaque);
+    op->flags = flags;
+    op->unit = unit;
     op->dst = dst;
     op->src = src;
     op->len = len;

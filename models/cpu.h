@@ -36,6 +36,7 @@ struct CpuOp {
     CpuDoneFn *done;
     void *opaque;
     uint64_t dst, src, len, off, chunk;
+    unsigned flags, unit;
     uint8_t line[256];
     Xact io;
     int state;
@@ -51,5 +52,13 @@ void cpu_cache(Platform *p, int cpu, CacheOp what, uint64_t addr,
  * load then a store over the bus, plus copy_line_cycles per line. */
 void cpu_memcpy(Platform *p, int cpu, uint64_t dst, uint64_t src,
                 uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque);
+
+/* memcpy_toio / memcpy_fromio to or from one register (a FIFO): that end's
+ * address stays put and each access moves `unit` bytes (the register's
+ * width, at most a line). */
+enum { CPU_COPY_SRC_FIXED = 1, CPU_COPY_DST_FIXED = 2 };
+void cpu_memcpy_io(Platform *p, int cpu, uint64_t dst, uint64_t src,
+                   uint64_t len, unsigned flags, unsigned unit, CpuOp *op,
+                   CpuDoneFn *done, void *opaque);
 
 #endif

@@ -1,6 +1,7 @@
 #include "models/device.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/regions.h"
@@ -51,18 +52,13 @@ bool device_f_regions(Loader *ld, yaml_node_t *v, void *dst)
     return p->regions != NULL;
 }
 
-static const Field master_fields[] = {
-    {"dma_mask", ld_f_bits, offsetof(DeviceParams, dma_mask_bits), false},
-    FIELD_END,
-};
-
 static bool f_master(Loader *ld, yaml_node_t *v, void *dst)
 {
     DeviceParams *p = dst;
     p->has_master = true;
     p->master_pos = ld_pos(ld, v);
     p->master_path = ld_path(ld);
-    FieldSet set = {master_fields, p};
+    FieldSet set = {dma_engine_fields, &p->engine};
     return ld_map_fields(ld, v, &set, 1);
 }
 
@@ -76,8 +72,58 @@ static const Field device_fields[] = {
 };
 
 /* A PCI target with medium DEVSEL# timing (1 cycle) and one more cycle to
- * its first data (PCI 2.2 §3.5.1 allows up to 16). */
-static const DeviceParams device_defaults = {.latency_cycles = 2};
+ * its first data (PCI 2.2 §3.5.1 allows up to 16).  Its bus master is the
+ * DMA engine's model with one channel and a 128-byte FIFO (an assumption:
+ * PCI bus-master cards of the period buffered 64 to 256 bytes). */
+static const DeviceParams device_defaults = {
+    .latency_cycles = 2,
+    .engine = {.channels = 1, .buffer_bytes = 128, .desc_bytes = 32,
+               .setup_cycles = 2, .irq_cycles = 4},
+};
+
+/* The model: the region bytes, and the master's channels. */
+typedef struct DeviceModel {
+    Regions *r;
+    DmaEngine *engine;
+} DeviceModel;
+
+static void *device_new(const CompParams *c)
+{
+    const DeviceParams *p = c->priv;
+    DeviceModel *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    m->r = regions_new(c);
+    if (p->has_master)
+        m->engine = dma_engine_new(&p->engine);
+    return m;
+}
+
+static void device_free(void *m)
+{
+    DeviceModel *d = m;
+    regions_free(d->r);
+    dma_engine_free(d->engine);
+    free(d);
+}
+
+static void device_access(void *m, const CompParams *c, int region,
+                          uint64_t off, XactDir dir, uint8_t *data,
+                          uint64_t len)
+{
+    (void)c;
+    regions_access(((DeviceModel *)m)->r, region, off, dir, data, len);
+}
+
+static Regions *device_regions(void *m)
+{
+    return ((DeviceModel *)m)->r;
+}
+
+static DmaEngine *device_engine(void *m)
+{
+    return ((DeviceModel *)m)->engine;
+}
 
 static TargetTiming device_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)
@@ -98,7 +144,7 @@ static bool device_finish(Loader *ld, yaml_node_t *map, CompParams *c)
     c->regions = p->regions;
     c->n_regions = p->n_regions;
     c->is_master = p->has_master;
-    c->dma_mask_bits = p->dma_mask_bits;
+    c->dma_mask_bits = p->engine.dma_mask_bits;
     c->mask_pos = p->master_pos;
     c->mask_path = p->master_path;
     return true;
@@ -114,8 +160,9 @@ const ModelKind device_kind = {
     .has_bus = true,
     .finish = device_finish,
     .timing = device_timing,
-    .model_new = regions_model_new,
-    .model_free = regions_model_free,
-    .access = regions_model_access,
-    .regions = regions_self,
+    .model_new = device_new,
+    .model_free = device_free,
+    .access = device_access,
+    .regions = device_regions,
+    .engine = device_engine,
 };

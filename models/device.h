@@ -3,13 +3,14 @@
 #ifndef DMASIM_MODELS_DEVICE_H
 #define DMASIM_MODELS_DEVICE_H
 
+#include "models/dma.h"
 #include "sim/kinds.h"
 
 typedef struct DeviceParams {
     RegionParams *regions;
     size_t n_regions;
     bool has_master;
-    unsigned dma_mask_bits; /* 0: the bus's address width */
+    DmaParams engine;       /* its master: dma_mask, channels, buffer, … */
     SrcPos master_pos;
     char *master_path;
     unsigned latency_cycles; /* bus cycles from address to first data */

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-static const Field dma_fields[] = {
+const Field dma_engine_fields[] = {
     {"channels", ld_f_count, offsetof(DmaParams, channels), false},
     {"dma_mask", ld_f_bits, offsetof(DmaParams, dma_mask_bits), false},
     {"buffer", ld_f_count, offsetof(DmaParams, buffer_bytes), false},
@@ -20,7 +20,7 @@ static const Field dma_fields[] = {
  * channel (four 128-bit PLB beats), 32-byte descriptors (source,
  * destination, count, control and link words), 2 engine cycles to start a
  * channel and 4 to raise its completion interrupt. */
-static const DmaParams dma_defaults = {
+const DmaParams dma_engine_defaults = {
     .channels = 4, .buffer_bytes = 64, .desc_bytes = 32,
     .setup_cycles = 2, .irq_cycles = 4,
 };
@@ -30,20 +30,20 @@ typedef struct Channel {
     uint8_t *buf;         /* buffer_bytes, also holds a fetched descriptor */
 } Channel;
 
-typedef struct Engine {
+struct DmaEngine {
     Platform *plat;
     int comp;
     const DmaParams *p;
     uint64_t hz;
     uint64_t cookies;
     Channel *ch;
-} Engine;
+};
+typedef DmaEngine Engine;
 
 enum { X_QUEUED, X_SETUP, X_DESC, X_READ, X_WRITE, X_IRQ, X_DONE };
 
-static void *dma_new(const CompParams *c)
+DmaEngine *dma_engine_new(const DmaParams *p)
 {
-    const DmaParams *p = c->priv;
     Engine *e = calloc(1, sizeof *e);
     if (!e)
         abort();
@@ -60,9 +60,15 @@ static void *dma_new(const CompParams *c)
     return e;
 }
 
-static void dma_free(void *m)
+unsigned dma_engine_channels(const DmaEngine *e)
 {
-    Engine *e = m;
+    return e->p->channels;
+}
+
+void dma_engine_free(DmaEngine *e)
+{
+    if (!e)
+        return;
     for (unsigned i = 0; i < e->p->channels; i++)
         free(e->ch[i].buf);
     free(e->ch);
@@ -159,11 +165,15 @@ static void advance(Sim *s, DmaXfer *x)
         issue(x, X_DESC, XACT_READ, x->desc_addr + x->seg * e->p->desc_bytes,
               e->p->desc_bytes);
     } else if (x->state != X_READ) {
-        uint64_t left = g->len - x->off;
-        x->chunk = left < e->p->buffer_bytes ? left : e->p->buffer_bytes;
-        issue(x, X_READ, XACT_READ, g->src + x->off, x->chunk);
+        uint64_t left = g->len - x->off, most = e->p->buffer_bytes;
+        if (g->fixed_unit && g->fixed_unit < most)
+            most = g->fixed_unit;
+        x->chunk = left < most ? left : most;
+        issue(x, X_READ, XACT_READ, g->src + (g->src_fixed ? 0 : x->off),
+              x->chunk);
     } else {
-        issue(x, X_WRITE, XACT_WRITE, g->dst + x->off, x->chunk);
+        issue(x, X_WRITE, XACT_WRITE, g->dst + (g->dst_fixed ? 0 : x->off),
+              x->chunk);
     }
 }
 
@@ -185,8 +195,8 @@ uint64_t dma_submit(Platform *p, int comp, DmaXfer *x)
 {
     const Topology *t = platform_topology(p);
     const CompParams *c = &t->comps[comp];
-    Engine *e = platform_model(p, comp);
-    assert(c->kind == &dma_kind && e && x->done);
+    Engine *e = platform_engine(p, comp);
+    assert(e && x->done);
     assert(x->channel < e->p->channels);
     e->plat = p;
     e->comp = comp;
@@ -214,6 +224,21 @@ uint64_t dma_submit(Platform *p, int comp, DmaXfer *x)
 
 /* ---- kind ---------------------------------------------------------------- */
 
+static void *dma_new(const CompParams *c)
+{
+    return dma_engine_new(c->priv);
+}
+
+static void dma_free(void *m)
+{
+    dma_engine_free(m);
+}
+
+static DmaEngine *dma_self(void *m)
+{
+    return m;
+}
+
 static bool dma_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
     DmaParams *p = c->priv;
@@ -227,11 +252,12 @@ static bool dma_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 const ModelKind dma_kind = {
     .name = "dma",
     .summary = "DMA controller: a multi-channel bus master",
-    .fields = dma_fields,
+    .fields = dma_engine_fields,
     .priv_size = sizeof(DmaParams),
-    .priv_defaults = &dma_defaults,
+    .priv_defaults = &dma_engine_defaults,
     .has_bus = true,
     .finish = dma_finish,
     .model_new = dma_new,
     .model_free = dma_free,
+    .engine = dma_self,
 };

@@ -23,12 +23,17 @@ typedef struct DmaParams {
 
 extern const ModelKind dma_kind;
 
-/* One scatter-gather segment, in addresses on the engine's bus. */
+/* One scatter-gather segment, in addresses on the engine's bus.  A fixed
+ * end is one register (a FIFO): the engine does not increment that
+ * address, and moves at most fixed_unit bytes per transaction. */
 typedef struct DmaSeg {
     uint64_t src, dst, len;
+    bool src_fixed, dst_fixed;
+    unsigned fixed_unit; /* with a fixed end: the register's width */
 } DmaSeg;
 
 typedef struct DmaXfer DmaXfer;
+typedef struct DmaEngine DmaEngine;
 typedef void DmaDoneFn(Sim *sim, DmaXfer *x, void *opaque);
 
 struct DmaXfer {
@@ -56,8 +61,17 @@ struct DmaXfer {
     int state;
 };
 
-/* Submits x to channel x->channel of DMA engine `comp`; returns its
- * cookie.  x must stay valid until done is called. */
+/* The channels of a DMA master, for kinds that embed one (a bus-mastering
+ * device has its own). */
+DmaEngine *dma_engine_new(const DmaParams *p);
+void dma_engine_free(DmaEngine *e);
+unsigned dma_engine_channels(const DmaEngine *e);
+extern const Field dma_engine_fields[]; /* channels, buffer, … */
+extern const DmaParams dma_engine_defaults;
+
+/* Submits x to channel x->channel of the DMA master `comp` (a dma
+ * component, or a device with a master); returns its cookie.  x must stay
+ * valid until done is called. */
 uint64_t dma_submit(Platform *p, int comp, DmaXfer *x);
 
 #endif

@@ -67,6 +67,8 @@ struct ModelKind {
                    XactDir dir, uint8_t *data, uint64_t len);
     /* The bytes behind the regions (models/regions.h), for the oracle. */
     struct Regions *(*regions)(void *m);
+    /* A DMA master's channels (models/dma.h), NULL for kinds without. */
+    struct DmaEngine *(*engine)(void *m);
 };
 
 struct BusKind {

@@ -78,6 +78,19 @@ struct Regions *platform_regions(Platform *p, int comp)
                : NULL;
 }
 
+struct DmaEngine *platform_engine(Platform *p, int comp)
+{
+    const CompParams *c = &p->t->comps[comp];
+    return c->kind->engine && p->models[comp] ? c->kind->engine(p->models[comp])
+                                              : NULL;
+}
+
+void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque)
+{
+    p->watch = fn;
+    p->watch_opaque = opaque;
+}
+
 /* Asks a claimant what one burst costs: `off` into region `region` (-1 for
  * a bridge), `len` bytes, on bus `bus`. */
 static TargetTiming claimant_timing(const Platform *p, int comp, int region,
@@ -148,6 +161,9 @@ static void target_access(Platform *p, Xact *x)
         c->kind->access(p->models[x->route.target_comp], c,
                         x->route.target_region, x->route.offset, x->dir,
                         x->data, x->len);
+    if (x->dir == XACT_WRITE && p->watch)
+        p->watch(p->watch_opaque, x->master, x->route.target_comp,
+                 x->route.target_region, x->route.offset, x->len);
 }
 
 static void complete(Sim *s, void *opaque)

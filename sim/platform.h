@@ -34,6 +34,14 @@ uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
  * behind its regions (NULL when it has none), for the oracle and tests. */
 void *platform_model(Platform *p, int comp);
 struct Regions *platform_regions(Platform *p, int comp);
+/* A DMA master's channels (models/dma.h), NULL if comp has none. */
+struct DmaEngine *platform_engine(Platform *p, int comp);
+/* Calls fn for every write a target takes, when it takes it: the master
+ * that issued it (for a posted write, the master it came from), and where
+ * it landed.  For the oracle. */
+typedef void WriteWatchFn(void *opaque, int master, int comp, int region,
+                          uint64_t off, uint64_t len);
+void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque);
 /* Time a bus has spent carrying transactions, and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);

@@ -49,6 +49,8 @@ struct Platform {
     Posting *posting;     /* per component; used for bridges */
     Fwd *fwd_free, *fwd_all;
     uint64_t posted_errors;
+    WriteWatchFn *watch;
+    void *watch_opaque;
 };
 
 /* ---- the current hop of a transaction ----------------------------------- */
