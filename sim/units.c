@@ -12,13 +12,6 @@ static const struct {
     {"TiB", 40}, {"PiB", 50}, {"EiB", 60},
 };
 
-static const struct {
-    const char *name;
-    uint64_t mult;
-} freq_units[] = {
-    {"Hz", 1}, {"kHz", 1000}, {"MHz", 1000000}, {"GHz", 1000000000},
-};
-
 static int digit_value(int c, unsigned base)
 {
     int v;
@@ -127,11 +120,29 @@ bool units_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen)
     return true;
 }
 
-bool units_parse_freq(const char *s, uint64_t *hz, char *err, size_t errlen)
+typedef struct DecUnit {
+    const char *name;
+    uint64_t mult;
+} DecUnit;
+
+static const DecUnit freq_units[] = {
+    {"Hz", 1}, {"kHz", 1000}, {"MHz", 1000000}, {"GHz", 1000000000},
+};
+
+static const DecUnit rate_units[] = {
+    {"B/s", 1}, {"kB/s", 1000}, {"MB/s", 1000000}, {"GB/s", 1000000000},
+};
+
+/* A positive decimal ("133.33") with one of `units`, rounded to the
+ * nearest whole base unit. */
+static bool parse_decimal(const char *s, const DecUnit *units, size_t nu,
+                          const char *noun, const char *nouns,
+                          const char *known, uint64_t *out,
+                          char *err, size_t errlen)
 {
     const char *p = skip_space(s);
     if (*p == '-') {
-        snprintf(err, errlen, "negative frequency '%s' not allowed", s);
+        snprintf(err, errlen, "negative %s '%s' not allowed", noun, s);
         return false;
     }
     uint64_t ip = 0, frac = 0, frac_scale = 1;
@@ -141,7 +152,7 @@ bool units_parse_freq(const char *s, uint64_t *hz, char *err, size_t errlen)
         p++;
         int nd = 0;
         while (isdigit((unsigned char)*p)) {
-            if (nd < 9) { /* beyond a nanohertz is noise */
+            if (nd < 9) { /* beyond a billionth is noise */
                 frac = frac * 10 + (uint64_t)(*p - '0');
                 frac_scale *= 10;
                 nd++;
@@ -149,47 +160,57 @@ bool units_parse_freq(const char *s, uint64_t *hz, char *err, size_t errlen)
             p++;
         }
         if (nd == 0) {
-            snprintf(err, errlen, "'%s' is not a frequency", s);
+            snprintf(err, errlen, "'%s' is not a %s", s, noun);
             return false;
         }
     }
     p = skip_space(p);
     if (!*p) {
-        snprintf(err, errlen,
-                 "'%s' has no unit (frequencies take Hz, kHz, MHz or GHz)", s);
+        snprintf(err, errlen, "'%s' has no unit (%s take %s)", s, nouns,
+                 known);
         return false;
     }
-    size_t i, n = sizeof freq_units / sizeof freq_units[0];
-    for (i = 0; i < n; i++)
-        if (!strcmp(freq_units[i].name, p))
+    size_t i;
+    for (i = 0; i < nu; i++)
+        if (!strcmp(units[i].name, p))
             break;
-    if (i == n) {
-        snprintf(err, errlen,
-                 "'%s': unknown unit '%s' (frequencies take Hz, kHz, MHz or "
-                 "GHz)",
-                 s, p);
+    if (i == nu) {
+        snprintf(err, errlen, "'%s': unknown unit '%s' (%s take %s)", s, p,
+                 nouns, known);
         return false;
     }
-    uint64_t m = freq_units[i].mult;
+    uint64_t m = units[i].mult;
     if (ip > UINT64_MAX / m) {
         snprintf(err, errlen, "'%s' does not fit in 64 bits", s);
         return false;
     }
     /* frac/frac_scale * m, rounded: frac < 1e9 and m <= 1e9, so the
      * product fits in 64 bits. */
-    uint64_t fhz = (frac * m + frac_scale / 2) / frac_scale;
+    uint64_t fv = (frac * m + frac_scale / 2) / frac_scale;
     uint64_t v = ip * m;
-    if (v > UINT64_MAX - fhz) {
+    if (v > UINT64_MAX - fv) {
         snprintf(err, errlen, "'%s' does not fit in 64 bits", s);
         return false;
     }
-    v += fhz;
+    v += fv;
     if (v == 0) {
-        snprintf(err, errlen, "frequency must be greater than zero");
+        snprintf(err, errlen, "%s must be greater than zero", noun);
         return false;
     }
-    *hz = v;
+    *out = v;
     return true;
+}
+
+bool units_parse_freq(const char *s, uint64_t *hz, char *err, size_t errlen)
+{
+    return parse_decimal(s, freq_units, sizeof freq_units / sizeof *freq_units,
+                         "frequency", "frequencies", "Hz, kHz, MHz or GHz", hz, err, errlen);
+}
+
+bool units_parse_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
+{
+    return parse_decimal(s, rate_units, sizeof rate_units / sizeof *rate_units,
+                         "rate", "rates", "B/s, kB/s, MB/s or GB/s", bps, err, errlen);
 }
 
 char *units_fmt_hex_plain(uint64_t v, char *buf, size_t len)

@@ -17,6 +17,10 @@ bool units_parse_u64(const char *s, uint64_t *out, char *err, size_t errlen);
  * fraction ("133.33MHz"), rounded to the nearest Hz. */
 bool units_parse_freq(const char *s, uint64_t *hz, char *err, size_t errlen);
 
+/* A rate in bytes per second with a decimal unit (B/s, kB/s, MB/s, GB/s:
+ * 1 MB = 10^6 bytes, as bus figures are published), "100MB/s". */
+bool units_parse_rate(const char *s, uint64_t *bps, char *err, size_t errlen);
+
 /* "0x3_8000_0000": hex grouped by 4 digits, for people. */
 char *units_fmt_hex(uint64_t v, char *buf, size_t len);
 /* "0x380000000": plain hex, for JSON and machines. */

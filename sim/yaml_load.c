@@ -577,6 +577,17 @@ bool ld_f_freq(Loader *ld, yaml_node_t *v, void *dst)
     return true;
 }
 
+bool ld_f_rate(Loader *ld, yaml_node_t *v, void *dst)
+{
+    const char *s = ld_scalar(ld, v, "a rate");
+    if (!s)
+        return false;
+    char err[256];
+    if (!units_parse_rate(s, dst, err, sizeof err))
+        return ld_fail(ld, v, "%s", err);
+    return true;
+}
+
 static bool bounded(Loader *ld, yaml_node_t *v, void *dst, uint64_t lo,
                     uint64_t hi, const char *what)
 {

@@ -109,6 +109,7 @@ bool ld_f_ref(Loader *ld, yaml_node_t *v, void *dst);   /* Ref */
 bool ld_f_u64(Loader *ld, yaml_node_t *v, void *dst);   /* uint64_t, 0 ok */
 bool ld_f_size(Loader *ld, yaml_node_t *v, void *dst);  /* uint64_t, > 0 */
 bool ld_f_freq(Loader *ld, yaml_node_t *v, void *dst);  /* uint64_t Hz > 0 */
+bool ld_f_rate(Loader *ld, yaml_node_t *v, void *dst);  /* uint64_t B/s > 0 */
 bool ld_f_bits(Loader *ld, yaml_node_t *v, void *dst);  /* unsigned 1..64 */
 bool ld_f_count(Loader *ld, yaml_node_t *v, void *dst); /* unsigned 1..65536 */
 bool ld_f_bool(Loader *ld, yaml_node_t *v, void *dst);  /* bool */

@@ -94,6 +94,25 @@ START_TEST(frequencies)
 }
 END_TEST
 
+START_TEST(rates)
+{
+    uint64_t bps;
+    char err[256];
+    ck_assert(units_parse_rate("100MB/s", &bps, err, sizeof err));
+    ck_assert_uint_eq(bps, 100000000);
+    ck_assert(units_parse_rate("133.3 MB/s", &bps, err, sizeof err));
+    ck_assert_uint_eq(bps, 133300000);
+    ck_assert(units_parse_rate("2GB/s", &bps, err, sizeof err));
+    ck_assert_uint_eq(bps, 2000000000);
+    ck_assert(!units_parse_rate("100MiB/s", &bps, err, sizeof err));
+    ck_assert_str_eq(err, "'100MiB/s': unknown unit 'MiB/s' (rates take B/s, "
+                          "kB/s, MB/s or GB/s)");
+    ck_assert(!units_parse_rate("100", &bps, err, sizeof err));
+    ck_assert_str_eq(err,
+                     "'100' has no unit (rates take B/s, kB/s, MB/s or GB/s)");
+}
+END_TEST
+
 START_TEST(formatting)
 {
     char b[40];
@@ -122,6 +141,7 @@ Suite *units_suite(void)
     tcase_add_test(tc, sizes);
     tcase_add_test(tc, integer_errors);
     tcase_add_test(tc, frequencies);
+    tcase_add_test(tc, rates);
     tcase_add_test(tc, formatting);
     suite_add_tcase(s, tc);
     return s;
