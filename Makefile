@@ -49,7 +49,12 @@ SIM_SRCS := \
 	sim/addrmap.c \
 	sim/route.c \
 	sim/lint.c \
-	sim/json.c
+	sim/json.c \
+	sim/kmem.c \
+	sim/scenario.c \
+	sim/oracle.c \
+	sim/runner.c \
+	sim/report.c
 
 MODEL_SRCS := \
 	models/registry.c \
@@ -59,12 +64,16 @@ MODEL_SRCS := \
 	models/dma.c \
 	models/device.c \
 	models/bridge.c \
-	models/regions.c
+	models/regions.c \
+	models/dma_api/plan.c \
+	models/dma_api/flat.c \
+	models/dma_api/struct.c
 
 CLI_SRCS := \
 	sim/main.c \
 	sim/cmd_check.c \
-	sim/cmd_route.c
+	sim/cmd_route.c \
+	sim/cmd_run.c
 
 TEST_SRCS := \
 	tests/check_main.c \

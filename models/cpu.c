@@ -37,6 +37,7 @@ static bool cpu_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 const ModelKind cpu_kind = {
     .name = "cpu",
     .summary = "processor core; masters its bus with physical addresses",
+    .is_cpu = true,
     .fields = cpu_fields,
     .priv_size = sizeof(CpuParams),
     .priv_defaults = &cpu_defaults,

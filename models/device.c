@@ -125,6 +125,12 @@ static DmaEngine *device_engine(void *m)
     return ((DeviceModel *)m)->engine;
 }
 
+static const DmaParams *device_engine_params(const CompParams *c)
+{
+    const DeviceParams *p = c->priv;
+    return p->has_master ? &p->engine : NULL;
+}
+
 static TargetTiming device_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)
 {
@@ -165,4 +171,5 @@ const ModelKind device_kind = {
     .access = device_access,
     .regions = device_regions,
     .engine = device_engine,
+    .engine_params = device_engine_params,
 };

@@ -239,6 +239,11 @@ static DmaEngine *dma_self(void *m)
     return m;
 }
 
+static const DmaParams *dma_params(const CompParams *c)
+{
+    return c->priv;
+}
+
 static bool dma_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
     DmaParams *p = c->priv;
@@ -260,4 +265,5 @@ const ModelKind dma_kind = {
     .model_new = dma_new,
     .model_free = dma_free,
     .engine = dma_self,
+    .engine_params = dma_params,
 };

@@ -68,6 +68,9 @@ static void fwd_done(Sim *s, Xact *fx, void *opaque)
     }
     f->next = p->fwd_free;
     p->fwd_free = f;
+    p->posted_pending[f->x.master]--;
+    if (p->drain_watch)
+        p->drain_watch(p->drain_opaque, f->x.master);
 }
 
 static Fwd *fwd_get(Platform *p)
@@ -90,6 +93,7 @@ static Fwd *fwd_get(Platform *p)
 void plat_post_forward(Platform *p, Xact *x)
 {
     Fwd *f = fwd_get(p);
+    p->posted_pending[x->master]++;
     if (f->cap < x->len) {
         f->data = realloc(f->data, x->len);
         if (!f->data)

@@ -10,5 +10,7 @@ enum {
 
 int cmd_check(int argc, char **argv);
 int cmd_route(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
 
 #endif

@@ -54,6 +54,7 @@ struct ModelKind {
     const void *priv_defaults; /* copied into priv before parsing */
     bool has_bus;        /* takes `bus:`; bridges take parent/child */
     bool is_system_ram;  /* what kmalloc hands out: masters should reach it */
+    bool is_cpu;         /* the processor the simulated kernel runs on */
     /* After the keys are read: fill regions, master and bridge from priv.
      * `map` is the component's node, for error positions. */
     bool (*finish)(Loader *ld, yaml_node_t *map, CompParams *c);
@@ -67,8 +68,10 @@ struct ModelKind {
                    XactDir dir, uint8_t *data, uint64_t len);
     /* The bytes behind the regions (models/regions.h), for the oracle. */
     struct Regions *(*regions)(void *m);
-    /* A DMA master's channels (models/dma.h), NULL for kinds without. */
+    /* A DMA master's channels (models/dma.h), NULL for kinds without,
+     * and the parameters they were built from. */
     struct DmaEngine *(*engine)(void *m);
+    const struct DmaParams *(*engine_params)(const CompParams *c);
 };
 
 struct BusKind {

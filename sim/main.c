@@ -16,6 +16,9 @@ static const Command commands[] = {
     {"check", cmd_check, "check TOPOLOGY... [--json] [--strict]"},
     {"route", cmd_route,
      "route TOPOLOGY --from MASTER --addr A [--len N] [--json]"},
+    {"run", cmd_run,
+     "run SCENARIO [--scheme S]... [--json F] [--csv F]"},
+    {"regress", cmd_regress, "regress PATH..."},
     {NULL, NULL, NULL},
 };
 
@@ -30,7 +33,8 @@ static void usage(FILE *out)
         fprintf(out, "  dmasim %s\n", c->synopsis);
     fputs("\n'dmasim COMMAND --help' describes a command; docs/cli.md has "
           "the details.\n"
-          "Exit status: 0 success, 1 findings or unreachable, 2 bad input.\n",
+          "Exit status: 0 success, 1 findings, unreachable or a failed expectation,\n"
+          "2 bad input.\n",
           out);
 }
 

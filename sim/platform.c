@@ -33,7 +33,9 @@ Platform *platform_new(const Topology *t)
         if (t->comps[i].kind->model_new)
             p->models[i] = t->comps[i].kind->model_new(&t->comps[i]);
     p->posting = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->posting);
-    if (!p->posting)
+    p->posted_pending = calloc(t->n_comps ? t->n_comps : 1,
+                               sizeof *p->posted_pending);
+    if (!p->posting || !p->posted_pending)
         abort();
     for (size_t i = 0; i < t->n_comps; i++)
         if (t->comps[i].bridge)
@@ -54,6 +56,7 @@ void platform_free(Platform *p)
         for (int d = 0; d < 2; d++)
             free(p->posting[i].wait[d]);
     free(p->posting);
+    free(p->posted_pending);
     for (Fwd *f = p->fwd_all, *next; f; f = next) {
         next = f->all_next;
         free(f->data);
@@ -83,6 +86,17 @@ struct DmaEngine *platform_engine(Platform *p, int comp)
     const CompParams *c = &p->t->comps[comp];
     return c->kind->engine && p->models[comp] ? c->kind->engine(p->models[comp])
                                               : NULL;
+}
+
+uint64_t platform_posted_pending(const Platform *p, int master)
+{
+    return p->posted_pending[master];
+}
+
+void platform_watch_drain(Platform *p, DrainWatchFn *fn, void *opaque)
+{
+    p->drain_watch = fn;
+    p->drain_opaque = opaque;
 }
 
 void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque)

@@ -42,6 +42,11 @@ struct DmaEngine *platform_engine(Platform *p, int comp);
 typedef void WriteWatchFn(void *opaque, int master, int comp, int region,
                           uint64_t off, uint64_t len);
 void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque);
+/* Posted writes of a master that bridges still carry (the master was told
+ * they were done).  fn is called each time one of them lands or fails. */
+uint64_t platform_posted_pending(const Platform *p, int master);
+typedef void DrainWatchFn(void *opaque, int master);
+void platform_watch_drain(Platform *p, DrainWatchFn *fn, void *opaque);
 /* Time a bus has spent carrying transactions, and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);

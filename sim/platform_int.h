@@ -51,6 +51,9 @@ struct Platform {
     uint64_t posted_errors;
     WriteWatchFn *watch;
     void *watch_opaque;
+    uint64_t *posted_pending; /* per master: posted writes on their way */
+    DrainWatchFn *drain_watch;
+    void *drain_opaque;
 };
 
 /* ---- the current hop of a transaction ----------------------------------- */

@@ -1,0 +1,114 @@
+/* DMA addressing schemes (docs/schemes.md): what software programs into
+ * a DMA master.  A scheme turns one workload operation into a plan — the
+ * master that runs it, the addresses and segments programmed into it, and
+ * the CPU's copies, cache maintenance and bounce buffers — which the
+ * runner carries out on the timed hardware.  A scheme sees the topology,
+ * the kernel's memory and the driver's buffers, never the oracle. */
+#ifndef DMASIM_DMA_API_H
+#define DMASIM_DMA_API_H
+
+#include "models/cpu.h"
+#include "models/dma.h"
+#include "sim/kmem.h"
+#include "sim/scenario.h"
+
+/* A buffer as the driver holds it: a kernel virtual address, and for
+ * coherent memory the handle dma_alloc_coherent() returned. */
+typedef struct ApiBuffer {
+    const BufferParams *b;
+    uint64_t va, size;
+    MemClass cls;       /* MEM_IOREMAP for mmio and FIFO buffers */
+    uint64_t handle;    /* coherent: the flat handle (dma_addr_t) */
+    int handle_dev;     /* coherent: the device it is expressed in, -1 NULL */
+    unsigned fifo_unit; /* FIFO: the register's width in bytes */
+} ApiBuffer;
+
+/* One operation as the workload asks it: len bytes from src + src_off to
+ * dst + dst_off. */
+typedef struct ApiOp {
+    const ApiBuffer *src, *dst;
+    uint64_t src_off, dst_off, len;
+    int engine;         /* ENGINE_AUTO, ENGINE_CPU or a master */
+    MapKind map;
+} ApiOp;
+
+typedef enum {
+    STEP_CALL,     /* n DMA API calls: software cost on the CPU */
+    STEP_CACHE,    /* flush or invalidate [va, va + len) */
+    STEP_CPU_COPY, /* the CPU copies len bytes, virtual to virtual */
+    STEP_DMA,      /* program a master with segments and start it */
+} StepKind;
+
+typedef struct PlanStep {
+    StepKind kind;
+    unsigned calls;                 /* STEP_CALL */
+    CacheOp cache;                  /* STEP_CACHE */
+    uint64_t src, dst, len;         /* STEP_CACHE (dst), STEP_CPU_COPY */
+    bool src_fixed, dst_fixed;      /* STEP_CPU_COPY: FIFO ends */
+    unsigned unit;
+    int master;                     /* STEP_DMA */
+    DmaSeg *segs;
+    size_t n_segs;
+    uint64_t desc_addr;             /* on the master's bus; 0: registers */
+} PlanStep;
+
+/* Physical memory a scheme owns for an operation (bounce buffers and
+ * descriptors): writes there are not collateral damage. */
+typedef struct OwnRange {
+    uint64_t pa, len;
+} OwnRange;
+
+typedef struct Plan {
+    PlanStep *steps;
+    size_t n_steps, cap_steps;
+    OwnRange *own;
+    size_t n_own, cap_own;
+    int engine;                /* the DMA master used, or ENGINE_CPU */
+    uint64_t bounce_bytes;     /* bytes the CPU copied for the scheme */
+    bool refused;              /* an API error: nothing was done */
+    char reason[400];          /* the refusal, for people */
+    char choice[600];          /* how the engine was chosen, for people */
+} Plan;
+
+/* What a scheme works with. */
+typedef struct ApiCtx {
+    const Topology *t;
+    KMem *kmem;
+    int cpu;
+    /* Transfers in flight on each master now, for dma_move's cost. */
+    const unsigned *in_flight;
+    /* The scheme's own kmalloc memory for the operation being planned:
+     * slot 0 and 1 bounce the source and destination, slot 2 holds
+     * descriptors.  Reused from one operation of a stream to the next. */
+    bool (*scratch)(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
+                    uint64_t *pa);
+    void *opaque;
+} ApiCtx;
+
+typedef struct DmaApi {
+    const char *name;
+    const char *summary;
+    /* dma_alloc_coherent(dev, size): dev -1 is NULL.  Fills va, handle,
+     * handle_dev; false with a reason if it refuses. */
+    bool (*alloc_coherent)(const ApiCtx *c, int dev, uint64_t size,
+                           ApiBuffer *out, char *why, size_t n);
+    /* Plans one operation; an API error sets plan->refused. */
+    void (*plan)(const ApiCtx *c, const ApiOp *op, Plan *plan);
+} DmaApi;
+
+extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct;
+
+const DmaApi *dma_api_find(const char *name);
+const DmaApi *const *dma_api_all(size_t *n); /* in report order */
+const char *dma_api_names(void);             /* "flat, flat-bounce, struct" */
+
+/* ---- building plans (models/dma_api/plan.c) ---------------------------- */
+
+void plan_init(Plan *p);
+void plan_free(Plan *p);
+PlanStep *plan_add(Plan *p, StepKind kind);
+void plan_own(Plan *p, uint64_t pa, uint64_t len);
+void plan_refuse(Plan *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

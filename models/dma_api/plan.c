@@ -1,0 +1,373 @@
+/* Plans, the scheme registry, and the copy planner every scheme shares
+ * (docs/schemes.md, "How an operation is planned"). */
+#include "models/dma_api/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/kinds.h"
+
+static const DmaApi *const all_apis[] = {&dma_api_flat, &dma_api_flat_bounce,
+                                         &dma_api_struct};
+#define N_APIS (sizeof all_apis / sizeof *all_apis)
+
+const DmaApi *dma_api_find(const char *name)
+{
+    for (size_t i = 0; i < N_APIS; i++)
+        if (!strcmp(all_apis[i]->name, name))
+            return all_apis[i];
+    return NULL;
+}
+
+const DmaApi *const *dma_api_all(size_t *n)
+{
+    *n = N_APIS;
+    return all_apis;
+}
+
+const char *dma_api_names(void)
+{
+    return "flat, flat-bounce, struct";
+}
+
+/* ---- plans --------------------------------------------------------------- */
+
+void plan_init(Plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->engine = ENGINE_CPU;
+}
+
+void plan_free(Plan *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        free(p->steps[i].segs);
+    free(p->steps);
+    free(p->own);
+    plan_init(p);
+}
+
+PlanStep *plan_add(Plan *p, StepKind kind)
+{
+    if (p->n_steps == p->cap_steps) {
+        p->cap_steps = p->cap_steps ? 2 * p->cap_steps : 8;
+        p->steps = realloc(p->steps, p->cap_steps * sizeof *p->steps);
+        if (!p->steps)
+            abort();
+    }
+    PlanStep *s = &p->steps[p->n_steps++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    return s;
+}
+
+void plan_own(Plan *p, uint64_t pa, uint64_t len)
+{
+    if (p->n_own == p->cap_own) {
+        p->cap_own = p->cap_own ? 2 * p->cap_own : 4;
+        p->own = realloc(p->own, p->cap_own * sizeof *p->own);
+        if (!p->own)
+            abort();
+    }
+    p->own[p->n_own++] = (OwnRange){pa, len};
+}
+
+void plan_refuse(Plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+    va_end(ap);
+    p->refused = true;
+}
+
+void plan_note(Plan *p, const char *fmt, ...)
+{
+    size_t n = strlen(p->choice);
+    if (n + 3 >= sizeof p->choice)
+        return;
+    if (n) {
+        strcpy(p->choice + n, "; ");
+        n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->choice + n, sizeof p->choice - n, fmt, ap);
+    va_end(ap);
+}
+
+int first_root_engine(const Topology *t)
+{
+    for (size_t i = 0; i < t->n_comps; i++) {
+        const CompParams *c = &t->comps[i];
+        if (c->is_master && c->kind->engine_params && !c->kind->is_cpu &&
+            t->buses[c->bus_idx].parent_bridge < 0 && !c->n_regions)
+            return (int)i;
+    }
+    return -1;
+}
+
+uint64_t master_mask(const Topology *t, int m)
+{
+    return bits_last(t->comps[m].dma_mask_bits);
+}
+
+/* ---- segment lists ---------------------------------------------------------- */
+
+void segs_add(SegList *l, uint64_t addr, uint64_t len)
+{
+    if (l->n && !l->fixed && l->v[l->n - 1].addr + l->v[l->n - 1].len == addr &&
+        !l->split) {
+        l->v[l->n - 1].len += len;
+        return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->v = realloc(l->v, l->cap * sizeof *l->v);
+        if (!l->v)
+            abort();
+    }
+    l->v[l->n++] = (Seg){addr, len};
+}
+
+void segs_free(SegList *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---- the shared copy planner ---------------------------------------------- */
+
+static bool is_ram(const ApiBuffer *b)
+{
+    return b->cls != MEM_IOREMAP;
+}
+
+/* Cached memory the CPU must flush or invalidate around a DMA on a
+ * non-coherent platform. */
+static bool cached(const ApiBuffer *b)
+{
+    return b->cls != MEM_IOREMAP && b->cls != MEM_COHERENT;
+}
+
+static void cpu_copy(Plan *p, uint64_t dst, uint64_t src, uint64_t len,
+                     const ApiBuffer *d, const ApiBuffer *s)
+{
+    PlanStep *st = plan_add(p, STEP_CPU_COPY);
+    st->dst = dst;
+    st->src = src;
+    st->len = len;
+    st->dst_fixed = d && d->fifo_unit;
+    st->src_fixed = s && s->fifo_unit;
+    st->unit = st->dst_fixed ? d->fifo_unit : st->src_fixed ? s->fifo_unit : 0;
+}
+
+static void whole_cpu_copy(Plan *p, const ApiOp *op)
+{
+    p->engine = ENGINE_CPU;
+    cpu_copy(p, op->dst->va + op->dst_off, op->src->va + op->src_off, op->len,
+             op->dst, op->src);
+}
+
+/* A kmalloc bounce buffer for one end, reachable by the master. */
+static bool bounce(const ApiCtx *c, const Policy *pol, int master,
+                   unsigned slot, uint64_t len, Plan *p, ApiBuffer *b,
+                   SegList *segs)
+{
+    uint64_t va, pa;
+    if (!c->scratch(c->opaque, slot, len, &va, &pa)) {
+        plan_refuse(p, "no memory for a %llu-byte bounce buffer",
+                    (unsigned long long)len);
+        return false;
+    }
+    plan_own(p, pa, len);
+    *b = (ApiBuffer){.va = va, .size = len, .cls = MEM_LINEAR};
+    char why[300] = "";
+    if (pol->map(c, master, b, 0, len, MAP_SINGLE, segs, why,
+                 sizeof why) != MAP_OK) {
+        plan_refuse(p, "the bounce buffer is out of reach too: %s", why);
+        return false;
+    }
+    return true;
+}
+
+/* Cache maintenance of one end of a DMA, in page-sized steps is not
+ * needed: the CPU's cost is per line over the virtual range. */
+static void cache_step(Plan *p, CacheOp what, uint64_t va, uint64_t len)
+{
+    PlanStep *st = plan_add(p, STEP_CACHE);
+    st->cache = what;
+    st->dst = va;
+    st->len = len;
+}
+
+/* Zips the two ends' segment lists into DMA segments, splitting at every
+ * boundary of either. */
+static void zip(const SegList *s, const SegList *d, uint64_t len,
+                unsigned unit, PlanStep *st)
+{
+    st->segs = calloc(s->n + d->n + 1, sizeof *st->segs);
+    if (!st->segs)
+        abort();
+    size_t i = 0, j = 0;
+    uint64_t si = 0, dj = 0, done = 0;
+    while (done < len) {
+        uint64_t a = s->v[i].len - si, b = d->v[j].len - dj;
+        uint64_t n = a < b ? a : b;
+        st->segs[st->n_segs++] = (DmaSeg){
+            .src = s->v[i].addr + (s->fixed ? 0 : si),
+            .dst = d->v[j].addr + (d->fixed ? 0 : dj),
+            .len = n,
+            .src_fixed = s->fixed,
+            .dst_fixed = d->fixed,
+            .fixed_unit = unit,
+        };
+        done += n;
+        si += n;
+        dj += n;
+        if (si == s->v[i].len && i + 1 < s->n) {
+            i++;
+            si = 0;
+        }
+        if (dj == d->v[j].len && j + 1 < d->n) {
+            j++;
+            dj = 0;
+        }
+    }
+}
+
+/* An end in the master's own memory is not mapped through the DMA API:
+ * the driver programs the device's local address for it, under every
+ * scheme (a device's master reaches its own regions locally). */
+static MapResult map_end(const ApiCtx *c, const Policy *pol, int m,
+                         const ApiBuffer *b, uint64_t off, uint64_t len,
+                         MapKind how, SegList *out, char *why, size_t n)
+{
+    const BufferParams *bp = b->b;
+    if (bp && bp->comp == m && (bp->kind == BUF_MMIO || bp->kind == BUF_FIFO)) {
+        const RegionParams *r = &c->t->comps[m].regions[bp->region];
+        out->fixed = bp->kind == BUF_FIFO;
+        segs_add(out, r->base + bp->offset + (out->fixed ? 0 : off), len);
+        return MAP_OK;
+    }
+    return pol->map(c, m, b, off, len, how, out, why, n);
+}
+
+void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
+{
+    const Topology *t = c->t;
+    PlanStep *call = plan_add(p, STEP_CALL);
+    call->calls = 1;
+    int m = op->engine;
+    if (m == ENGINE_AUTO)
+        m = pol->choose(c, op, p);
+    if (p->refused)
+        return;
+    if (m == ENGINE_CPU) {
+        if (op->engine == ENGINE_CPU)
+            plan_note(p, "the workload asks the CPU to copy");
+        whole_cpu_copy(p, op);
+        return;
+    }
+    if (pol->cpu_instead && pol->cpu_instead(c, m, p)) {
+        whole_cpu_copy(p, op);
+        p->bounce_bytes += op->len;
+        return;
+    }
+    SegList ss = {0}, ds = {0};
+    char why_s[300] = "", why_d[300] = "";
+    MapResult rs = map_end(c, pol, m, op->src, op->src_off, op->len, op->map,
+                           &ss, why_s, sizeof why_s);
+    MapResult rd = map_end(c, pol, m, op->dst, op->dst_off, op->len, op->map,
+                           &ds, why_d, sizeof why_d);
+    if (rs == MAP_REFUSE || rd == MAP_REFUSE) {
+        plan_refuse(p, "%s", rs == MAP_REFUSE ? why_s : why_d);
+        goto out;
+    }
+    if ((rs == MAP_BOUNCE && (rd == MAP_BOUNCE || !is_ram(op->src))) ||
+        (rd == MAP_BOUNCE && !is_ram(op->dst))) {
+        /* Bouncing device memory, or both ends: the DMA would only move
+         * bytes between bounce buffers, so the CPU copies end to end. */
+        plan_note(p, "%s: the CPU copies it instead of %s",
+             rs == MAP_BOUNCE ? why_s : why_d, t->comps[m].name);
+        whole_cpu_copy(p, op);
+        p->bounce_bytes += op->len;
+        goto out;
+    }
+    p->engine = m;
+    ApiBuffer bs, bd;
+    const ApiBuffer *src = op->src, *dst = op->dst;
+    uint64_t src_va = op->src->va + op->src_off,
+             dst_va = op->dst->va + op->dst_off;
+    if (rs == MAP_BOUNCE) {
+        plan_note(p, "%s: bounced through kmalloc memory", why_s);
+        segs_free(&ss);
+        if (!bounce(c, pol, m, 0, op->len, p, &bs, &ss))
+            goto out;
+        cpu_copy(p, bs.va, src_va, op->len, NULL, op->src);
+        p->bounce_bytes += op->len;
+        src = &bs;
+        src_va = bs.va;
+    }
+    if (rd == MAP_BOUNCE) {
+        plan_note(p, "%s: bounced through kmalloc memory", why_d);
+        segs_free(&ds);
+        if (!bounce(c, pol, m, 1, op->len, p, &bd, &ds))
+            goto out;
+        dst = &bd;
+        dst_va = bd.va;
+    }
+    if (!t->kernel.coherent) {
+        if (cached(src))
+            cache_step(p, CACHE_FLUSH, src_va, op->len);
+        if (cached(dst))
+            cache_step(p, CACHE_INVALIDATE, dst_va, op->len);
+    }
+    PlanStep *dma = plan_add(p, STEP_DMA);
+    dma->master = m;
+    zip(&ss, &ds, op->len, op->src->fifo_unit ? op->src->fifo_unit
+                                              : op->dst->fifo_unit,
+        dma);
+    if (dma->n_segs > 1 || op->map == MAP_SG) {
+        /* A descriptor chain in memory, which the engine fetches. */
+        const DmaParams *dp = t->comps[m].kind->engine_params(&t->comps[m]);
+        uint64_t dlen = dma->n_segs * dp->desc_bytes, va, pa;
+        SegList dl = {0};
+        ApiBuffer db;
+        if (!c->scratch(c->opaque, 2, dlen, &va, &pa)) {
+            plan_refuse(p, "no memory for %zu descriptors", dma->n_segs);
+            goto out;
+        }
+        plan_own(p, pa, dlen);
+        db = (ApiBuffer){.va = va, .size = dlen, .cls = MEM_LINEAR};
+        char why[300] = "";
+        if (pol->map(c, m, &db, 0, dlen, MAP_SINGLE, &dl, why, sizeof why) !=
+            MAP_OK) {
+            plan_refuse(p, "the descriptors are out of reach: %s", why);
+            segs_free(&dl);
+            goto out;
+        }
+        dma->desc_addr = dl.v[0].addr;
+        segs_free(&dl);
+        /* The CPU wrote the chain; on a non-coherent platform it flushes
+         * it before starting the engine. */
+        if (!t->kernel.coherent) {
+            PlanStep *st = &p->steps[p->n_steps - 1];
+            PlanStep d = *st;
+            *st = (PlanStep){.kind = STEP_CACHE, .cache = CACHE_FLUSH,
+                             .dst = va, .len = dlen};
+            *plan_add(p, STEP_DMA) = d;
+        }
+    }
+    if (rd == MAP_BOUNCE) {
+        cpu_copy(p, op->dst->va + op->dst_off, bd.va, op->len, op->dst, NULL);
+        p->bounce_bytes += op->len;
+    }
+    call = plan_add(p, STEP_CALL); /* unmap, completion */
+    call->calls = 1;
+out:
+    segs_free(&ss);
+    segs_free(&ds);
+}

@@ -1,0 +1,275 @@
+/* The 2004 proposal (docs/schemes.md, "struct"): dma_addr_t is {phys,
+ * dev}; handles are converted between devices' address spaces through the
+ * topology; the CPU is a device (NULL); map_single/map_sg walk the page
+ * tables; dma_move picks the master that reaches both ends most cheaply. */
+#include <stdio.h>
+#include <string.h>
+
+#include "models/dma_api/plan.h"
+#include "sim/kinds.h"
+#include "sim/lint.h"
+#include "sim/route.h"
+#include "sim/units.h"
+
+/* Point 1: a handle is an address and the device whose address space it
+ * is in; -1 is NULL, the processor (point 4). */
+typedef struct Handle {
+    uint64_t addr;
+    int dev;
+} Handle;
+
+static int dev_comp(const ApiCtx *c, int dev)
+{
+    return dev < 0 ? c->cpu : dev;
+}
+
+/* Point 3 (dma_convert_addr), and through it points 5 and 6: the bytes
+ * [h.addr, h.addr + len) of h.dev's space, as device `to` addresses them.
+ * The route from h.dev finds the memory; the topology's windows, composed
+ * bus by bus (point 6), give to's address for it; to's dma_mask must
+ * cover it. */
+static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
+                    uint64_t *out, char *why, size_t n)
+{
+    const Topology *t = c->t;
+    int from = dev_comp(c, h.dev);
+    Route r, r2;
+    char a[32];
+    if (!route_access(t, from, h.addr, len, &r)) {
+        snprintf(why, n, "dma_convert_addr: %s", r.reason);
+        return false;
+    }
+    if (from == to) {
+        *out = h.addr;
+        return true;
+    }
+    const char *tn = t->comps[to].name, *cn = t->comps[r.target_comp].name;
+    uint64_t addr;
+    if (!lint_master_addr(t, to, r.target_comp, r.target_region, r.offset,
+                          &addr)) {
+        bool mask = lint_reach_bytes(t, to, r.target_comp, r.target_region,
+                                     false) >
+                    lint_reach_bytes(t, to, r.target_comp, r.target_region,
+                                     true);
+        if (mask)
+            snprintf(why, n,
+                     "dma_convert_addr: %s+%s is beyond %s's %u-bit dma_mask",
+                     cn, units_fmt_hex(r.offset, a, sizeof a), tn,
+                     t->comps[to].dma_mask_bits);
+        else
+            snprintf(why, n,
+                     "dma_convert_addr: no window leads %s to %s+%s", tn, cn,
+                     units_fmt_hex(r.offset, a, sizeof a));
+        return false;
+    }
+    if (!route_access(t, to, addr, len, &r2) ||
+        r2.target_comp != r.target_comp ||
+        r2.target_region != r.target_region || r2.offset != r.offset) {
+        snprintf(why, n,
+                 "dma_convert_addr: %s reaches only part of %s+%s (%llu "
+                 "bytes)",
+                 tn, cn, units_fmt_hex(r.offset, a, sizeof a),
+                 (unsigned long long)len);
+        return false;
+    }
+    *out = addr;
+    return true;
+}
+
+/* Point 7: map_single and map_sg take any kernel virtual address; the
+ * page-table walk splits physically discontiguous memory into segments,
+ * each converted for master m (point 5, dma_convert_phys).  Coherent
+ * memory is converted from the handle dma_alloc_coherent gave (point 3). */
+static MapResult struct_map(const ApiCtx *c, int m, const ApiBuffer *b,
+                            uint64_t off, uint64_t len, MapKind how,
+                            SegList *out, char *why, size_t n)
+{
+    MapResult fail = b->cls == MEM_IOREMAP ? MAP_REFUSE : MAP_BOUNCE;
+    uint64_t page = kmem_page_size(c->kmem), addr, pa, run;
+    if (b->cls == MEM_COHERENT) {
+        Handle h = {b->handle + off, b->handle_dev};
+        if (!convert(c, m, h, len, &addr, why, n))
+            return fail;
+        segs_add(out, addr, len);
+        return MAP_OK;
+    }
+    out->fixed = b->fifo_unit != 0;
+    out->split = how == MAP_SG;
+    uint64_t want = out->fixed ? b->fifo_unit : len;
+    for (uint64_t o = 0; o < want;) {
+        uint64_t va = b->va + off + o;
+        if (!kmem_walk(c->kmem, va, &pa, &run, NULL)) {
+            char a[32];
+            snprintf(why, n, "%s is not mapped",
+                     units_fmt_hex(va, a, sizeof a));
+            return MAP_REFUSE;
+        }
+        uint64_t piece = want - o < run ? want - o : run;
+        if (how == MAP_SG && piece > page - va % page)
+            piece = page - va % page;
+        if (!convert(c, m, (Handle){pa, -1}, piece, &addr, why, n))
+            return fail;
+        segs_add(out, addr, out->fixed ? len : piece);
+        o += piece;
+    }
+    return MAP_OK;
+}
+
+/* ---- dma_move: the cheapest master that reaches both ends --------------- */
+
+/* The narrowest link (bytes/s) and the transaction latency (ps) of the
+ * route master m takes to [addr, addr + len). */
+static bool path_cost(const ApiCtx *c, int m, uint64_t addr, uint64_t len,
+                      uint64_t *bw, uint64_t *lat_ps, int *narrow)
+{
+    const Topology *t = c->t;
+    Route r;
+    if (!route_access(t, m, addr, len < 4096 ? len : 4096, &r))
+        return false;
+    *bw = UINT64_MAX;
+    *lat_ps = 0;
+    for (size_t i = 0; i < r.n_hops; i++) {
+        const BusParams *b = &t->buses[r.hops[i].bus];
+        uint64_t hz = t->clocks[b->clock_idx].hz, v = hz * (b->width_bits / 8);
+        if (v < *bw) {
+            *bw = v;
+            *narrow = r.hops[i].bus;
+        }
+        /* arbitration, address and a target's first data: ~4 cycles */
+        *lat_ps += 4 * 1000000000000ULL / hz;
+    }
+    return true;
+}
+
+typedef struct Estimate {
+    bool ok;
+    double ps;
+    int narrow;
+    uint64_t narrow_bw;
+    size_t hops;
+} Estimate;
+
+/* Moving len bytes with master m in chunks of `chunk` bytes, each a read
+ * and a write over the two ends' routes, slowed by the transfers the
+ * master already has in flight; plus per_chunk_ps of its own work. */
+static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
+                         const SegList *d, uint64_t len, uint64_t chunk,
+                         double per_chunk_ps)
+{
+    Estimate e = {.ok = true, .narrow_bw = UINT64_MAX};
+    const SegList *ends[2] = {s, d};
+    double chunks = (double)((len + chunk - 1) / chunk);
+    for (int i = 0; i < 2; i++) {
+        uint64_t bw, lat;
+        int narrow;
+        if (!path_cost(c, m, ends[i]->v[0].addr, ends[i]->v[0].len, &bw, &lat,
+                       &narrow)) {
+            e.ok = false;
+            return e;
+        }
+        e.ps += (double)len * 1e12 / (double)bw + chunks * (double)lat;
+        if (bw < e.narrow_bw) {
+            e.narrow_bw = bw;
+            e.narrow = narrow;
+        }
+    }
+    e.ps += chunks * per_chunk_ps;
+    e.ps *= 1 + (c->in_flight ? c->in_flight[m] : 0);
+    return e;
+}
+
+static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
+{
+    const Topology *t = c->t;
+    int best = ENGINE_CPU;
+    double best_ps = 0;
+    bool found = false;
+    char list[400] = "", why[300];
+    size_t ln = 0;
+    for (size_t i = 0; i < t->n_comps; i++) {
+        const CompParams *cp = &t->comps[i];
+        bool cpu = (int)i == c->cpu;
+        if (!cpu && !(cp->is_master && cp->kind->engine_params &&
+                      cp->kind->engine_params(cp)))
+            continue;
+        int m = (int)i;
+        SegList s = {0}, d = {0};
+        Estimate e = {0};
+        MapResult rs = struct_map(c, m, op->src, op->src_off, op->len,
+                                  MAP_SINGLE, &s, why, sizeof why);
+        MapResult rd = rs == MAP_OK
+                           ? struct_map(c, m, op->dst, op->dst_off, op->len,
+                                        MAP_SINGLE, &d, why, sizeof why)
+                           : rs;
+        if (rs == MAP_OK && rd == MAP_OK) {
+            if (cpu) {
+                const CpuParams *cpar = cp->priv;
+                uint64_t hz = t->clocks[cp->clock_idx].hz;
+                e = estimate(c, m, &s, &d, op->len, cpar->line_bytes,
+                             cpar->copy_line_cycles * 1e12 / (double)hz);
+            } else {
+                const DmaParams *dp = cp->kind->engine_params(cp);
+                e = estimate(c, m, &s, &d, op->len, dp->buffer_bytes, 0);
+            }
+        }
+        segs_free(&s);
+        segs_free(&d);
+        if (ln + 80 < sizeof list) {
+            if (e.ok)
+                ln += (size_t)snprintf(list + ln, sizeof list - ln,
+                                       "%s%s %.1f us via %s", ln ? ", " : "",
+                                       cp->name, e.ps / 1e6,
+                                       t->buses[e.narrow].name);
+            else
+                ln += (size_t)snprintf(list + ln, sizeof list - ln,
+                                       "%s%s cannot reach both ends",
+                                       ln ? ", " : "", cp->name);
+        }
+        if (e.ok && (!found || e.ps < best_ps)) { /* ties: file order */
+            found = true;
+            best = cpu ? ENGINE_CPU : m;
+            best_ps = e.ps;
+        }
+    }
+    plan_note(p, "dma_move chose %s (estimates: %s)",
+              best == ENGINE_CPU ? t->comps[c->cpu].name
+                                 : t->comps[best].name,
+              list);
+    return best;
+}
+
+static bool struct_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
+                                  ApiBuffer *out, char *why, size_t n)
+{
+    uint64_t pa, addr;
+    if (!kmem_alloc(c->kmem, MEM_COHERENT, size, &out->va, &pa, why, n))
+        return false;
+    /* NULL: the processor's address space, as is (point 4). */
+    out->handle = pa;
+    out->handle_dev = -1;
+    if (dev >= 0) {
+        if (!convert(c, dev, (Handle){pa, -1}, size, &addr, why, n))
+            return false;
+        out->handle = addr;
+        out->handle_dev = dev;
+    }
+    return true;
+}
+
+static const Policy struct_policy = {
+    .choose = struct_choose,
+    .map = struct_map,
+};
+
+static void struct_plan(const ApiCtx *c, const ApiOp *op, Plan *p)
+{
+    plan_copy(c, op, &struct_policy, p);
+}
+
+const DmaApi dma_api_struct = {
+    .name = "struct",
+    .summary = "the proposal: {phys, dev} handles converted through the "
+               "topology, page walks, dma_move",
+    .alloc_coherent = struct_alloc_coherent,
+    .plan = struct_plan,
+};

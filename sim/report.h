@@ -1,0 +1,33 @@
+/* The results of a run, side by side: a table for people, JSON (DESIGN §6)
+ * and CSV for machines (docs/cli.md, "run"). */
+#ifndef DMASIM_REPORT_H
+#define DMASIM_REPORT_H
+
+#include <stdio.h>
+
+#include "sim/runner.h"
+
+typedef struct RunReport {
+    const Scenario *s;
+    const SchemeResult *r; /* one per scheme run */
+    size_t n;
+    const char *const *expect_why; /* per scheme: "" passed, else why */
+} RunReport;
+
+/* The side-by-side table, then each scheme's errors and engine choices.
+ * Colour (ANSI) only when `color`. */
+void report_table(FILE *out, const RunReport *rr, bool color);
+void report_json(FILE *out, const RunReport *rr);
+/* One header line, then one line per scheme. */
+void report_csv(FILE *out, const RunReport *rr);
+
+/* Writes a file through a temporary one renamed into place, so an
+ * interrupted run leaves no half-written result.  False with a message. */
+bool report_write_file(const char *path,
+                       void (*fn)(FILE *out, const RunReport *rr),
+                       const RunReport *rr, char *err, size_t n);
+
+/* "1.234 ms" */
+char *fmt_time(SimTime ps, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,60 @@
+/* Running a scenario under one scheme (docs/schemes.md, "A run"): build
+ * the platform and the kernel's memory, place the buffers and fill them
+ * with the seeded pattern, run every stream's operations through the
+ * scheme's plans on the timed hardware, and judge each operation with the
+ * oracle. */
+#ifndef DMASIM_RUNNER_H
+#define DMASIM_RUNNER_H
+
+#include "models/dma_api/dma_api.h"
+#include "sim/diag.h"
+#include "sim/scenario.h"
+
+/* An error message and how many operations met it. */
+typedef struct Reason {
+    char *kind; /* "api" or "bus" */
+    char *text;
+    uint64_t count;
+} Reason;
+
+/* One operation of a stream, over all its repeats. */
+typedef struct OpReport {
+    const OpParams *op;
+    const char *stream;
+    uint64_t runs;
+    uint64_t bytes_ok, bytes_wrong, bus_errors, api_errors, bounce_bytes;
+    int engine;       /* of the first run: a master or ENGINE_CPU */
+    char choice[600]; /* of the first run */
+} OpReport;
+
+typedef struct SchemeResult {
+    const char *scheme;
+    bool correct, silent;
+    uint64_t bytes_ok, bytes_wrong, bytes_misdirected;
+    uint64_t bus_errors, api_errors, posted_lost, bounce_bytes;
+    uint64_t bytes_moved; /* what the workload asked to move */
+    SimTime sim_time;     /* first operation's start to last one's end */
+    double throughput_MBps;
+    uint64_t events;
+    double *bus_util;     /* per bus: busy time over sim_time */
+    size_t n_buses;
+    OpReport *ops;
+    size_t n_ops;
+    Reason *reasons;
+    size_t n_reasons;
+    char misdirected_at[200];
+} SchemeResult;
+
+/* Runs s under api.  Input problems only a run finds (a device region the
+ * CPU cannot ioremap, memory that runs out) go to d as fatal findings and
+ * false is returned. */
+bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                Diag *d);
+void scheme_result_free(SchemeResult *r);
+
+/* Checks r against the scenario's expectation for its scheme: true if it
+ * holds (or there is none); otherwise why not, in why. */
+bool expect_check(const Scenario *s, const SchemeResult *r, char *why,
+                  size_t n);
+
+#endif
