@@ -47,13 +47,13 @@ static void engines(const Scenario *s, const SchemeResult *r, char *buf,
 /* ---- the table ---------------------------------------------------------------- */
 
 #define LABEL_W 20
-#define COL_W 14
+static int col_w = 14; /* widened for long engine lists */
 
 enum { PLAIN, GOOD, BAD };
 
 static void cell(FILE *out, const char *text, int tone, bool color)
 {
-    int pad = COL_W - (int)strlen(text);
+    int pad = col_w - (int)strlen(text);
     if (color && tone != PLAIN)
         fprintf(out, "%s%s\033[0m", tone == GOOD ? "\033[32m" : "\033[1;31m",
                 text);
@@ -130,7 +130,8 @@ static void c_tput(const RunReport *rr, size_t i, size_t arg, char *b,
     (void)arg;
     (void)arg;
     (void)tone;
-    snprintf(b, n, "%.1f MB/s", rr->r[i].throughput_MBps);
+    snprintf(b, n, rr->r[i].correct ? "%.1f MB/s" : "(%.1f MB/s)",
+             rr->r[i].throughput_MBps);
 }
 
 static void c_engine(const RunReport *rr, size_t i, size_t arg, char *b,
@@ -178,9 +179,16 @@ void report_table(FILE *out, const RunReport *rr, bool color)
             t->name, t->file, (unsigned long long)s->seed,
             (unsigned long long)ops, ops == 1 ? "" : "s",
             units_fmt_size(rr->n ? rr->r[0].bytes_moved : 0, sz, sizeof sz));
+    col_w = 14;
+    for (size_t i = 0; i < rr->n; i++) {
+        char e[200];
+        engines(s, &rr->r[i], e, sizeof e);
+        if ((int)strlen(e) + 2 > col_w)
+            col_w = (int)strlen(e) + 2;
+    }
     fprintf(out, "%-*s", LABEL_W, "");
     for (size_t i = 0; i < rr->n; i++)
-        fprintf(out, "%-*s", COL_W, rr->r[i].scheme);
+        fprintf(out, "%-*s", col_w, rr->r[i].scheme);
     fputc('\n', out);
     row(out, rr, "correct", c_correct, 0, color);
     row(out, rr, "silent", c_silent, 0, color);
@@ -200,6 +208,11 @@ void report_table(FILE *out, const RunReport *rr, bool color)
         row(out, rr, label, c_util, b, color);
     }
     row(out, rr, "expect", c_expect, 0, color);
+    bool any_wrong = false;
+    for (size_t i = 0; i < rr->n; i++)
+        any_wrong |= !rr->r[i].correct;
+    if (any_wrong)
+        fputs("(throughput in parentheses: the data arrived wrong)\n", out);
     /* What a glance at the numbers does not say. */
     for (size_t i = 0; i < rr->n; i++) {
         const SchemeResult *r = &rr->r[i];

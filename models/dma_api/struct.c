@@ -153,16 +153,20 @@ typedef struct Estimate {
  * and a write over the two ends' routes, slowed by the transfers the
  * master already has in flight; plus per_chunk_ps of its own work. */
 static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
-                         const SegList *d, uint64_t len, uint64_t chunk,
-                         double per_chunk_ps)
+                         const SegList *d, unsigned fifo_unit, uint64_t len,
+                         uint64_t chunk, double per_chunk_ps)
 {
     Estimate e = {.ok = true, .narrow_bw = UINT64_MAX};
     const SegList *ends[2] = {s, d};
+    unsigned unit = s->fixed ? fifo_unit : d->fixed ? fifo_unit : 0;
+    if (unit && unit < chunk)
+        chunk = unit; /* a FIFO register takes one unit per transaction */
     double chunks = (double)((len + chunk - 1) / chunk);
     for (int i = 0; i < 2; i++) {
         uint64_t bw, lat;
         int narrow;
-        if (!path_cost(c, m, ends[i]->v[0].addr, ends[i]->v[0].len, &bw, &lat,
+        if (!path_cost(c, m, ends[i]->v[0].addr,
+                       ends[i]->fixed ? 1 : ends[i]->v[0].len, &bw, &lat,
                        &narrow)) {
             e.ok = false;
             return e;
@@ -186,6 +190,8 @@ static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
     bool found = false;
     char list[400] = "", why[300];
     size_t ln = 0;
+    unsigned fifo_unit = op->src->fifo_unit ? op->src->fifo_unit
+                                            : op->dst->fifo_unit;
     for (size_t i = 0; i < t->n_comps; i++) {
         const CompParams *cp = &t->comps[i];
         bool cpu = (int)i == c->cpu;
@@ -195,6 +201,7 @@ static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
         int m = (int)i;
         SegList s = {0}, d = {0};
         Estimate e = {0};
+        snprintf(why, sizeof why, "no route for an estimate");
         MapResult rs = struct_map(c, m, op->src, op->src_off, op->len,
                                   MAP_SINGLE, &s, why, sizeof why);
         MapResult rd = rs == MAP_OK
@@ -205,11 +212,13 @@ static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
             if (cpu) {
                 const CpuParams *cpar = cp->priv;
                 uint64_t hz = t->clocks[cp->clock_idx].hz;
-                e = estimate(c, m, &s, &d, op->len, cpar->line_bytes,
+                e = estimate(c, m, &s, &d, fifo_unit, op->len,
+                             cpar->line_bytes,
                              cpar->copy_line_cycles * 1e12 / (double)hz);
             } else {
                 const DmaParams *dp = cp->kind->engine_params(cp);
-                e = estimate(c, m, &s, &d, op->len, dp->buffer_bytes, 0);
+                e = estimate(c, m, &s, &d, fifo_unit, op->len,
+                             dp->buffer_bytes, 0);
             }
         }
         segs_free(&s);
@@ -222,8 +231,8 @@ static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
                                        t->buses[e.narrow].name);
             else
                 ln += (size_t)snprintf(list + ln, sizeof list - ln,
-                                       "%s%s cannot reach both ends",
-                                       ln ? ", " : "", cp->name);
+                                       "%s%s cannot (%s)", ln ? ", " : "",
+                                       cp->name, why);
         }
         if (e.ok && (!found || e.ps < best_ps)) { /* ties: file order */
             found = true;
