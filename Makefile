@@ -87,6 +87,8 @@ TEST_SRCS := \
 	tests/check_lint.c \
 	tests/check_platform.c \
 	tests/check_dma.c \
+	tests/check_scheme.c \
+	tests/check_scenario.c \
 	tests/check_cpu.c \
 	tests/check_cli.c
 

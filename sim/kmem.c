@@ -223,9 +223,13 @@ bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
         add_extent(k, *va, *pa, size, MEM_COHERENT);
         return true;
     case MEM_HIGHMEM:
-        if (!k->high.len)
-            return no_room("highmem (no RAM above low memory)", size, 0, err,
-                           errlen);
+        if (!k->high.len) {
+            snprintf(err, errlen,
+                     "highmem: %s has no RAM above low memory (the first "
+                     "768 MiB)",
+                     k->t->name);
+            return false;
+        }
         if (size > k->high.pa + k->high.len - k->high_next)
             return no_room("highmem", size,
                            k->high.pa + k->high.len - k->high_next, err,

@@ -62,7 +62,7 @@ START_TEST(one_segment_timing)
      * buffer: setup 2 cycles; chunk 1 read 11 (bank idle: 1 + 1 + 5 + 4
      * beats), write 11 (idle); chunks 2-4 read 8 + write 8 (row hits);
      * interrupt 4.  2 + 22 + 3 * 16 + 4 = 76 cycles = 760 ns. */
-    DmaSeg seg = {0x0, 0x2000, 256};
+    DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 0, .segs = &seg, .n_segs = 1, .done = count,
                  .opaque = &n};
@@ -84,7 +84,7 @@ START_TEST(descriptor_fetch)
     /* The same transfer with its descriptor at 0x4000 (bank 2): a 32-byte
      * read of 2 beats on an idle bank, 1 + 1 + 5 + 2 = 9 cycles, before
      * the first chunk: 85 cycles. */
-    DmaSeg seg = {0x0, 0x2000, 256};
+    DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 1, .segs = &seg, .n_segs = 1,
                  .desc_addr = 0x4000, .done = count, .opaque = &n};
@@ -111,9 +111,9 @@ START_TEST(scatter_gather_bytes)
     store_write(ram(&r), 0x10003, a, sizeof a);
     store_write(ram(&r), 0x20000, b, sizeof b);
     store_write(ram(&r), 0x3FFF0, c, sizeof c);
-    DmaSeg segs[3] = {{0x10003, 0x50001, 100},
-                      {0x20000, 0x50001 + 100, 300},
-                      {0x3FFF0, 0x50001 + 400, 37}};
+    DmaSeg segs[3] = {{.src = 0x10003, .dst = 0x50001, .len = 100},
+                      {.src = 0x20000, .dst = 0x50001 + 100, .len = 300},
+                      {.src = 0x3FFF0, .dst = 0x50001 + 400, .len = 37}};
     int n = 0;
     DmaXfer x = {.channel = 2, .segs = segs, .n_segs = 3,
                  .desc_addr = 0x60000, .done = count, .opaque = &n};
@@ -134,8 +134,8 @@ START_TEST(channels_and_queues)
     rig(&r);
     /* Two transfers on channel 0 run one after the other; one on channel
      * 1 runs alongside them, sharing the bus. */
-    DmaSeg s1 = {0x0, 0x100000, 1024}, s2 = {0x1000, 0x101000, 1024},
-           s3 = {0x2000, 0x102000, 1024};
+    DmaSeg s1 = {.src = 0x0, .dst = 0x100000, .len = 1024}, s2 = {.src = 0x1000, .dst = 0x101000, .len = 1024},
+           s3 = {.src = 0x2000, .dst = 0x102000, .len = 1024};
     int n = 0;
     DmaXfer x1 = {.channel = 0, .segs = &s1, .n_segs = 1, .done = count,
                   .opaque = &n};
@@ -200,7 +200,7 @@ START_TEST(resubmit_from_callback)
     c.p = r.p;
     c.dma = r.dma;
     c.left = 3;
-    c.seg = (DmaSeg){0x0, 0x2000, 256};
+    c.seg = (DmaSeg){.src = 0x0, .dst = 0x2000, .len = 256};
     c.x = (DmaXfer){.channel = 0, .segs = &c.seg, .n_segs = 1,
                     .done = chain_next, .opaque = &c};
     dma_submit(r.p, r.dma, &c.x);
@@ -224,7 +224,7 @@ START_TEST(bus_error_residue)
     rig(&r);
     /* The second segment writes where nothing decodes: the transfer ends
      * with a master abort; what was not moved is the residue. */
-    DmaSeg segs[2] = {{0x0, 0x1000, 128}, {0x2000, 0x9000000ULL, 200}};
+    DmaSeg segs[2] = {{.src = 0x0, .dst = 0x1000, .len = 128}, {.src = 0x2000, .dst = 0x9000000ULL, .len = 200}};
     int n = 0;
     DmaXfer x = {.channel = 3, .segs = segs, .n_segs = 2, .done = count,
                  .opaque = &n};

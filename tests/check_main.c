@@ -17,6 +17,8 @@ int main(void)
     srunner_add_suite(sr, platform_suite());
     srunner_add_suite(sr, dma_suite());
     srunner_add_suite(sr, cpu_suite());
+    srunner_add_suite(sr, scheme_suite());
+    srunner_add_suite(sr, scenario_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -20,6 +20,8 @@ Suite *topology_suite(void);
 Suite *route_suite(void);
 Suite *lint_suite(void);
 Suite *cli_suite(void);
+Suite *scheme_suite(void);
+Suite *scenario_suite(void);
 
 /* Writes text to a fresh file in a private temporary directory and
  * returns its path (static storage, valid until the next call). */

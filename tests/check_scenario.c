@@ -1,0 +1,319 @@
+#define _DEFAULT_SOURCE /* realpath */
+/* sim/scenario, sim/oracle and sim/runner: the scenario loader's errors
+ * with their exact messages and positions, every oracle class triggered
+ * on purpose, bounce accounting, expectations, and determinism. */
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/runner.h"
+#include "testutil.h"
+
+/* The absolute path of a shipped topology. */
+static const char *topo(const char *name)
+{
+    static char path[PATH_MAX];
+    char rel[128];
+    snprintf(rel, sizeof rel, "topologies/%s.yaml", name);
+    ck_assert_ptr_nonnull(realpath(rel, path));
+    return path;
+}
+
+/* Writes a scenario "s.yaml" whose text has %s where the topology's
+ * path goes. */
+static const char *scen(const char *fmt, const char *topology)
+{
+    char text[4096];
+    snprintf(text, sizeof text, fmt, topo(topology));
+    return tu_write("s.yaml", text);
+}
+
+static Scenario *load(const char *file, Diag *d)
+{
+    diag_init(d);
+    return scenario_load(file, d);
+}
+
+#define ck_scen_error(fmt, topology, where_what)                              \
+    do {                                                                      \
+        Diag d_;                                                              \
+        Scenario *s_ = load(scen(fmt, topology), &d_);                        \
+        ck_assert_ptr_null(s_);                                               \
+        ck_assert_str_eq(tu_first(&d_, SEV_FATAL), "s.yaml:" where_what);     \
+        diag_free(&d_);                                                       \
+    } while (0)
+
+/* ---- the loader ------------------------------------------------------------ */
+
+START_TEST(loads_library_scenario)
+{
+    Diag d;
+    Scenario *s = load("scenarios/ioremap-target.yaml", &d);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s->name, "ioremap-target");
+    ck_assert_uint_eq(s->n_schemes, 3);
+    ck_assert_uint_eq(s->n_buffers, 2);
+    ck_assert_int_eq(s->buffers[1].kind, BUF_MMIO);
+    ck_assert_int_eq(s->buffers[1].region, 0);
+    ck_assert_uint_eq(s->buffers[1].offset, 0x1000);
+    ck_assert_uint_eq(s->n_streams, 1);
+    ck_assert_uint_eq(s->streams[0].ops[0].repeat, 16);
+    ck_assert_uint_eq(s->streams[0].ops[0].len, 65536);
+    ck_assert_int_eq(s->streams[0].ops[0].engine_comp,
+                     topo_find_comp(s->topo, "dma0"));
+    const ExpectParams *e = scenario_expect(s, "struct");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->min_throughput, 200000000);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(loader_errors)
+{
+    ck_scen_error("name: t\ntopology: %s\nschemes: [flat, flatt]\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:17: schemes.1: unknown scheme 'flatt' (known: flat, "
+                  "flat-bounce, struct)");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmallok, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:22: buffers.a.alloc: unknown alloc 'kmallok' (known: "
+                  "kmalloc, vmalloc, coherent, highmem)");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:14: buffers.a: a buffer needs alloc (kmalloc, vmalloc, "
+                  "coherent, highmem), mmio: DEVICE or fifo: DEVICE");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b}]\n",
+                  "ebony", "4:36: workload.0.to: no buffer 'b'");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b, engine: sdram}]\n",
+                  "ebony", "4:47: workload.0.engine: 'sdram' is not a DMA "
+                           "master");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 8KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b, size: 8KiB}]\n",
+                  "ebony", "4:12: workload.0: size 8 KiB is more than 'a' "
+                           "holds");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {mmio: card, offset: 16MiB}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony", "3:11: buffers.a: offset 0x1000000 is past the "
+                           "end of 'card' region 0 (16777216 bytes)");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {fifo: card}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony", "3:21: buffers.a.fifo: 'card' has no fifo region");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b}]\n"
+                  "streams: [{workload: [{op: copy, from: a, to: b}]}]\n",
+                  "ebony", "1:1: <document>: give workload or streams, not "
+                           "both");
+    ck_scen_error("name: t\ntopology: %s\nschemes: [flat]\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b}]\n"
+                  "expect: {struct: {correct: true}}\n",
+                  "ebony", "6:10: expect.struct: an expectation for scheme "
+                           "'struct', which the scenario does not run");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b}]\n"
+                  "expect: {flat: {min_throughput: 100MiB/s}}\n",
+                  "ebony", "5:33: expect.flat.min_throughput: '100MiB/s': "
+                           "unknown unit 'MiB/s' (rates take B/s, kB/s, MB/s "
+                           "or GB/s)");
+    ck_scen_error("name: t\ntopology: no-such.yaml\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n# %s\n",
+                  "ebony", "2:11: topology: cannot open topology "
+                           "'no-such.yaml': No such file or directory");
+}
+END_TEST
+
+/* ---- runs and the oracle --------------------------------------------------- */
+
+static void run_lib(const char *file, const char *scheme, SchemeResult *r)
+{
+    Diag d;
+    Scenario *s = load(file, &d);
+    ck_assert_ptr_nonnull(s);
+    ck_assert(run_scheme(s, dma_api_find(scheme), r, &d));
+    char why[300];
+    ck_assert_msg(expect_check(s, r, why, sizeof why), "%s", why);
+    /* The reports point into the scenario: keep only the counts. */
+    for (size_t i = 0; i < r->n_ops; i++)
+        r->ops[i].op = NULL;
+    scenario_free(s);
+    diag_free(&d);
+}
+
+/* Bus errors: flat's ioremap address dies on the PLB; the 16 transfers
+ * each end at their first burst. */
+START_TEST(oracle_bus_errors)
+{
+    SchemeResult r;
+    run_lib("scenarios/ioremap-target.yaml", "flat", &r);
+    ck_assert(!r.correct && !r.silent);
+    ck_assert_uint_eq(r.bus_errors, 16);
+    ck_assert_uint_eq(r.bytes_misdirected, 0);
+    ck_assert_uint_eq(r.bytes_ok + r.bytes_wrong, 16 * 65536);
+    ck_assert_uint_eq(r.n_reasons, 1);
+    ck_assert_str_eq(r.reasons[0].text, "dma0: master abort on plb: nothing "
+                                        "decodes 0x1100_0000 in memory space");
+    scheme_result_free(&r);
+}
+END_TEST
+
+/* Misdirected and silent: flat's handles for dma0 carry the PCI offset and
+ * land in the card's memory through the outbound window: `data`, kmalloc'ed
+ * at 0x100_4000 after the 16 KiB coherent ring, becomes PLB 0x8100_4000,
+ * PCI 0xC100_4000, the card's memory at +0x100_4000. */
+START_TEST(oracle_misdirected_silent)
+{
+    SchemeResult r;
+    run_lib("scenarios/coherent-null.yaml", "flat", &r);
+    ck_assert(!r.correct && r.silent);
+    ck_assert_uint_eq(r.bytes_misdirected, 4 * 16384);
+    ck_assert_uint_eq(r.bus_errors, 0);
+    ck_assert_str_eq(r.misdirected_at, "card region 0 +0x100_4000, written "
+                                       "by dma0");
+    scheme_result_free(&r);
+}
+END_TEST
+
+/* API errors: struct refuses, with the reason, and moves nothing. */
+START_TEST(oracle_api_errors)
+{
+    SchemeResult r;
+    run_lib("scenarios/cant-get-there.yaml", "struct", &r);
+    ck_assert(!r.correct && !r.silent);
+    ck_assert_uint_eq(r.api_errors, 1);
+    ck_assert_uint_eq(r.bytes_wrong, 4096);
+    ck_assert_uint_eq(r.sim_time, 0);
+    ck_assert_str_eq(r.reasons[0].kind, "api");
+    scheme_result_free(&r);
+    /* flat: posted writes lost beyond the host bridge, nobody told. */
+    run_lib("scenarios/cant-get-there.yaml", "flat", &r);
+    ck_assert(r.silent);
+    ck_assert_uint_eq(r.posted_lost, 4096 / 8);
+    scheme_result_free(&r);
+}
+END_TEST
+
+/* Bounces are counted and cost time: flat-bounce's CPU copy of the
+ * ioremap target is slower than struct's DMA of the same bytes. */
+START_TEST(bounce_accounting)
+{
+    SchemeResult b, s;
+    run_lib("scenarios/ioremap-target.yaml", "flat-bounce", &b);
+    run_lib("scenarios/ioremap-target.yaml", "struct", &s);
+    ck_assert(b.correct && s.correct);
+    ck_assert_uint_eq(b.bounce_bytes, 16 * 65536);
+    ck_assert_uint_eq(s.bounce_bytes, 0);
+    ck_assert_uint_eq(b.bytes_ok, s.bytes_ok);
+    ck_assert_uint_gt(b.sim_time, s.sim_time);
+    ck_assert_int_eq(b.ops[0].engine, ENGINE_CPU);
+    scheme_result_free(&b);
+    scheme_result_free(&s);
+    /* A RAM end that is bounced keeps the engine: vmalloc under
+     * flat-bounce copies into kmalloc memory and the card still DMAs. */
+    run_lib("scenarios/vmalloc.yaml", "flat-bounce", &b);
+    ck_assert(b.correct);
+    ck_assert_uint_eq(b.bounce_bytes, 4 * 65536);
+    ck_assert_int_ge(b.ops[0].engine, 0);
+    scheme_result_free(&b);
+}
+END_TEST
+
+/* Baseline: the schemes program identical addresses, so the timed
+ * hardware gives identical times. */
+START_TEST(baseline_same_everywhere)
+{
+    SchemeResult r[3];
+    const char *names[3] = {"flat", "flat-bounce", "struct"};
+    for (int i = 0; i < 3; i++) {
+        run_lib("scenarios/baseline.yaml", names[i], &r[i]);
+        ck_assert(r[i].correct);
+    }
+    ck_assert_uint_eq(r[0].sim_time, r[1].sim_time);
+    ck_assert_uint_eq(r[0].sim_time, r[2].sim_time);
+    /* No bus ever busier than its whole time. */
+    for (size_t b = 0; b < r[0].n_buses; b++)
+        ck_assert(r[0].bus_util[b] >= 0 && r[0].bus_util[b] <= 1.0);
+    for (int i = 0; i < 3; i++)
+        scheme_result_free(&r[i]);
+}
+END_TEST
+
+/* An expectation that does not hold says why. */
+START_TEST(expectations)
+{
+    Diag d;
+    Scenario *s = load(scen("name: t\ntopology: %s\n"
+                            "buffers: {a: {alloc: kmalloc, size: 64KiB}, "
+                            "b: {alloc: kmalloc, size: 64KiB}}\n"
+                            "workload: [{op: copy, from: a, to: b, "
+                            "engine: auto}]\n"
+                            "expect:\n"
+                            "  flat: {correct: false}\n"
+                            "  struct: {correct: true, min_throughput: "
+                            "10GB/s}\n"
+                            "  flat-bounce: {engine: cpu0}\n",
+                            "ebony"),
+                       &d);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < s->n_schemes; i++) {
+        SchemeResult r;
+        ck_assert(run_scheme(s, dma_api_find(s->schemes[i]), &r, &d));
+        ck_assert(r.correct);
+        char why[300];
+        bool ok = expect_check(s, &r, why, sizeof why);
+        ck_assert(!ok);
+        if (i == 0)
+            ck_assert_str_eq(why, "correct is true, expected false");
+        else if (i == 1)
+            ck_assert_str_eq(why, "workload.0 ran on dma0, expected cpu0");
+        else
+            ck_assert_ptr_nonnull(strstr(why, "expected at least 10000.0 "
+                                              "MB/s"));
+        scheme_result_free(&r);
+    }
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
+Suite *scenario_suite(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *tc = tcase_create("loader");
+    tcase_add_test(tc, loads_library_scenario);
+    tcase_add_test(tc, loader_errors);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("oracle");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, oracle_bus_errors);
+    tcase_add_test(tc, oracle_misdirected_silent);
+    tcase_add_test(tc, oracle_api_errors);
+    tcase_add_test(tc, bounce_accounting);
+    tcase_add_test(tc, baseline_same_everywhere);
+    tcase_add_test(tc, expectations);
+    suite_add_tcase(s, tc);
+    return s;
+}

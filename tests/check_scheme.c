@@ -1,0 +1,444 @@
+/* sim/kmem and models/dma_api: the kernel's memory and each scheme's
+ * operations in isolation — handles, conversions, mask failures, page
+ * walks, scatter-gather lists, dma_move's choice — with addresses worked
+ * out by hand from the shipped topologies and docs/schemes.md. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/dma_api/plan.h"
+#include "sim/kmem.h"
+#include "testutil.h"
+
+/* A topology, its CPU's kernel memory, and a scheme context. */
+typedef struct Fix {
+    Diag d;
+    Topology *t;
+    KMem *k;
+    ApiCtx c;
+    unsigned in_flight[64];
+} Fix;
+
+static bool fix_scratch(void *opaque, unsigned slot, uint64_t size,
+                        uint64_t *va, uint64_t *pa)
+{
+    (void)slot;
+    Fix *f = opaque;
+    char err[200];
+    return kmem_alloc(f->k, MEM_KMALLOC, size, va, pa, err, sizeof err);
+}
+
+static void fix_open(Fix *f, const char *topo)
+{
+    memset(f, 0, sizeof *f);
+    diag_init(&f->d);
+    f->t = topology_load(topo, &f->d);
+    ck_assert_ptr_nonnull(f->t);
+    int cpu = topo_find_comp(f->t, "cpu0");
+    char err[200];
+    f->k = kmem_new(f->t, cpu, 1, err, sizeof err);
+    ck_assert_ptr_nonnull(f->k);
+    f->c = (ApiCtx){f->t, f->k, cpu, f->in_flight, fix_scratch, f};
+}
+
+static void fix_close(Fix *f)
+{
+    kmem_free(f->k);
+    topology_free(f->t);
+    diag_free(&f->d);
+}
+
+static int comp(const Fix *f, const char *name)
+{
+    int c = topo_find_comp(f->t, name);
+    ck_assert_int_ge(c, 0);
+    return c;
+}
+
+static ApiBuffer buf(Fix *f, MemClass cls, uint64_t size)
+{
+    ApiBuffer b = {.size = size, .handle_dev = -1};
+    uint64_t pa;
+    char err[200];
+    ck_assert(kmem_alloc(f->k, cls, size, &b.va, &pa, err, sizeof err));
+    b.cls = cls == MEM_KMALLOC ? MEM_LINEAR : cls;
+    return b;
+}
+
+static ApiBuffer iomap(Fix *f, uint64_t pa, uint64_t size, unsigned fifo)
+{
+    ApiBuffer b = {.size = size, .cls = MEM_IOREMAP, .handle_dev = -1,
+                   .fifo_unit = fifo};
+    char err[200];
+    ck_assert(kmem_ioremap(f->k, pa, size, &b.va, err, sizeof err));
+    return b;
+}
+
+/* ---- kernel memory ------------------------------------------------------- */
+
+/* Ebony: 256 MiB of SDRAM at 0.  The kernel keeps the first 16 MiB,
+ * kmalloc has up to 128 MiB, vmalloc's pool the upper 128 MiB, and the
+ * vmalloc area starts 16 MiB past the linear map: 0xD100_0000. */
+START_TEST(kmem_layout)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    uint64_t va, pa, run;
+    char err[200];
+    ck_assert(kmem_alloc(f.k, MEM_KMALLOC, 64 * 1024, &va, &pa, err,
+                         sizeof err));
+    ck_assert_uint_eq(pa, 0x1000000);
+    ck_assert_uint_eq(va, 0xC1000000);
+    ck_assert_uint_eq(kmem_virt_to_phys(f.k, va), pa);
+    MemClass cls;
+    ck_assert(kmem_walk(f.k, va + 0x1234, &pa, &run, &cls));
+    ck_assert_uint_eq(pa, 0x1001234);
+    ck_assert_int_eq(cls, MEM_LINEAR);
+
+    ck_assert(kmem_alloc(f.k, MEM_VMALLOC, 16 * 1024, &va, &pa, err,
+                         sizeof err));
+    ck_assert_uint_eq(va, 0xD1000000);
+    uint64_t pages[4];
+    for (int i = 0; i < 4; i++) {
+        ck_assert(kmem_walk(f.k, va + i * 4096ULL, &pages[i], &run, &cls));
+        ck_assert_int_eq(cls, MEM_VMALLOC);
+        ck_assert_uint_ge(pages[i], 0x8000000);
+        ck_assert_uint_lt(pages[i], 0x10000000);
+        ck_assert_uint_eq(pages[i] % 4096, 0);
+    }
+    /* Scattered: a run never spans two pages unless they happen to be
+     * adjacent, and with 32768 pool pages four in a row are not. */
+    ck_assert(!(pages[1] == pages[0] + 4096 && pages[2] == pages[1] + 4096 &&
+                pages[3] == pages[2] + 4096));
+    /* The guard page after it is not mapped. */
+    ck_assert(!kmem_walk(f.k, va + 16 * 1024, &pa, &run, NULL));
+
+    /* ioremap keeps the offset into the page. */
+    ck_assert(kmem_ioremap(f.k, 0x380001234ULL, 100, &va, err, sizeof err));
+    ck_assert_uint_eq(va, 0xD1005234);
+    ck_assert(kmem_walk(f.k, va, &pa, &run, &cls));
+    ck_assert_uint_eq(pa, 0x380001234ULL);
+    ck_assert_int_eq(cls, MEM_IOREMAP);
+
+    ck_assert(!kmem_alloc(f.k, MEM_HIGHMEM, 4096, &va, &pa, err, sizeof err));
+    ck_assert_str_eq(err, "highmem: ebony has no RAM above low memory (the "
+                          "first 768 MiB)");
+    ck_assert(!kmem_alloc(f.k, MEM_KMALLOC, 200ULL << 20, &va, &pa, err,
+                          sizeof err));
+    ck_assert_str_eq(err, "kmalloc: cannot allocate 200 MiB (114624 KiB left)");
+    fix_close(&f);
+}
+END_TEST
+
+/* The same seed gives the same pages; another seed others. */
+START_TEST(kmem_seeded)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    char err[200];
+    uint64_t va, pa1, pa2, pa3;
+    ck_assert(kmem_alloc(f.k, MEM_VMALLOC, 4096, &va, &pa1, err, sizeof err));
+    KMem *k2 = kmem_new(f.t, f.c.cpu, 1, err, sizeof err);
+    KMem *k3 = kmem_new(f.t, f.c.cpu, 2, err, sizeof err);
+    ck_assert(kmem_alloc(k2, MEM_VMALLOC, 4096, &va, &pa2, err, sizeof err));
+    ck_assert(kmem_alloc(k3, MEM_VMALLOC, 4096, &va, &pa3, err, sizeof err));
+    ck_assert_uint_eq(pa1, pa2);
+    ck_assert_uint_ne(pa1, pa3);
+    kmem_free(k2);
+    kmem_free(k3);
+    fix_close(&f);
+}
+END_TEST
+
+/* highmem.yaml: 2 GiB low SDRAM (768 MiB of it linear) and 2 GiB at
+ * 4 GiB, where highmem comes from. */
+START_TEST(kmem_highmem)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem.yaml");
+    ApiBuffer b = buf(&f, MEM_HIGHMEM, 8192);
+    uint64_t pa, run;
+    ck_assert(kmem_walk(f.k, b.va, &pa, &run, NULL));
+    ck_assert_uint_eq(pa, 0x100000000ULL);
+    ck_assert_uint_eq(run, 8192);
+    ck_assert(kmem_is_ram(f.k, pa, 8192));
+    ck_assert(!kmem_is_ram(f.k, 0x80000000ULL, 1));
+    fix_close(&f);
+}
+END_TEST
+
+/* ---- flat ------------------------------------------------------------------ */
+
+/* The DMA step of a plan, or NULL. */
+static const PlanStep *dma_step(const Plan *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++)
+        if (p->steps[i].kind == STEP_DMA)
+            return &p->steps[i];
+    return NULL;
+}
+
+static void plan(const DmaApi *api, Fix *f, const ApiBuffer *s,
+                 const ApiBuffer *d, uint64_t len, int engine, MapKind map,
+                 Plan *p)
+{
+    ApiOp op = {s, d, 0, 0, len, engine, map};
+    plan_init(p);
+    api->plan(&f->c, &op, p);
+}
+
+/* pci-offset.yaml: pci_dram_offset 0x8000_0000.  flat's handle for
+ * kmalloc memory at 0x100_0000 is 0x8100_0000 for every master: right for
+ * the card (its inbound window puts RAM at PCI 0x8000_0000), wrong for
+ * dma0 on the PLB. */
+START_TEST(flat_handles)
+{
+    Fix f;
+    fix_open(&f, "topologies/pci-offset.yaml");
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 4096), b = buf(&f, MEM_KMALLOC, 4096);
+    Plan p;
+    plan(&dma_api_flat, &f, &a, &b, 4096, comp(&f, "dma0"), MAP_SINGLE, &p);
+    ck_assert(!p.refused);
+    const PlanStep *s = dma_step(&p);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(s->n_segs, 1);
+    /* 128 MiB of RAM: the kernel keeps 16 MiB, kmalloc starts there. */
+    ck_assert_uint_eq(s->segs[0].src, 0x81000000);
+    ck_assert_uint_eq(s->segs[0].dst, 0x81001000);
+    ck_assert_uint_eq(s->desc_addr, 0);
+    plan_free(&p);
+
+    /* dma_alloc_coherent(NULL): the PCI offset all the same. */
+    ApiBuffer c = {.size = 4096};
+    char why[200];
+    ck_assert(dma_api_flat.alloc_coherent(&f.c, -1, 4096, &c, why,
+                                          sizeof why));
+    ck_assert_uint_eq(c.handle, 0x81002000);
+    ck_assert(dma_api_struct.alloc_coherent(&f.c, -1, 4096, &c, why,
+                                            sizeof why));
+    ck_assert_uint_eq(c.handle, 0x1003000);
+    ck_assert_int_eq(c.handle_dev, -1);
+    /* For the card, struct's handle is in the card's space. */
+    ck_assert(dma_api_struct.alloc_coherent(&f.c, comp(&f, "card"), 4096, &c,
+                                            why, sizeof why));
+    ck_assert_uint_eq(c.handle, 0x81004000);
+    ck_assert_int_eq(c.handle_dev, comp(&f, "card"));
+    fix_close(&f);
+}
+END_TEST
+
+/* flat truncates to the device's width; vmalloc and ioremap addresses
+ * become va - page_offset. */
+START_TEST(flat_truncates_and_garbles)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem.yaml");
+    ApiBuffer hi = buf(&f, MEM_HIGHMEM, 4096);
+    ApiBuffer dev = iomap(&f, 0xC00000000ULL, 4096, 0); /* card32's BAR */
+    int card32 = comp(&f, "card32");
+    Plan p;
+    plan(&dma_api_flat, &f, &hi, &dev, 4096, card32, MAP_SINGLE, &p);
+    const PlanStep *s = dma_step(&p);
+    ck_assert_ptr_nonnull(s);
+    /* 0x1_0000_0000 cut to 32 bits. */
+    ck_assert_uint_eq(s->segs[0].src, 0x0);
+    /* The ioremap address: va 0xF100_1000 (the vmalloc area starts 16 MiB
+     * past the 768 MiB linear map, after the kmap'ed page and its guard)
+     * minus page_offset. */
+    ck_assert_uint_eq(dev.va, 0xF1002000);
+    ck_assert_uint_eq(s->segs[0].dst, 0x31002000);
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+/* flat-bounce: highmem and device memory are bounced; a PLB engine on a
+ * board with a PCI offset is replaced by the CPU. */
+START_TEST(flat_bounce_policy)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem.yaml");
+    ApiBuffer hi = buf(&f, MEM_HIGHMEM, 8192), lo = buf(&f, MEM_KMALLOC, 8192);
+    Plan p;
+    plan(&dma_api_flat_bounce, &f, &hi, &lo, 8192, comp(&f, "card32"),
+         MAP_SINGLE, &p);
+    ck_assert(!p.refused);
+    ck_assert_uint_eq(p.bounce_bytes, 8192);
+    ck_assert_int_eq(p.engine, comp(&f, "card32"));
+    ck_assert_int_eq(p.steps[1].kind, STEP_CPU_COPY); /* into the bounce */
+    ck_assert_uint_eq(p.steps[1].src, hi.va);
+    ck_assert_uint_eq(p.n_own, 1);
+    ck_assert_str_eq(p.choice, "the buffer is highmem memory, which the flat "
+                               "API cannot map: bounced through kmalloc "
+                               "memory");
+    plan_free(&p);
+    fix_close(&f);
+
+    fix_open(&f, "topologies/pci-offset.yaml");
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 4096), b = buf(&f, MEM_KMALLOC, 4096);
+    plan(&dma_api_flat_bounce, &f, &a, &b, 4096, comp(&f, "dma0"), MAP_SINGLE,
+         &p);
+    ck_assert_int_eq(p.engine, ENGINE_CPU);
+    ck_assert_uint_eq(p.bounce_bytes, 4096);
+    ck_assert_str_eq(p.choice, "every flat handle carries pci_dram_offset "
+                               "0x8000_0000 and dma0 is not a PCI device: the "
+                               "CPU copies instead");
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+/* ---- struct ------------------------------------------------------------------ */
+
+/* Point 7 and 5: a vmalloc buffer becomes one segment per physically
+ * contiguous run, each the page's physical address as card64 sees it
+ * (its inbound window is 1:1); map: sg gives one per page. */
+START_TEST(struct_page_walk)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem.yaml");
+    ApiBuffer v = buf(&f, MEM_VMALLOC, 16384);
+    ApiBuffer dev = iomap(&f, 0xC01000000ULL, 16384, 0); /* card64's BAR */
+    int card64 = comp(&f, "card64");
+    for (int how = MAP_SINGLE; how <= MAP_SG; how++) {
+        Plan p;
+        plan(&dma_api_struct, &f, &v, &dev, 16384, card64, (MapKind)how, &p);
+        ck_assert(!p.refused);
+        const PlanStep *s = dma_step(&p);
+        ck_assert_ptr_nonnull(s);
+        uint64_t off = 0;
+        for (size_t i = 0; i < s->n_segs; i++) {
+            uint64_t pa, run;
+            ck_assert(kmem_walk(f.k, v.va + off, &pa, &run, NULL));
+            ck_assert_uint_eq(s->segs[i].src, pa);
+            /* card64's own memory: its local address on pcix0 */
+            ck_assert_uint_eq(s->segs[i].dst, 0x201000000ULL + off);
+            off += s->segs[i].len;
+        }
+        ck_assert_uint_eq(off, 16384);
+        if (how == MAP_SG)
+            ck_assert_uint_eq(s->n_segs, 4);
+        ck_assert(s->n_segs > 1);
+        ck_assert_uint_ne(s->desc_addr, 0); /* a descriptor chain */
+        ck_assert_uint_eq(p.bounce_bytes, 0);
+        plan_free(&p);
+    }
+    fix_close(&f);
+}
+END_TEST
+
+/* Point 3: converting for a device whose mask cannot drive the address
+ * fails with the reason, and the caller bounces memory ... */
+START_TEST(struct_mask_bounces)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem.yaml");
+    ApiBuffer hi = buf(&f, MEM_HIGHMEM, 4096);
+    ApiBuffer dev = iomap(&f, 0xC00000000ULL, 4096, 0);
+    Plan p;
+    plan(&dma_api_struct, &f, &hi, &dev, 4096, comp(&f, "card32"), MAP_SINGLE,
+         &p);
+    ck_assert(!p.refused);
+    ck_assert_uint_eq(p.bounce_bytes, 4096);
+    ck_assert_str_eq(p.choice, "dma_convert_addr: sdram-high+0x0 is beyond "
+                               "card32's 32-bit dma_mask: bounced through "
+                               "kmalloc memory");
+    plan_free(&p);
+    /* card64 reaches it as it is: no bounce. */
+    ApiBuffer dev64 = iomap(&f, 0xC01000000ULL, 4096, 0);
+    plan(&dma_api_struct, &f, &hi, &dev64, 4096, comp(&f, "card64"),
+         MAP_SINGLE, &p);
+    ck_assert_uint_eq(p.bounce_bytes, 0);
+    ck_assert_uint_eq(dma_step(&p)->segs[0].src, 0x100000000ULL);
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+/* ... and refuses device memory it cannot reach: an API error. */
+START_TEST(struct_refuses_unreachable)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    ApiBuffer dev = iomap(&f, 0x380000000ULL, 4096, 0);   /* card */
+    ApiBuffer tx = iomap(&f, 0x140000200ULL, 8, 8);       /* uart0 FIFO */
+    Plan p;
+    plan(&dma_api_struct, &f, &dev, &tx, 4096, comp(&f, "card"), MAP_SINGLE,
+         &p);
+    ck_assert(p.refused);
+    ck_assert_str_eq(p.reason,
+                     "dma_convert_addr: no window leads card to uart0+0x0");
+    plan_free(&p);
+    /* dma0 reaches both: the card through the host bridge, the FIFO (one
+     * address, not incremented) through the OPB bridge. */
+    plan(&dma_api_struct, &f, &dev, &tx, 4096, comp(&f, "dma0"), MAP_SINGLE,
+         &p);
+    ck_assert(!p.refused);
+    const PlanStep *s = dma_step(&p);
+    ck_assert_uint_eq(s->n_segs, 1);
+    ck_assert_uint_eq(s->segs[0].src, 0x380000000ULL);
+    ck_assert_uint_eq(s->segs[0].dst, 0x140000200ULL);
+    ck_assert(s->segs[0].dst_fixed && !s->segs[0].src_fixed);
+    ck_assert_uint_eq(s->segs[0].fixed_unit, 8);
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+/* dma_move: among the masters that reach both ends, the cheapest; the
+ * transfers a master already has in flight make it dearer. */
+START_TEST(struct_dma_move)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    ApiBuffer dev = iomap(&f, 0x380000000ULL, 4096, 0);
+    ApiBuffer tx = iomap(&f, 0x140000200ULL, 8, 8);
+    Plan p;
+    plan(&dma_api_struct, &f, &dev, &tx, 4096, ENGINE_AUTO, MAP_SINGLE, &p);
+    ck_assert_int_eq(p.engine, comp(&f, "dma0"));
+    ck_assert_ptr_nonnull(strstr(p.choice, "dma_move chose dma0"));
+    ck_assert_ptr_nonnull(strstr(p.choice, "card cannot (dma_convert_addr: "
+                                           "no window leads card to "
+                                           "uart0+0x0)"));
+    plan_free(&p);
+    f.in_flight[comp(&f, "dma0")] = 3;
+    plan(&dma_api_struct, &f, &dev, &tx, 4096, ENGINE_AUTO, MAP_SINGLE, &p);
+    ck_assert_int_eq(p.engine, ENGINE_CPU);
+    ck_assert_ptr_nonnull(strstr(p.choice, "dma_move chose cpu0"));
+    plan_free(&p);
+    /* RAM to RAM: the PLB engine beats the CPU and the card (whose reads
+     * cross the host bridge). */
+    f.in_flight[comp(&f, "dma0")] = 0;
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 65536), b = buf(&f, MEM_KMALLOC, 65536);
+    plan(&dma_api_struct, &f, &a, &b, 65536, ENGINE_AUTO, MAP_SINGLE, &p);
+    ck_assert_int_eq(p.engine, comp(&f, "dma0"));
+    plan_free(&p);
+    /* flat has no choice: the first engine on the root bus. */
+    plan(&dma_api_flat, &f, &dev, &tx, 4096, ENGINE_AUTO, MAP_SINGLE, &p);
+    ck_assert_int_eq(p.engine, comp(&f, "dma0"));
+    ck_assert_str_eq(p.choice,
+                     "engine auto: the first DMA engine on the root bus, dma0");
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+Suite *scheme_suite(void)
+{
+    Suite *s = suite_create("scheme");
+    TCase *tc = tcase_create("kmem");
+    tcase_add_test(tc, kmem_layout);
+    tcase_add_test(tc, kmem_seeded);
+    tcase_add_test(tc, kmem_highmem);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("schemes");
+    tcase_add_test(tc, flat_handles);
+    tcase_add_test(tc, flat_truncates_and_garbles);
+    tcase_add_test(tc, flat_bounce_policy);
+    tcase_add_test(tc, struct_page_walk);
+    tcase_add_test(tc, struct_mask_bounces);
+    tcase_add_test(tc, struct_refuses_unreachable);
+    tcase_add_test(tc, struct_dma_move);
+    suite_add_tcase(s, tc);
+    return s;
+}
