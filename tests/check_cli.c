@@ -1,6 +1,9 @@
 /* End to end: build/dmasim (or $DMASIM) as a user runs it; exit codes,
  * messages, and JSON read back with a real parser (json-c). */
+#define _DEFAULT_SOURCE /* realpath */
 #include <check.h>
+#include <math.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +347,157 @@ START_TEST(malformed_files)
 }
 END_TEST
 
+/* ---- run and regress ------------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char *buf = malloc(1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The table names every scheme and row; the JSON has exactly DESIGN §6's
+ * keys; the same input gives byte-identical JSON. */
+START_TEST(run_table_and_json)
+{
+    Run r = run((const char *[]){"run", "scenarios/ioremap-target.yaml",
+                                 NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.err, "");
+    const char *rows[] = {"correct", "silent", "bytes ok", "bytes wrong",
+                          "bytes misdirected", "bus errors", "api errors",
+                          "bounce bytes", "simulated time", "throughput",
+                          "engine", "plb busy", "expect", "flat-bounce",
+                          "struct"};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        ck_assert_msg(strstr(r.out, rows[i]), "no '%s' in\n%s", rows[i],
+                      r.out);
+    ck_assert_ptr_null(strchr(r.out, '\033')); /* not a terminal */
+    run_free(&r);
+
+    const char *j1 = tu_write("r1.json", ""), *j2 = tu_write("r2.json", "");
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s", j1);
+    snprintf(p2, sizeof p2, "%s", j2);
+    r = run((const char *[]){"run", "scenarios/ioremap-target.yaml", "--json",
+                             p1, NULL});
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    r = run((const char *[]){"run", "scenarios/ioremap-target.yaml", "--json",
+                             p2, NULL});
+    run_free(&r);
+    char *a = slurp(p1), *b = slurp(p2);
+    ck_assert_str_eq(a, b);
+    json_object *o = parse(a);
+    keys_are(o, (const char *[]){"scenario", "topology", "schemes", NULL});
+    ck_assert_str_eq(get_str(o, "scenario"), "ioremap-target");
+    ck_assert_str_eq(get_str(o, "topology"), "ebony");
+    json_object *st = get(get(o, "schemes"), "struct");
+    keys_are(st, (const char *[]){"correct", "silent", "bytes_ok",
+                                  "bytes_wrong", "bytes_misdirected",
+                                  "bus_errors", "api_errors", "sim_time_ps",
+                                  "throughput_MBps", "events",
+                                  "bus_utilization", NULL});
+    ck_assert(json_object_get_boolean(get(st, "correct")));
+    ck_assert_int_eq(json_object_get_int64(get(st, "bytes_ok")), 1048576);
+    /* throughput = bytes / time, 1 MB = 10^6 bytes */
+    double t = json_object_get_double(get(st, "throughput_MBps"));
+    double ps = (double)json_object_get_int64(get(st, "sim_time_ps"));
+    ck_assert(fabs(t - 1048576 / ps * 1e6) < 0.001 * t);
+    keys_are(get(st, "bus_utilization"),
+             (const char *[]){"plb", "opb", "pcix0", NULL});
+    json_object *fl = get(get(o, "schemes"), "flat");
+    ck_assert(!json_object_get_boolean(get(fl, "correct")));
+    ck_assert_int_eq(json_object_get_int64(get(fl, "bus_errors")), 16);
+    json_object_put(o);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(run_scheme_csv_and_stdout)
+{
+    Run r = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
+                                 "struct", "--csv", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    /* header and one line, no table */
+    char *nl = strchr(r.out, '\n');
+    ck_assert_ptr_nonnull(nl);
+    const char *head = "scenario,topology,scheme,correct,silent,bytes_ok,";
+    const char *line = "vmalloc,highmem,struct,1,0,262144,0,0,0,0,0,0,262144,";
+    ck_assert(!strncmp(r.out, head, strlen(head)));
+    ck_assert(!strncmp(nl + 1, line, strlen(line)));
+    size_t lines = 0;
+    for (const char *c = r.out; *c; c++)
+        lines += *c == '\n';
+    ck_assert_uint_eq(lines, 2);
+    run_free(&r);
+    r = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--json", "-",
+                             "--scheme", "flat", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *o = parse(r.out);
+    json_object *sch = get(o, "schemes");
+    ck_assert_int_eq(json_object_object_length(sch), 1);
+    ck_assert(json_object_get_boolean(get(get(sch, "flat"), "silent")));
+    json_object_put(o);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(run_exit_codes)
+{
+    /* an expectation that fails: 1, and the table says why */
+    const char *p;
+    char abs[4096];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", abs));
+    char text[8192];
+    snprintf(text, sizeof text,
+             "name: f\ntopology: %s\n"
+             "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+             "b: {alloc: kmalloc, size: 4KiB}}\n"
+             "workload: [{op: copy, from: a, to: b}]\n"
+             "expect: {flat: {correct: false}}\n",
+             abs);
+    p = tu_write("fail.yaml", text);
+    Run r = run((const char *[]){"run", p, NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "expectation failed: correct is true, expected false"));
+    run_free(&r);
+
+    /* regress: one line each, the count line, exit 1 */
+    r = run((const char *[]){"regress", "scenarios/baseline.yaml", p, NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "pass baseline (scenarios/baseline."
+                                        "yaml)\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  flat: correct is true, expected "
+                                        "false\n"));
+    size_t n = strlen(r.out);
+    ck_assert(n > 20 && !strcmp(r.out + n - 19, "1 passed, 1 failed\n"));
+    run_free(&r);
+
+    /* bad input: 2 */
+    r = run((const char *[]){"run", "scenarios/nope.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "scenarios/nope.yaml"));
+    run_free(&r);
+    r = run((const char *[]){"run", "scenarios/baseline.yaml", "--scheme",
+                             "linux", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim run: unknown scheme 'linux' (known: "
+                            "flat, flat-bounce, struct)\n");
+    run_free(&r);
+    r = run((const char *[]){"regress", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -366,6 +520,12 @@ Suite *cli_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, usage);
     tcase_add_test(tc, malformed_files);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("run");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, run_table_and_json);
+    tcase_add_test(tc, run_scheme_csv_and_stdout);
+    tcase_add_test(tc, run_exit_codes);
     suite_add_tcase(s, tc);
     return s;
 }
