@@ -150,7 +150,7 @@ $(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
 # The CLI tests run the dmasim of the same variant.
 test: $(BIN) $(TESTBIN)
 	DMASIM=$(BIN) $(TESTBIN)
-	$(BIN) regress scenarios/
+	$(BIN) regress scenarios/ tests/scenarios/
 
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)
