@@ -51,7 +51,8 @@ static int col_w = 14; /* widened for long engine lists */
 
 enum { PLAIN, GOOD, BAD };
 
-static void cell(FILE *out, const char *text, int tone, bool color)
+static void cell(FILE *out, const char *text, int tone, bool color,
+                 bool last)
 {
     int pad = col_w - (int)strlen(text);
     if (color && tone != PLAIN)
@@ -59,7 +60,8 @@ static void cell(FILE *out, const char *text, int tone, bool color)
                 text);
     else
         fputs(text, out);
-    fprintf(out, "%*s", pad > 1 ? pad : 1, "");
+    if (!last)
+        fprintf(out, "%*s", pad > 1 ? pad : 1, "");
 }
 
 /* A cell's text and tone for scheme i; arg is the row's own (a bus). */
@@ -74,7 +76,7 @@ static void row(FILE *out, const RunReport *rr, const char *label, CellFn *fn,
         char b[64];
         int tone = PLAIN;
         fn(rr, i, arg, b, sizeof b, &tone);
-        cell(out, b, tone, color);
+        cell(out, b, tone, color, i + 1 == rr->n);
     }
     fputc('\n', out);
 }
@@ -188,7 +190,7 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     }
     fprintf(out, "%-*s", LABEL_W, "");
     for (size_t i = 0; i < rr->n; i++)
-        fprintf(out, "%-*s", col_w, rr->r[i].scheme);
+        fprintf(out, "%-*s", i + 1 < rr->n ? col_w : 0, rr->r[i].scheme);
     fputc('\n', out);
     row(out, rr, "correct", c_correct, 0, color);
     row(out, rr, "silent", c_silent, 0, color);
