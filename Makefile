@@ -114,7 +114,7 @@ help:
 	@echo "make test       build and run the Check suites and CLI tests"
 	@echo "make demo       lint and route on the shipped ebony board"
 	@echo "make bench      event kernel and routing speed figures"
-	@echo "make fuzz       mutated topologies under ASan/UBSan (FUZZ_SECONDS=60)"
+	@echo "make fuzz       mutated topologies and scenarios under ASan/UBSan (FUZZ_SECONDS=60)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make clean      remove build/ and out/"
 
@@ -163,7 +163,7 @@ bench: $(BUILD)/bench_route $(BUILD)/bench_kernel $(BUILD)/bench_scenario
 # The fuzzer always runs the sanitizer build: a crash is not the only bug.
 fuzz:
 	$(MAKE) VARIANT=san build/san/fuzz_topology
-	build/san/fuzz_topology $(FUZZ_SECONDS) 1 topologies/*.yaml tests/topologies/*.yaml
+	build/san/fuzz_topology $(FUZZ_SECONDS) 1 topologies/*.yaml tests/topologies/*.yaml scenarios/*.yaml
 
 clean:
 	rm -rf build out
