@@ -16,7 +16,9 @@ static const char *const YAML =
     "buses: [{name: plb, kind: plb, clock: plb, width: 128}]\n"
     "components:\n"
     "  - {name: dma, kind: dma, bus: plb}\n"
-    "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB}\n";
+    "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB}\n"
+    "  - {name: port, kind: device, bus: plb,\n"
+    "     regions: [{base: 0x10000000, size: 8, kind: fifo}]}\n";
 
 typedef struct Rig {
     Diag d;
@@ -237,6 +239,52 @@ START_TEST(bus_error_residue)
 }
 END_TEST
 
+static void count_writes(void *opaque, int master, int comp, int region,
+                         uint64_t off, uint64_t len)
+{
+    (void)master;
+    (void)region;
+    (void)off;
+    int *n = opaque;
+    if (comp == n[1] && len <= 8)
+        n[0]++;
+}
+
+/* A fixed destination (a FIFO register): the engine does not increment
+ * its address and writes at most fixed_unit bytes at a time; the bytes
+ * arrive in order. */
+START_TEST(fixed_destination)
+{
+    Rig r;
+    rig(&r);
+    uint8_t src[100];
+    for (int i = 0; i < 100; i++)
+        src[i] = (uint8_t)(i * 7 + 3);
+    store_write(ram(&r), 0x4000, src, sizeof src);
+    int port = topo_find_comp(r.t, "port");
+    int writes[2] = {0, port};
+    platform_watch_writes(r.p, count_writes, writes);
+    DmaSeg seg = {.src = 0x4000, .dst = 0x10000000, .len = 100,
+                  .dst_fixed = true, .fixed_unit = 8};
+    int n = 0;
+    DmaXfer x = {.segs = &seg, .n_segs = 1, .done = count, .opaque = &n};
+    dma_submit(r.p, r.dma, &x);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(x.result, ROUTE_OK);
+    ck_assert_int_eq(writes[0], 13); /* 12 of 8 bytes, one of 4 */
+    uint64_t len;
+    const uint8_t *log =
+        fifo_written(regions_fifo(platform_regions(r.p, port), 0), &len);
+    ck_assert_uint_eq(len, 100);
+    ck_assert_mem_eq(log, src, 100);
+    /* A device without a master has no engine; the dma component has. */
+    ck_assert_ptr_null(platform_engine(r.p, port));
+    ck_assert_ptr_nonnull(platform_engine(r.p, r.dma));
+    unrig(&r);
+}
+END_TEST
+
 Suite *dma_suite(void)
 {
     Suite *s = suite_create("dma");
@@ -247,6 +295,7 @@ Suite *dma_suite(void)
     tcase_add_test(tc, channels_and_queues);
     tcase_add_test(tc, bus_error_residue);
     tcase_add_test(tc, resubmit_from_callback);
+    tcase_add_test(tc, fixed_destination);
     suite_add_tcase(s, tc);
     return s;
 }
