@@ -443,7 +443,7 @@ static void op_begin(Sim *sim, void *opaque)
         plan_refuse(&st->plan, "dma_alloc_coherent: %s",
                     src->broken ? src->broken : dst->broken);
     else
-        run->api->plan(&st->ctx, &aop, &st->plan);
+        dma_api_plan(run->api, &st->ctx, &aop, &st->plan);
     if (rep->runs == 1) {
         rep->engine = st->plan.engine;
         snprintf(rep->choice, sizeof rep->choice, "%s", st->plan.choice);

@@ -184,7 +184,7 @@ static void plan(const DmaApi *api, Fix *f, const ApiBuffer *s,
 {
     ApiOp op = {s, d, 0, 0, len, engine, map};
     plan_init(p);
-    api->plan(&f->c, &op, p);
+    dma_api_plan(api, &f->c, &op, p);
 }
 
 /* pci-offset.yaml: pci_dram_offset 0x8000_0000.  flat's handle for

@@ -85,6 +85,26 @@ typedef struct ApiCtx {
     void *opaque;
 } ApiCtx;
 
+typedef struct Seg {
+    uint64_t addr, len;
+} Seg;
+
+/* Addresses on one master's bus covering one end of an operation. */
+typedef struct SegList {
+    Seg *v;
+    size_t n, cap;
+    bool fixed; /* a FIFO register: one address */
+    bool split; /* keep adjacent segments apart (map_sg of pages) */
+} SegList;
+
+typedef enum {
+    MAP_OK,     /* the segments are what the master should drive */
+    MAP_BOUNCE, /* the scheme bounces this end (the reason says why) */
+    MAP_REFUSE, /* an API error (the reason says why) */
+} MapResult;
+
+/* A scheme's ops.  The shared planner (dma_api_plan) calls them for each
+ * operation; docs/schemes.md says what each scheme's do. */
 typedef struct DmaApi {
     const char *name;
     const char *summary;
@@ -92,8 +112,17 @@ typedef struct DmaApi {
      * handle_dev; false with a reason if it refuses. */
     bool (*alloc_coherent)(const ApiCtx *c, int dev, uint64_t size,
                            ApiBuffer *out, char *why, size_t n);
-    /* Plans one operation; an API error sets plan->refused. */
-    void (*plan)(const ApiCtx *c, const ApiOp *op, Plan *plan);
+    /* dma_map_single (MAP_SINGLE) or dma_map_sg (MAP_SG) of
+     * [off, off + len) of b for master m: segments in m's addresses, a
+     * bounce, or a refusal, with the reason in why. */
+    MapResult (*map)(const ApiCtx *c, int m, const ApiBuffer *b, uint64_t off,
+                     uint64_t len, MapKind how, SegList *out, char *why,
+                     size_t n);
+    /* engine: auto — the master (or ENGINE_CPU) that moves op, explained
+     * in plan->choice; may refuse. */
+    int (*move)(const ApiCtx *c, const ApiOp *op, Plan *p);
+    /* Optional: the scheme copies with the CPU rather than use master m. */
+    bool (*cpu_instead)(const ApiCtx *c, int m, Plan *p);
 } DmaApi;
 
 extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct;
@@ -101,6 +130,11 @@ extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct;
 const DmaApi *dma_api_find(const char *name);
 const DmaApi *const *dma_api_all(size_t *n); /* in report order */
 const char *dma_api_names(void);             /* "flat, flat-bounce, struct" */
+
+/* Plans one operation with api's ops (models/dma_api/plan.c); an API
+ * error sets plan->refused. */
+void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
+                  Plan *p);
 
 /* ---- building plans (models/dma_api/plan.c) ---------------------------- */
 

@@ -56,7 +56,7 @@ static MapResult flat_map(const ApiCtx *c, int m, const ApiBuffer *b,
     return MAP_OK;
 }
 
-static int flat_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
+static int flat_move(const ApiCtx *c, const ApiOp *op, Plan *p)
 {
     (void)op;
     int m = first_root_engine(c->t);
@@ -83,21 +83,12 @@ static bool flat_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
     return true;
 }
 
-static const Policy flat_policy = {
-    .choose = flat_choose,
-    .map = flat_map,
-};
-
-static void flat_plan(const ApiCtx *c, const ApiOp *op, Plan *p)
-{
-    plan_copy(c, op, &flat_policy, p);
-}
-
 const DmaApi dma_api_flat = {
     .name = "flat",
     .summary = "the 2004 API: flat dma_addr_t, virt_to_phys + pci_dram_offset",
     .alloc_coherent = flat_alloc_coherent,
-    .plan = flat_plan,
+    .map = flat_map,
+    .move = flat_move,
 };
 
 /* ---- flat-bounce: the same API, used defensively ------------------------ */
@@ -146,21 +137,12 @@ static bool careful_cpu_instead(const ApiCtx *c, int m, Plan *p)
     return true;
 }
 
-static const Policy careful_policy = {
-    .choose = flat_choose,
-    .map = careful_map,
-    .cpu_instead = careful_cpu_instead,
-};
-
-static void careful_plan(const ApiCtx *c, const ApiOp *op, Plan *p)
-{
-    plan_copy(c, op, &careful_policy, p);
-}
-
 const DmaApi dma_api_flat_bounce = {
     .name = "flat-bounce",
     .summary = "the 2004 API used defensively: bounce all but plain low "
                "memory",
     .alloc_coherent = flat_alloc_coherent,
-    .plan = careful_plan,
+    .map = careful_map,
+    .move = flat_move,
+    .cpu_instead = careful_cpu_instead,
 };

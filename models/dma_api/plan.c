@@ -1,5 +1,5 @@
-/* Plans, the scheme registry, and the copy planner every scheme shares
- * (docs/schemes.md, "How an operation is planned"). */
+/* Plans, the scheme registry, and the planner that drives every scheme's
+ * ops (docs/schemes.md, "How an operation is planned"). */
 #include "models/dma_api/plan.h"
 
 #include <stdarg.h>
@@ -172,7 +172,7 @@ static void whole_cpu_copy(Plan *p, const ApiOp *op)
 }
 
 /* A kmalloc bounce buffer for one end, reachable by the master. */
-static bool bounce(const ApiCtx *c, const Policy *pol, int master,
+static bool bounce(const ApiCtx *c, const DmaApi *api, int master,
                    unsigned slot, uint64_t len, Plan *p, ApiBuffer *b,
                    SegList *segs)
 {
@@ -185,7 +185,7 @@ static bool bounce(const ApiCtx *c, const Policy *pol, int master,
     plan_own(p, pa, len);
     *b = (ApiBuffer){.va = va, .size = len, .cls = MEM_LINEAR};
     char why[300] = "";
-    if (pol->map(c, master, b, 0, len, MAP_SINGLE, segs, why,
+    if (api->map(c, master, b, 0, len, MAP_SINGLE, segs, why,
                  sizeof why) != MAP_OK) {
         plan_refuse(p, "the bounce buffer is out of reach too: %s", why);
         return false;
@@ -241,7 +241,7 @@ static void zip(const SegList *s, const SegList *d, uint64_t len,
 /* An end in the master's own memory is not mapped through the DMA API:
  * the driver programs the device's local address for it, under every
  * scheme (a device's master reaches its own regions locally). */
-static MapResult map_end(const ApiCtx *c, const Policy *pol, int m,
+static MapResult map_end(const ApiCtx *c, const DmaApi *api, int m,
                          const ApiBuffer *b, uint64_t off, uint64_t len,
                          MapKind how, SegList *out, char *why, size_t n)
 {
@@ -252,17 +252,18 @@ static MapResult map_end(const ApiCtx *c, const Policy *pol, int m,
         segs_add(out, r->base + bp->offset + (out->fixed ? 0 : off), len);
         return MAP_OK;
     }
-    return pol->map(c, m, b, off, len, how, out, why, n);
+    return api->map(c, m, b, off, len, how, out, why, n);
 }
 
-void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
+void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
+                  Plan *p)
 {
     const Topology *t = c->t;
     PlanStep *call = plan_add(p, STEP_CALL);
     call->calls = 1;
     int m = op->engine;
     if (m == ENGINE_AUTO)
-        m = pol->choose(c, op, p);
+        m = api->move(c, op, p);
     if (p->refused)
         return;
     if (m == ENGINE_CPU) {
@@ -271,16 +272,16 @@ void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
         whole_cpu_copy(p, op);
         return;
     }
-    if (pol->cpu_instead && pol->cpu_instead(c, m, p)) {
+    if (api->cpu_instead && api->cpu_instead(c, m, p)) {
         whole_cpu_copy(p, op);
         p->bounce_bytes += op->len;
         return;
     }
     SegList ss = {0}, ds = {0};
     char why_s[300] = "", why_d[300] = "";
-    MapResult rs = map_end(c, pol, m, op->src, op->src_off, op->len, op->map,
+    MapResult rs = map_end(c, api, m, op->src, op->src_off, op->len, op->map,
                            &ss, why_s, sizeof why_s);
-    MapResult rd = map_end(c, pol, m, op->dst, op->dst_off, op->len, op->map,
+    MapResult rd = map_end(c, api, m, op->dst, op->dst_off, op->len, op->map,
                            &ds, why_d, sizeof why_d);
     if (rs == MAP_REFUSE || rd == MAP_REFUSE) {
         plan_refuse(p, "%s", rs == MAP_REFUSE ? why_s : why_d);
@@ -304,7 +305,7 @@ void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
     if (rs == MAP_BOUNCE) {
         plan_note(p, "%s: bounced through kmalloc memory", why_s);
         segs_free(&ss);
-        if (!bounce(c, pol, m, 0, op->len, p, &bs, &ss))
+        if (!bounce(c, api, m, 0, op->len, p, &bs, &ss))
             goto out;
         cpu_copy(p, bs.va, src_va, op->len, NULL, op->src);
         p->bounce_bytes += op->len;
@@ -314,7 +315,7 @@ void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
     if (rd == MAP_BOUNCE) {
         plan_note(p, "%s: bounced through kmalloc memory", why_d);
         segs_free(&ds);
-        if (!bounce(c, pol, m, 1, op->len, p, &bd, &ds))
+        if (!bounce(c, api, m, 1, op->len, p, &bd, &ds))
             goto out;
         dst = &bd;
         dst_va = bd.va;
@@ -343,7 +344,7 @@ void plan_copy(const ApiCtx *c, const ApiOp *op, const Policy *pol, Plan *p)
         plan_own(p, pa, dlen);
         db = (ApiBuffer){.va = va, .size = dlen, .cls = MEM_LINEAR};
         char why[300] = "";
-        if (pol->map(c, m, &db, 0, dlen, MAP_SINGLE, &dl, why, sizeof why) !=
+        if (api->map(c, m, &db, 0, dlen, MAP_SINGLE, &dl, why, sizeof why) !=
             MAP_OK) {
             plan_refuse(p, "the descriptors are out of reach: %s", why);
             segs_free(&dl);

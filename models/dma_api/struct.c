@@ -182,7 +182,7 @@ static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
     return e;
 }
 
-static int struct_choose(const ApiCtx *c, const ApiOp *op, Plan *p)
+static int struct_move(const ApiCtx *c, const ApiOp *op, Plan *p)
 {
     const Topology *t = c->t;
     int best = ENGINE_CPU;
@@ -265,20 +265,11 @@ static bool struct_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
     return true;
 }
 
-static const Policy struct_policy = {
-    .choose = struct_choose,
-    .map = struct_map,
-};
-
-static void struct_plan(const ApiCtx *c, const ApiOp *op, Plan *p)
-{
-    plan_copy(c, op, &struct_policy, p);
-}
-
 const DmaApi dma_api_struct = {
     .name = "struct",
     .summary = "the proposal: {phys, dev} handles converted through the "
                "topology, page walks, dma_move",
     .alloc_coherent = struct_alloc_coherent,
-    .plan = struct_plan,
+    .map = struct_map,
+    .move = struct_move,
 };
