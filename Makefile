@@ -54,6 +54,7 @@ SIM_SRCS := \
 	sim/scenario.c \
 	sim/oracle.c \
 	sim/runner.c \
+	sim/run_ops.c \
 	sim/report.c
 
 MODEL_SRCS := \
