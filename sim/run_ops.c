@@ -13,7 +13,7 @@
 /* ---- scratch memory for the scheme ---------------------------------------- */
 
 bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
-                    uint64_t *pa)
+                 uint64_t *pa)
 {
     Stream *st = opaque;
     Run *run = st->run;
@@ -71,8 +71,8 @@ static void judge(Stream *st)
         if (!got)
             abort();
         PieceCtx pc = {run->o, got};
-        if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len, run_peek_piece,
-                       &pc)) {
+        if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len,
+                           run_peek_piece, &pc)) {
             const uint8_t *want = dst->intended + o->to_offset;
             for (uint64_t i = 0; i < o->len; i++)
                 ok += got[i] == want[i];

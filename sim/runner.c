@@ -232,7 +232,7 @@ static void allow_destinations(Run *run)
             } else {
                 PieceCtx pc = {run->o, NULL};
                 run_each_piece(run->k, d->ab.va + o->to_offset, o->len,
-                           allow_piece, &pc);
+                               allow_piece, &pc);
             }
         }
 }
