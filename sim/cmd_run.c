@@ -154,7 +154,8 @@ int cmd_run(int argc, char **argv)
         for (size_t i = 0; i < s->n_schemes; i++)
             listed |= !strcmp(only[j], s->schemes[i]);
         if (!listed) {
-            fprintf(stderr, "dmasim run: scenario %s does not run scheme '%s'\n",
+            fprintf(stderr,
+                    "dmasim run: scenario %s does not run scheme '%s'\n",
                     s->name, only[j]);
             scenario_free(s);
             diag_free(&d);
@@ -199,7 +200,7 @@ int cmd_run(int argc, char **argv)
     return rc;
 }
 
-/* ---- regress ------------------------------------------------------------------ */
+/* ---- regress ------------------------------------------------------------ */
 
 static int cmp_str(const void *a, const void *b)
 {

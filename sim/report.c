@@ -44,7 +44,7 @@ static void engines(const Scenario *s, const SchemeResult *r, char *buf,
         snprintf(buf, n, "-");
 }
 
-/* ---- the table ---------------------------------------------------------------- */
+/* ---- the table ---------------------------------------------------------- */
 
 #define LABEL_W 20
 static int col_w = 14; /* widened for long engine lists */
@@ -249,7 +249,7 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     }
 }
 
-/* ---- JSON and CSV ------------------------------------------------------------- */
+/* ---- JSON and CSV ------------------------------------------------------- */
 
 void report_json(FILE *out, const RunReport *rr)
 {

@@ -10,7 +10,7 @@
 #include "sim/runner_int.h"
 #include "sim/units.h"
 
-/* ---- scratch memory for the scheme ---------------------------------------- */
+/* ---- scratch memory for the scheme -------------------------------------- */
 
 bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
                  uint64_t *pa)
@@ -32,7 +32,7 @@ bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
     return true;
 }
 
-/* ---- running operations ---------------------------------------------------- */
+/* ---- running operations ------------------------------------------------- */
 
 static void next_step(Stream *st);
 

@@ -12,7 +12,7 @@
 #include "sim/runner_int.h"
 #include "sim/units.h"
 
-/* ---- results ------------------------------------------------------------- */
+/* ---- results ------------------------------------------------------------ */
 
 void run_add_reason(Run *run, const char *kind, const char *text)
 {
@@ -46,7 +46,7 @@ void scheme_result_free(SchemeResult *r)
     memset(r, 0, sizeof *r);
 }
 
-/* ---- memory through the page tables --------------------------------------- */
+/* ---- memory through the page tables ------------------------------------- */
 
 bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
                     void *ctx)
@@ -82,7 +82,7 @@ static bool allow_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
     return true;
 }
 
-/* ---- buffers ----------------------------------------------------------------- */
+/* ---- buffers ------------------------------------------------------------ */
 
 static bool fatal(Diag *d, const BufferParams *b, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -198,7 +198,7 @@ static bool fill_buffer(Run *run, size_t i, Diag *d)
     return true;
 }
 
-/* ---- a run ------------------------------------------------------------------- */
+/* ---- a run -------------------------------------------------------------- */
 
 static void free_run(Run *run)
 {
@@ -313,9 +313,10 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->throughput_MBps =
         r->sim_time ? (double)r->bytes_moved * 1e6 / (double)r->sim_time : 0;
     for (size_t b = 0; b < t->n_buses; b++)
-        r->bus_util[b] = r->sim_time ? (double)platform_bus_busy(run.p, (int)b) /
-                                           (double)r->sim_time
-                                     : 0;
+        r->bus_util[b] =
+            r->sim_time ? (double)platform_bus_busy(run.p, (int)b) /
+                              (double)r->sim_time
+                        : 0;
     r->correct = !r->bytes_wrong && !r->bytes_misdirected && !r->bus_errors &&
                  !r->api_errors;
     r->silent = !r->correct && !r->bus_errors && !r->api_errors;
@@ -323,7 +324,7 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
     return true;
 }
 
-/* ---- expectations --------------------------------------------------------- */
+/* ---- expectations ------------------------------------------------------- */
 
 bool expect_check(const Scenario *s, const SchemeResult *r, char *why,
                   size_t n)

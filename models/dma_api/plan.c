@@ -32,7 +32,7 @@ const char *dma_api_names(void)
     return "flat, flat-bounce, struct";
 }
 
-/* ---- plans --------------------------------------------------------------- */
+/* ---- plans -------------------------------------------------------------- */
 
 void plan_init(Plan *p)
 {
@@ -114,7 +114,7 @@ uint64_t master_mask(const Topology *t, int m)
     return bits_last(t->comps[m].dma_mask_bits);
 }
 
-/* ---- segment lists ---------------------------------------------------------- */
+/* ---- segment lists ------------------------------------------------------ */
 
 void segs_add(SegList *l, uint64_t addr, uint64_t len)
 {
@@ -138,7 +138,7 @@ void segs_free(SegList *l)
     memset(l, 0, sizeof *l);
 }
 
-/* ---- the shared copy planner ---------------------------------------------- */
+/* ---- the shared copy planner -------------------------------------------- */
 
 static bool is_ram(const ApiBuffer *b)
 {
