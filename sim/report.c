@@ -170,17 +170,19 @@ void report_table(FILE *out, const RunReport *rr, bool color)
 {
     const Scenario *s = rr->s;
     const Topology *t = s->topo;
-    uint64_t ops = 0;
+    uint64_t ops = 0, bytes = 0;
     for (size_t i = 0; i < s->n_streams; i++)
-        for (size_t j = 0; j < s->streams[i].n_ops; j++)
+        for (size_t j = 0; j < s->streams[i].n_ops; j++) {
             ops += s->streams[i].ops[j].repeat;
+            bytes += s->streams[i].ops[j].repeat * s->streams[i].ops[j].len;
+        }
     char sz[32];
     fprintf(out, "scenario %s%s%s\n", s->name, s->description ? ": " : "",
             s->description ? s->description : "");
     fprintf(out, "topology %s (%s), seed %llu, %llu operation%s, %s\n\n",
             t->name, t->file, (unsigned long long)s->seed,
             (unsigned long long)ops, ops == 1 ? "" : "s",
-            units_fmt_size(rr->n ? rr->r[0].bytes_moved : 0, sz, sizeof sz));
+            units_fmt_size(bytes, sz, sizeof sz));
     col_w = 14;
     for (size_t i = 0; i < rr->n; i++) {
         char e[200];

@@ -100,6 +100,8 @@ static void op_finish(Sim *sim, void *opaque)
     if (st->plan.engine >= 0)
         run->in_flight[st->plan.engine]--;
     judge(st);
+    if (!st->failed) /* it moved its bytes, wherever they went */
+        run->r->bytes_moved += cur_op(st)->len;
     st->reports[st->op].bounce_bytes += st->plan.bounce_bytes;
     run->r->bounce_bytes += st->plan.bounce_bytes;
     run->last_end = sim_now(sim);
@@ -184,7 +186,6 @@ void run_op_begin(Sim *sim, void *opaque)
     ApiOp aop = {&src->ab, &dst->ab, o->from_offset, o->to_offset, o->len,
                  o->engine_comp, o->map};
     rep->runs++;
-    run->r->bytes_moved += o->len;
     intend(st);
     plan_init(&st->plan);
     st->failed = false;
@@ -203,6 +204,7 @@ void run_op_begin(Sim *sim, void *opaque)
         rep->api_errors++;
         run->r->api_errors++;
         st->plan.engine = ENGINE_CPU;
+        st->failed = true;
         op_end(st);
         return;
     }

@@ -32,7 +32,7 @@ typedef struct SchemeResult {
     bool correct, silent;
     uint64_t bytes_ok, bytes_wrong, bytes_misdirected;
     uint64_t bus_errors, api_errors, posted_lost, bounce_bytes;
-    uint64_t bytes_moved; /* what the workload asked to move */
+    uint64_t bytes_moved; /* of operations without a bus or API error */
     SimTime sim_time;     /* first operation's start to last one's end */
     double throughput_MBps;
     uint64_t events;
