@@ -47,6 +47,8 @@ static const Field timing_fields[] = {
     {"arbitration", f_arbitration, offsetof(BusTiming, arbitration), false},
     {"split_read_write", ld_f_bool, offsetof(BusTiming, split_rw), false},
     {"address_pipelining", ld_f_bool, offsetof(BusTiming, pipelined), false},
+    {"max_read_byte_count", ld_f_cycles,
+     offsetof(BusTiming, split_read_bytes), false},
     FIELD_END,
 };
 
@@ -75,10 +77,14 @@ static const BusTiming pci_timing = {
     .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
 };
 
-/* PCI-X 1.0: an address phase and an attribute phase. */
+/* PCI-X 1.0: an address phase and an attribute phase; a read that a
+ * bridge forwards is a split transaction (§2.10: split response, then the
+ * bridge's split completion), each of up to the requester's Maximum
+ * Memory Read Byte Count, 512 bytes after reset (§7.2.3). */
 static const BusTiming pcix_timing = {
     .arb_cycles = 1, .addr_cycles = 2, .dac_cycles = 1,
     .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
+    .split_read_bytes = 512,
 };
 
 const BusKind plb_bus_kind = {

@@ -226,8 +226,14 @@ static void burst_end(Sim *s, void *opaque)
         schedule_arbitration(bs);
         return;
     }
-    if (!hop_carries_data(x) && !hop_aborts(x))
-        bs->retries++; /* a delayed read's request is answered with retry */
+    if (!hop_carries_data(x) && !hop_aborts(x)) {
+        /* A read's request to a bridge: a delayed read is answered with a
+         * retry, a split transaction with a split response. */
+        if (((const BusTiming *)b->priv)->split_read_bytes)
+            bs->splits++;
+        else
+            bs->retries++;
+    }
     if (x->burst_beats) {
         /* The first burst's first beat starts at addr mod W. */
         uint64_t w = plat_bus_width_bytes(b->width_bits);

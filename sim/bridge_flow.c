@@ -113,15 +113,20 @@ void plat_post_forward(Platform *p, Xact *x)
     plat_finish_xact(p, x, ROUTE_OK, 0);
 }
 
-/* The smallest prefetch of the bridges a read crosses; 0 when none limits
- * it. */
+/* What the bridges a read crosses fetch for one request: a bridge answers
+ * a delayed read with at most its prefetch, and a split transaction (on a
+ * PCI-X bus on its near side) with at most that bus's maximum read byte
+ * count.  The smallest; 0 when none limits it. */
 static uint64_t read_piece(const Platform *p, const Xact *x)
 {
     uint64_t piece = 0;
     for (size_t h = 1; h < x->route.n_hops; h++) {
         const BridgeParams *bp = p->t->comps[x->route.hops[h].via].bridge;
-        if (bp->prefetch_bytes && (!piece || bp->prefetch_bytes < piece))
-            piece = bp->prefetch_bytes;
+        const BusTiming *near = p->t->buses[x->route.hops[h - 1].bus].priv;
+        uint64_t limit = near->split_read_bytes ? near->split_read_bytes
+                                                : bp->prefetch_bytes;
+        if (limit && (!piece || limit < piece))
+            piece = limit;
     }
     return piece;
 }
@@ -162,8 +167,8 @@ bool plat_split_read(Platform *p, Xact *x)
     uint64_t piece = read_piece(p, x);
     if (!piece || x->len <= piece)
         return false;
-    /* Each bridge fetches at most its prefetch size, so the master gets
-     * the data piece by piece, retrying between. */
+    /* Each bridge fetches at most its prefetch size (or split completion
+     * size), so the master gets the data piece by piece. */
     Fwd *f = fwd_get(p);
     f->parent = x;
     f->off = 0;

@@ -41,6 +41,11 @@ typedef struct BusTiming {
     unsigned abort_cycles;      /* master abort: cycles without a claimant */
     unsigned latency_timer;     /* PCI: a burst granted while others wait
                                    ends within this many cycles; 0: none */
+    unsigned split_read_bytes;  /* PCI-X: reads through a bridge get a split
+                                   response (no retry) and come back in
+                                   split completions of up to this many
+                                   bytes (the requester's maximum memory
+                                   read byte count); 0: delayed reads */
     bool split_rw;              /* separate read and write data paths */
     bool pipelined;             /* address phase overlaps previous data */
     ArbPolicy arbitration;      /* who gets the bus when it frees */

@@ -134,9 +134,13 @@ uint64_t platform_bus_retries(const Platform *p, int bus)
 {
     return p->buses[bus].retries + p->buses[p->t->n_buses + bus].retries;
 }
+
+uint64_t platform_bus_splits(const Platform *p, int bus)
+{
+    return p->buses[bus].splits + p->buses[p->t->n_buses + bus].splits;
+}
+
 uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
-
-
 
 
 

@@ -54,6 +54,8 @@ uint64_t platform_bus_bytes(const Platform *p, int bus);
  * was full), and posted writes that failed beyond a bridge (the master had
  * already been told they were done, as PCI does). */
 uint64_t platform_bus_retries(const Platform *p, int bus);
+/* Reads a bridge answered with a split response on a bus (PCI-X). */
+uint64_t platform_bus_splits(const Platform *p, int bus);
 uint64_t platform_posted_errors(const Platform *p);
 
 #endif

@@ -16,7 +16,7 @@ typedef struct BusState {
     int last_granted;   /* requester of the last grant, for round robin */
     uint64_t arrivals;  /* arrival counter, for FIFO order */
     SimTime busy_time, last_end;
-    uint64_t bytes, retries;
+    uint64_t bytes, retries, splits;
 } BusState;
 
 /* A bridge's posted-write buffers, one per direction (0 down, 1 up), and

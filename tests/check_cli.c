@@ -131,7 +131,8 @@ START_TEST(check_bad_input)
                                         "turnaround_cycles, max_burst, "
                                         "abort_cycles, latency_timer, "
                                         "arbitration, split_read_write, "
-                                        "address_pipelining)\n"));
+                                        "address_pipelining, "
+                                        "max_read_byte_count)\n"));
     /* The good file is still reported. */
     ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));
     run_free(&r);

@@ -295,12 +295,21 @@ END_TEST
  * 5 + 32 beats = 37 cycles (1120 ns).  Piece 2 the same with a row hit on
  * the PLB (12 cycles): 1120 + 100 + 40 + 120 + 80 + 740 = 2200 ns.
  * Without a prefetch limit it is one round trip: 1840 ns. */
-static SimTime delayed_read(const char *prefetch, uint64_t *retries)
+static SimTime read_through(const char *prefetch, const char *split,
+                            uint64_t *retries, uint64_t *splits)
 {
     Rig r;
-    char post[64];
+    char post[64], yaml[4096], bus[200];
     snprintf(post, sizeof post, "0\n    prefetch: %s", prefetch);
-    rig_post(&r, "", "", post);
+    snprintf(yaml, sizeof yaml, BASE, "", "", post);
+    const char *pci = "address_bits: 64}";
+    char *at = strstr(yaml, pci);
+    snprintf(bus, sizeof bus, "address_bits: 64, max_read_byte_count: %s}",
+             split);
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", at + strlen(pci));
+    snprintf(at, sizeof yaml - (size_t)(at - yaml), "%s%s", bus, tail);
+    rig_load(&r, yaml);
     static uint8_t in[256], out[256];
     for (int i = 0; i < 256; i++)
         in[i] = (uint8_t)(i ^ 0x5a);
@@ -318,6 +327,7 @@ static SimTime delayed_read(const char *prefetch, uint64_t *retries)
     ck_assert_int_eq(x.result, ROUTE_OK);
     ck_assert(!memcmp(in, out, 256));
     *retries = platform_bus_retries(r.p, topo_find_bus(r.t, "pci"));
+    *splits = platform_bus_splits(r.p, topo_find_bus(r.t, "pci"));
     SimTime t = x.completed - x.issued;
     rig_free(&r);
     return t;
@@ -325,11 +335,29 @@ static SimTime delayed_read(const char *prefetch, uint64_t *retries)
 
 START_TEST(delayed_read_retries)
 {
-    uint64_t retries;
-    ck_assert_uint_eq(delayed_read("128", &retries), 2200000);
+    uint64_t retries, splits;
+    ck_assert_uint_eq(read_through("128", "0", &retries, &splits), 2200000);
     ck_assert_uint_eq(retries, 2);
-    ck_assert_uint_eq(delayed_read("0", &retries), 1840000);
+    ck_assert_uint_eq(splits, 0);
+    ck_assert_uint_eq(read_through("0", "0", &retries, &splits), 1840000);
     ck_assert_uint_eq(retries, 1);
+}
+END_TEST
+
+/* Split transactions (PCI-X): the bridge answers with a split response,
+ * not a retry, and its fetch is bounded by the bus's maximum read byte
+ * count instead of its prefetch.  The timing is the delayed read's with
+ * that bound: 512 bytes cover the 256 in one round trip (1840 ns, as with
+ * no prefetch limit), 128 split it in two (2200 ns). */
+START_TEST(split_transactions)
+{
+    uint64_t retries, splits;
+    ck_assert_uint_eq(read_through("128", "512", &retries, &splits), 1840000);
+    ck_assert_uint_eq(retries, 0);
+    ck_assert_uint_eq(splits, 1);
+    ck_assert_uint_eq(read_through("0", "128", &retries, &splits), 2200000);
+    ck_assert_uint_eq(retries, 0);
+    ck_assert_uint_eq(splits, 2);
 }
 END_TEST
 
@@ -743,6 +771,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);
     tcase_add_test(tc, delayed_read_retries);
+    tcase_add_test(tc, split_transactions);
     tcase_add_test(tc, first_come_first_served);
     tcase_add_test(tc, arbitration_splits_bandwidth);
     tcase_add_test(tc, latency_timer_splits_bursts);
