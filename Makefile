@@ -152,6 +152,7 @@ $(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
 test: $(BIN) $(TESTBIN)
 	DMASIM=$(BIN) $(TESTBIN)
 	$(BIN) regress scenarios/ tests/scenarios/
+	sh mk/check_readme.sh $(BIN)
 
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)
