@@ -93,12 +93,48 @@ static bool drained(const Stream *st)
             !platform_posted_pending(run->p, st->plan.engine));
 }
 
+/* The buses a plan's transfers cross (by each end's route), counted as
+ * load while the operation runs. */
+static void mark_route(Stream *st, int master, uint64_t addr)
+{
+    Route r;
+    route_access(st->run->t, master, addr, 1, &r);
+    for (size_t i = 0; i < r.n_hops; i++)
+        st->uses_bus[r.hops[i].bus] = true;
+}
+
+static void load_buses(Stream *st, int delta)
+{
+    Run *run = st->run;
+    if (delta > 0)
+        for (size_t i = 0; i < st->plan.n_steps; i++) {
+            const PlanStep *ps = &st->plan.steps[i];
+            uint64_t pa, n;
+            if (ps->kind == STEP_DMA) {
+                mark_route(st, ps->master, ps->segs[0].src);
+                mark_route(st, ps->master, ps->segs[0].dst);
+            } else if (ps->kind == STEP_CPU_COPY) {
+                if (kmem_walk(run->k, ps->src, &pa, &n, NULL))
+                    mark_route(st, run->s->cpu, pa);
+                if (kmem_walk(run->k, ps->dst, &pa, &n, NULL))
+                    mark_route(st, run->s->cpu, pa);
+            }
+        }
+    for (size_t b = 0; b < run->t->n_buses; b++)
+        if (st->uses_bus[b]) {
+            run->bus_load[b] += (unsigned)delta;
+            if (delta < 0)
+                st->uses_bus[b] = false;
+        }
+}
+
 static void op_finish(Sim *sim, void *opaque)
 {
     Stream *st = opaque;
     Run *run = st->run;
     if (st->plan.engine >= 0)
         run->in_flight[st->plan.engine]--;
+    load_buses(st, -1);
     judge(st);
     if (!st->failed) /* it moved its bytes, wherever they went */
         run->r->bytes_moved += cur_op(st)->len;
@@ -210,6 +246,7 @@ void run_op_begin(Sim *sim, void *opaque)
     }
     if (st->plan.engine >= 0)
         run->in_flight[st->plan.engine]++;
+    load_buses(st, 1);
     next_step(st);
 }
 

@@ -210,10 +210,14 @@ static void free_run(Run *run)
     }
     if (run->streams)
         for (size_t i = 0; i < run->s->n_streams; i++)
+        {
             plan_free(&run->streams[i].plan);
+            free(run->streams[i].uses_bus);
+        }
     free(run->bufs);
     free(run->streams);
     free(run->in_flight);
+    free(run->bus_load);
     oracle_free(run->o);
     kmem_free(run->k);
     platform_free(run->p);
@@ -256,6 +260,7 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
     run.o = oracle_new(run.p, s->cpu);
     platform_watch_drain(run.p, run_drain_watch, &run);
     run.in_flight = calloc(t->n_comps, sizeof *run.in_flight);
+    run.bus_load = calloc(t->n_buses, sizeof *run.bus_load);
     run.bufs = calloc(s->n_buffers ? s->n_buffers : 1, sizeof *run.bufs);
     run.streams = calloc(s->n_streams, sizeof *run.streams);
     size_t n_ops = 0;
@@ -265,7 +270,7 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->n_ops = n_ops;
     r->n_buses = t->n_buses;
     r->bus_util = calloc(t->n_buses ? t->n_buses : 1, sizeof *r->bus_util);
-    if (!run.in_flight || !run.bufs || !run.streams || !r->ops ||
+    if (!run.in_flight || !run.bus_load || !run.bufs || !run.streams || !r->ops ||
         !r->bus_util)
         abort();
     size_t base = 0;
@@ -280,7 +285,13 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
             st->reports[k].stream = st->sp->name;
         }
         base += st->sp->n_ops;
-        st->ctx = (ApiCtx){t, run.k, s->cpu, run.in_flight, run_scratch, st};
+        st->uses_bus = calloc(t->n_buses, sizeof *st->uses_bus);
+        if (!st->uses_bus)
+            abort();
+        st->ctx = (ApiCtx){.t = t, .kmem = run.k, .cpu = s->cpu,
+                           .in_flight = run.in_flight,
+                           .bus_load = run.bus_load, .scratch = run_scratch,
+                           .opaque = st};
     }
     bool ok = true;
     for (size_t i = 0; ok && i < s->n_buffers; i++)

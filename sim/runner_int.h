@@ -36,6 +36,7 @@ typedef struct Stream {
     uint64_t fifo_mark;
     bool failed;
     bool draining; /* waiting for its posted writes to land */
+    bool *uses_bus; /* per bus: the running operation's plan crosses it */
     CpuOp cpu;
     DmaXfer dx;
     uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];
@@ -52,7 +53,8 @@ struct Run {
     BufState *bufs;
     Stream *streams;
     SchemeResult *r;
-    unsigned *in_flight;
+    unsigned *in_flight;  /* per component: operations it runs now */
+    unsigned *bus_load;   /* per bus: operations in flight across it */
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;

@@ -3,6 +3,7 @@
  * walks, scatter-gather lists, dma_move's choice — with addresses worked
  * out by hand from the shipped topologies and docs/schemes.md. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ typedef struct Fix {
     Topology *t;
     KMem *k;
     ApiCtx c;
-    unsigned in_flight[64];
+    unsigned in_flight[64], bus_load[64];
 } Fix;
 
 static bool fix_scratch(void *opaque, unsigned slot, uint64_t size,
@@ -38,7 +39,9 @@ static void fix_open(Fix *f, const char *topo)
     char err[200];
     f->k = kmem_new(f->t, cpu, 1, err, sizeof err);
     ck_assert_ptr_nonnull(f->k);
-    f->c = (ApiCtx){f->t, f->k, cpu, f->in_flight, fix_scratch, f};
+    f->c = (ApiCtx){.t = f->t, .kmem = f->k, .cpu = cpu,
+                    .in_flight = f->in_flight, .bus_load = f->bus_load,
+                    .scratch = fix_scratch, .opaque = f};
 }
 
 static void fix_close(Fix *f)
@@ -385,6 +388,18 @@ START_TEST(struct_refuses_unreachable)
 }
 END_TEST
 
+/* The estimate dma_move printed for a master, in microseconds. */
+static double estimate_of(const Plan *p, const char *master)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s ", master);
+    const char *list = strstr(p->choice, "estimates: ");
+    ck_assert_ptr_nonnull(list);
+    const char *at = strstr(list, key);
+    ck_assert_ptr_nonnull(at);
+    return strtod(at + strlen(key), NULL);
+}
+
 /* dma_move: among the masters that reach both ends, the cheapest; the
  * transfers a master already has in flight make it dearer. */
 START_TEST(struct_dma_move)
@@ -412,7 +427,17 @@ START_TEST(struct_dma_move)
     ApiBuffer a = buf(&f, MEM_KMALLOC, 65536), b = buf(&f, MEM_KMALLOC, 65536);
     plan(&dma_api_struct, &f, &a, &b, 65536, ENGINE_AUTO, MAP_SINGLE, &p);
     ck_assert_int_eq(p.engine, comp(&f, "dma0"));
+    /* Load on the buses of a route: dma0's estimate for the same copy
+     * triples with two operations already crossing the PLB. */
+    double before = estimate_of(&p, "dma0");
     plan_free(&p);
+    f.bus_load[topo_find_bus(f.t, "plb")] = 2;
+    plan(&dma_api_struct, &f, &a, &b, 65536, ENGINE_AUTO, MAP_SINGLE, &p);
+    double after = estimate_of(&p, "dma0");
+    ck_assert_msg(after > 2.99 * before && after < 3.01 * before,
+                  "%f then %f", before, after);
+    plan_free(&p);
+    f.bus_load[topo_find_bus(f.t, "plb")] = 0;
     /* flat has no choice: the first engine on the root bus. */
     plan(&dma_api_flat, &f, &dev, &tx, 4096, ENGINE_AUTO, MAP_SINGLE, &p);
     ck_assert_int_eq(p.engine, comp(&f, "dma0"));

@@ -75,8 +75,10 @@ typedef struct ApiCtx {
     const Topology *t;
     KMem *kmem;
     int cpu;
-    /* Transfers in flight on each master now, for dma_move's cost. */
+    /* For dma_move's cost: the operations in flight now on each master
+     * (by component) and across each bus (by bus); either may be NULL. */
     const unsigned *in_flight;
+    const unsigned *bus_load;
     /* The scheme's own kmalloc memory for the operation being planned:
      * slot 0 and 1 bounce the source and destination, slot 2 holds
      * descriptors.  Reused from one operation of a stream to the next. */

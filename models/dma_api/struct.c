@@ -117,10 +117,12 @@ static MapResult struct_map(const ApiCtx *c, int m, const ApiBuffer *b,
 
 /* ---- dma_move: the cheapest master that reaches both ends --------------- */
 
-/* The narrowest link (bytes/s) and the transaction latency (ps) of the
- * route master m takes to [addr, addr + len). */
+/* The narrowest link (bytes/s), the transaction latency (ps) and the
+ * busiest bus's load (operations in flight across it) of the route master
+ * m takes to [addr, addr + len). */
 static bool path_cost(const ApiCtx *c, int m, uint64_t addr, uint64_t len,
-                      uint64_t *bw, uint64_t *lat_ps, int *narrow)
+                      uint64_t *bw, uint64_t *lat_ps, int *narrow,
+                      unsigned *load)
 {
     const Topology *t = c->t;
     Route r;
@@ -128,8 +130,11 @@ static bool path_cost(const ApiCtx *c, int m, uint64_t addr, uint64_t len,
         return false;
     *bw = UINT64_MAX;
     *lat_ps = 0;
+    *load = 0;
     for (size_t i = 0; i < r.n_hops; i++) {
         const BusParams *b = &t->buses[r.hops[i].bus];
+        if (c->bus_load && c->bus_load[r.hops[i].bus] > *load)
+            *load = c->bus_load[r.hops[i].bus];
         uint64_t hz = t->clocks[b->clock_idx].hz, v = hz * (b->width_bits / 8);
         if (v < *bw) {
             *bw = v;
@@ -150,8 +155,9 @@ typedef struct Estimate {
 } Estimate;
 
 /* Moving len bytes with master m in chunks of `chunk` bytes, each a read
- * and a write over the two ends' routes, slowed by the transfers the
- * master already has in flight; plus per_chunk_ps of its own work. */
+ * and a write over the two ends' routes, each end slowed by the operations
+ * already crossing its busiest bus, plus per_chunk_ps of its own work; the
+ * whole slowed by the transfers the master already has in flight. */
 static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
                          const SegList *d, unsigned fifo_unit, uint64_t len,
                          uint64_t chunk, double per_chunk_ps)
@@ -165,13 +171,15 @@ static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
     for (int i = 0; i < 2; i++) {
         uint64_t bw, lat;
         int narrow;
+        unsigned load;
         if (!path_cost(c, m, ends[i]->v[0].addr,
                        ends[i]->fixed ? 1 : ends[i]->v[0].len, &bw, &lat,
-                       &narrow)) {
+                       &narrow, &load)) {
             e.ok = false;
             return e;
         }
-        e.ps += (double)len * 1e12 / (double)bw + chunks * (double)lat;
+        e.ps += ((double)len * 1e12 / (double)bw + chunks * (double)lat) *
+                (1 + load);
         if (bw < e.narrow_bw) {
             e.narrow_bw = bw;
             e.narrow = narrow;
