@@ -85,6 +85,7 @@ static const Field bridge_fields[] = {
     {"posted_write_buffer", ld_f_cycles, offsetof(BridgeParams, post_bytes),
      false},
     {"prefetch", ld_f_cycles, offsetof(BridgeParams, prefetch_bytes), false},
+    {"cache_line", ld_f_count, offsetof(BridgeParams, line_bytes), false},
     FIELD_END,
 };
 
@@ -93,10 +94,12 @@ static const Field bridge_fields[] = {
  * clock domain and re-arbitrate (synchroniser depth 2, plus 2 to queue).
  * It posts writes into a 256-byte buffer each way and serves a delayed
  * read with at most 128 bytes fetched ahead (assumptions of this model: a
- * few cache lines, as PCI bridges of the period had). */
+ * few cache lines, as PCI bridges of the period had).  Read commands are
+ * chosen by the 32-byte cache line firmware programs into PCI's Cache Line
+ * Size register on a PPC440 (its d-cache line, ebony.dts). */
 static const BridgeParams bridge_defaults = {
     .latency_cycles = 2, .cross_cycles = 4, .post_bytes = 256,
-    .prefetch_bytes = 128};
+    .prefetch_bytes = 128, .line_bytes = 32};
 
 static TargetTiming bridge_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)

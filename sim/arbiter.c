@@ -157,36 +157,36 @@ static void arbitrate(Sim *s, void *opaque)
     bool overlap = bt->pipelined && now == bs->last_end &&
                    (x->continuing || x->requested < now);
     uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
-                                    plat_dac(bt, b->width_bits, addr, x->len)
+                                    plat_dac(bt, b->width_bits, addr, x->hop_len)
                               : 0;
     x->continuing = false;
     if (hop_aborts(x)) {
-        cycles = bus_abort_cycles(bt, b->width_bits, addr, x->len);
+        cycles = bus_abort_cycles(bt, b->width_bits, addr, x->hop_len);
         x->burst_beats = 0;
     } else if (!hop_carries_data(x)) {
         /* A read's request: the per-burst terms with the bridge as
          * claimant, and no data (the bridge answers with a retry). */
-        cycles = plat_per_burst(bt, b->width_bits, addr, x->len,
-                           plat_hop_claimant(bs->p, x, 0, x->len));
+        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
         x->burst_beats = 0;
     } else if (!plat_try_post(bs->p, x)) {
         /* The bridge's posted-write buffer is full: it answers with a
          * retry, and the write waits for room. */
-        cycles = plat_per_burst(bt, b->width_bits, addr, x->len,
-                           plat_hop_claimant(bs->p, x, 0, x->len));
+        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
         x->burst_beats = 0;
         x->retry = true;
     } else {
         uint64_t beats = x->beats_left;
         if (bt->max_burst_beats && beats > bt->max_burst_beats)
             beats = bt->max_burst_beats;
-        uint64_t done = x->len - x->bytes_left;
+        uint64_t done = x->hop_len - x->bytes_left;
         uint64_t w = plat_bus_width_bytes(b->width_bits);
         uint64_t room = beats * w - (done ? 0 : addr % w);
         TargetTiming tt = plat_hop_claimant(bs->p, x, done,
                                        room < x->bytes_left ? room
                                                             : x->bytes_left);
-        uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->len, tt);
+        uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
         uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
         /* Latency timer: others are waiting, so the burst must end when
          * the timer expires (at least one data phase is always done). */
@@ -237,7 +237,7 @@ static void burst_end(Sim *s, void *opaque)
     if (x->burst_beats) {
         /* The first burst's first beat starts at addr mod W. */
         uint64_t w = plat_bus_width_bytes(b->width_bits);
-        bool first = x->bytes_left == x->len;
+        bool first = x->bytes_left == x->hop_len;
         uint64_t room = x->burst_beats * w -
                         (first ? x->route.hops[x->hop].addr % w : 0);
         uint64_t moved = room < x->bytes_left ? room : x->bytes_left;

@@ -131,6 +131,40 @@ static uint64_t read_piece(const Platform *p, const Xact *x)
     return piece;
 }
 
+/* Read prefetch by command (PCI 2.2 §3.1.1): a read within one DWORD is a
+ * Memory Read, and the bridge fetches just that; one within a cache line
+ * is a Memory Read Line, and it fetches to the end of the line; a longer
+ * one is a Memory Read Multiple, and it fetches its prefetch size (no
+ * limit: what is asked).  Only system RAM is read ahead (device regions
+ * count as non-prefetchable), never past the target region, and never on
+ * a bus of split transactions, whose requests carry an exact byte
+ * count. */
+uint64_t plat_read_fetch(const Platform *p, const Xact *x)
+{
+    const Route *r = &x->route;
+    const Topology *t = p->t;
+    if (x->dir != XACT_READ || r->status != ROUTE_OK || r->n_hops < 2 ||
+        !t->comps[r->target_comp].kind->is_system_ram)
+        return x->len;
+    for (size_t h = 1; h < r->n_hops; h++)
+        if (((const BusTiming *)t->buses[r->hops[h - 1].bus].priv)
+                ->split_read_bytes)
+            return x->len;
+    const BridgeParams *bp = t->comps[r->hops[1].via].bridge;
+    uint64_t a = x->addr, end = x->addr + x->len - 1, line = bp->line_bytes;
+    uint64_t fetch = x->len;
+    if (a / 4 == end / 4)
+        fetch = x->len;                    /* Memory Read */
+    else if (a / line == end / line)
+        fetch = line - a % line;           /* Memory Read Line */
+    else if (read_piece(p, x) > x->len)
+        fetch = read_piece(p, x);          /* Memory Read Multiple */
+    uint64_t room = t->comps[r->target_comp].regions[r->target_region]
+                        .size_bytes -
+                    r->offset;
+    return fetch < room ? fetch : room;
+}
+
 static void issue_piece(Platform *p, Fwd *f)
 {
     Xact *x = f->parent;

@@ -218,9 +218,13 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     x->continuing = false;
     const BusParams *b = hop_bus(p, x);
     bool data = hop_carries_data(x);
+    /* A read's target hop moves what the bridges fetch for its command;
+     * only the bytes asked for go back. */
+    x->hop_len = !x->returning && last_hop(x) ? x->fetch_len : x->len;
     x->beats_left =
-        data ? plat_hop_beats(b->width_bits, x->route.hops[h].addr, x->len) : 0;
-    x->bytes_left = data ? x->len : 0;
+        data ? plat_hop_beats(b->width_bits, x->route.hops[h].addr, x->hop_len)
+             : 0;
+    x->bytes_left = data ? x->hop_len : 0;
     SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
     sim_at(p->sim, at, plat_request, x);
 }
@@ -294,6 +298,7 @@ void platform_issue(Platform *p, Xact *x)
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;
+    x->fetch_len = plat_read_fetch(p, x);
     if (r->status == ROUTE_DMA_MASK || r->status == ROUTE_NOT_MASTER) {
         /* Refused by the master itself: nothing reaches a bus. */
         sim_at(p->sim, sim_now(p->sim), complete, x);

@@ -118,5 +118,8 @@ void plat_post_forward(Platform *p, Xact *x);
 /* Starts x as a delayed read in pieces when a bridge's prefetch limits
  * it; false when it goes as one piece. */
 bool plat_split_read(Platform *p, Xact *x);
+/* What the bridges fetch for routed read x: len, or more by its command
+ * (docs/timing.md, "A transaction"). */
+uint64_t plat_read_fetch(const Platform *p, const Xact *x);
 
 #endif

@@ -50,6 +50,8 @@ typedef struct BridgeParams {
     unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
     unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
     unsigned prefetch_bytes; /* a delayed read fetches at most this; 0: all */
+    unsigned line_bytes;     /* the PCI Cache Line Size a read command
+                                is chosen by */
 } BridgeParams;
 
 typedef struct ClockParams {

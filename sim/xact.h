@@ -30,6 +30,9 @@ struct Xact {
     size_t hop;           /* the bus it is on */
     int state;            /* 0 prepared, 1 in flight, 2 complete */
     Platform *plat;
+    uint64_t fetch_len;   /* a read: what the target's hop moves (the
+                             bridge's prefetch by command); >= len */
+    uint64_t hop_len;     /* bytes the current hop carries */
     uint64_t beats_left;  /* of the current hop */
     uint64_t bytes_left;  /* of the current hop */
     uint64_t burst_beats; /* of the burst on the bus */

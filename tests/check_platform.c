@@ -344,6 +344,49 @@ START_TEST(delayed_read_retries)
 }
 END_TEST
 
+/* Read prefetch by command: the card's read of RAM through the bridge is
+ * a Memory Read within a DWORD (the bridge fetches just that), a Memory
+ * Read Line within the 32-byte line (it fetches to the line's end), or a
+ * Memory Read Multiple (it fetches its whole prefetch); the PLB carries
+ * what the bridge fetched, the card gets what it asked for. */
+static uint64_t fetched(const char *prefetch, uint64_t addr, uint64_t len,
+                        SimTime *t)
+{
+    Rig r;
+    char post[64];
+    snprintf(post, sizeof post, "0\n    prefetch: %s", prefetch);
+    rig_post(&r, "", "", post);
+    static uint8_t in[256], out[256];
+    for (int i = 0; i < 256; i++)
+        in[i] = (uint8_t)(i * 3 + 1);
+    store_write(regions_store(platform_regions(r.p, topo_find_comp(r.t,
+                                                                  "ram")),
+                              0),
+                addr, in, len);
+    memset(out, 0, sizeof out);
+    Xact *x = one(&r, "card", XACT_READ, addr, len, out);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert(!memcmp(in, out, len));
+    ck_assert_uint_eq(out[len], 0); /* nothing past what was asked */
+    *t = x->completed - x->issued;
+    uint64_t b = platform_bus_bytes(r.p, topo_find_bus(r.t, "plb"));
+    rig_free(&r);
+    return b;
+}
+
+START_TEST(prefetch_by_command)
+{
+    SimTime t, t0;
+    ck_assert_uint_eq(fetched("128", 0x104, 4, &t), 4);     /* MR */
+    ck_assert_uint_eq(fetched("128", 0x104, 16, &t), 28);   /* MRL */
+    ck_assert_uint_eq(fetched("128", 0x200, 100, &t), 128); /* MRM */
+    ck_assert_uint_eq(fetched("0", 0x200, 100, &t0), 100);  /* no limit */
+    ck_assert_uint_ge(t, t0);
+    /* never past the end of the target region (RAM ends at 64 MiB) */
+    ck_assert_uint_eq(fetched("128", 0x3FFFFC0, 40, &t), 64);
+}
+END_TEST
+
 /* Split transactions (PCI-X): the bridge answers with a split response,
  * not a retry, and its fetch is bounded by the bus's maximum read byte
  * count instead of its prefetch.  The timing is the delayed read's with
@@ -772,6 +815,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, posted_writes);
     tcase_add_test(tc, delayed_read_retries);
     tcase_add_test(tc, split_transactions);
+    tcase_add_test(tc, prefetch_by_command);
     tcase_add_test(tc, first_come_first_served);
     tcase_add_test(tc, arbitration_splits_bandwidth);
     tcase_add_test(tc, latency_timer_splits_bursts);
