@@ -55,7 +55,8 @@ SIM_SRCS := \
 	sim/oracle.c \
 	sim/runner.c \
 	sim/run_ops.c \
-	sim/report.c
+	sim/report.c \
+	sim/plot.c
 
 MODEL_SRCS := \
 	models/registry.c \
@@ -74,7 +75,8 @@ CLI_SRCS := \
 	sim/main.c \
 	sim/cmd_check.c \
 	sim/cmd_route.c \
-	sim/cmd_run.c
+	sim/cmd_run.c \
+	sim/cmd_sweep.c
 
 TEST_SRCS := \
 	tests/check_main.c \

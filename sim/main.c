@@ -19,6 +19,10 @@ static const Command commands[] = {
     {"run", cmd_run,
      "run SCENARIO [--scheme S]... [--json F] [--csv F]"},
     {"regress", cmd_regress, "regress PATH..."},
+    {"sweep", cmd_sweep,
+     "sweep SCENARIO --vary PATH=V1,V2,... [--jobs N] [--shard K/N]\n"
+     "               [--csv F] [--resume] [--plot F.png|F.svg]"},
+    {"merge", cmd_merge, "merge CSV... -o F"},
     {NULL, NULL, NULL},
 };
 

@@ -303,9 +303,8 @@ void report_json(FILE *out, const RunReport *rr)
     jw_finish(&w);
 }
 
-void report_csv(FILE *out, const RunReport *rr)
+void report_csv_header(FILE *out, const Topology *t)
 {
-    const Topology *t = rr->s->topo;
     fputs("scenario,topology,scheme,correct,silent,bytes_ok,bytes_wrong,"
           "bytes_misdirected,bus_errors,api_errors,posted_lost,bounce_bytes,"
           "bytes_moved,sim_time_ps,throughput_MBps,events",
@@ -313,25 +312,41 @@ void report_csv(FILE *out, const RunReport *rr)
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
     fputc('\n', out);
-    for (size_t i = 0; i < rr->n; i++) {
-        const SchemeResult *r = &rr->r[i];
-        fprintf(out, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-                     "%llu,%.6g,%llu",
-                rr->s->name, t->name, r->scheme, r->correct, r->silent,
-                (unsigned long long)r->bytes_ok,
-                (unsigned long long)r->bytes_wrong,
-                (unsigned long long)r->bytes_misdirected,
-                (unsigned long long)r->bus_errors,
-                (unsigned long long)r->api_errors,
-                (unsigned long long)r->posted_lost,
-                (unsigned long long)r->bounce_bytes,
-                (unsigned long long)r->bytes_moved,
-                (unsigned long long)r->sim_time, r->throughput_MBps,
-                (unsigned long long)r->events);
-        for (size_t b = 0; b < t->n_buses; b++)
-            fprintf(out, ",%.6g", r->bus_util[b]);
-        fputc('\n', out);
+}
+
+void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
+                    const Topology *cols)
+{
+    const Topology *t = s->topo;
+    fprintf(out, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+                 "%llu,%.6g,%llu",
+            s->name, t->name, r->scheme, r->correct, r->silent,
+            (unsigned long long)r->bytes_ok,
+            (unsigned long long)r->bytes_wrong,
+            (unsigned long long)r->bytes_misdirected,
+            (unsigned long long)r->bus_errors,
+            (unsigned long long)r->api_errors,
+            (unsigned long long)r->posted_lost,
+            (unsigned long long)r->bounce_bytes,
+            (unsigned long long)r->bytes_moved,
+            (unsigned long long)r->sim_time, r->throughput_MBps,
+            (unsigned long long)r->events);
+    /* The columns' buses, by name: empty where this topology has none. */
+    for (size_t b = 0; b < cols->n_buses; b++) {
+        int mine = topo_find_bus(t, cols->buses[b].name);
+        if (mine >= 0)
+            fprintf(out, ",%.6g", r->bus_util[mine]);
+        else
+            fputc(',', out);
     }
+    fputc('\n', out);
+}
+
+void report_csv(FILE *out, const RunReport *rr)
+{
+    report_csv_header(out, rr->s->topo);
+    for (size_t i = 0; i < rr->n; i++)
+        report_csv_row(out, rr->s, &rr->r[i], rr->s->topo);
 }
 
 bool report_write_file(const char *path,

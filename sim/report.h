@@ -20,6 +20,12 @@ void report_table(FILE *out, const RunReport *rr, bool color);
 void report_json(FILE *out, const RunReport *rr);
 /* One header line, then one line per scheme. */
 void report_csv(FILE *out, const RunReport *rr);
+/* The same, piece by piece: the header with a utilization column per bus
+ * of `t`, and one scheme's line with those columns (empty for a bus the
+ * run's topology does not have). */
+void report_csv_header(FILE *out, const Topology *t);
+void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
+                    const Topology *cols);
 
 /* Writes a file through a temporary one renamed into place, so an
  * interrupted run leaves no half-written result.  False with a message. */

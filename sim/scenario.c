@@ -613,11 +613,27 @@ static char *topology_file(Scenario *s)
 
 Scenario *scenario_load(const char *file, Diag *d)
 {
+    return scenario_load_ov(file, NULL, 0, d);
+}
+
+Scenario *scenario_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d)
+{
     Arena *a = arena_new();
     Scenario *s = arena_alloc(a, sizeof *s);
     s->arena = a;
+    /* Split the overrides between the two files. */
+    Override *mine = arena_calloc(a, n_ov ? n_ov : 1, sizeof *mine);
+    Override *topo = arena_calloc(a, n_ov ? n_ov : 1, sizeof *topo);
+    size_t n_mine = 0, n_topo = 0;
+    for (size_t i = 0; i < n_ov; i++) {
+        if (!strncmp(ov[i].path, "topology.", 9))
+            topo[n_topo++] = (Override){ov[i].path + 9, ov[i].value};
+        else
+            mine[n_mine++] = ov[i];
+    }
     Loader ld;
-    bool ok = loader_open(&ld, file, a, d) && parse(&ld, s);
+    bool ok = loader_open_ov(&ld, file, a, d, mine, n_mine) && parse(&ld, s);
     loader_close(&ld);
     if (ok) {
         char *tf = topology_file(s);
@@ -629,7 +645,7 @@ Scenario *scenario_load(const char *file, Diag *d)
             ok = false;
         } else {
             fclose(probe);
-            s->topo = topology_load(tf, d);
+            s->topo = topology_load_ov(tf, topo, n_topo, d);
             ok = s->topo && topology_sound(d);
             if (s->topo && !ok)
                 diag_add(d, SEV_FATAL, "input", s->topology_pos,

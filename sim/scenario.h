@@ -92,6 +92,10 @@ typedef struct Scenario {
 /* Loads FILE and its topology.  Input errors (in either file, or a
  * topology with lint errors) go to d as findings and NULL is returned. */
 Scenario *scenario_load(const char *file, Diag *d);
+/* The same with values overridden: paths starting "topology." set values
+ * in the topology (without the prefix), the others in the scenario. */
+Scenario *scenario_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d);
 void scenario_free(Scenario *s);
 
 const char *buf_kind_name(BufKind k);

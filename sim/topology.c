@@ -16,13 +16,19 @@ bool topology_sound(const Diag *d)
 
 Topology *topology_load(const char *file, Diag *d)
 {
+    return topology_load_ov(file, NULL, 0, d);
+}
+
+Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d)
+{
     Topology *t;
     Arena *a = arena_new();
     t = arena_alloc(a, sizeof *t);
     t->arena = a;
 
     Loader ld;
-    bool ok = loader_open(&ld, file, a, d) && topo_parse(&ld, t);
+    bool ok = loader_open_ov(&ld, file, a, d, ov, n_ov) && topo_parse(&ld, t);
     loader_close(&ld);
     ok = ok && topo_resolve(t, d);
     if (!ok) {

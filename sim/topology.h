@@ -135,6 +135,9 @@ typedef struct Topology {
  * warnings found while building decoders added to `d`; callers that need
  * a sound topology refuse it when d has errors (topology_sound). */
 Topology *topology_load(const char *file, Diag *d);
+/* The same with values overridden (sweep --vary; sim/yaml_load.h). */
+Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d);
 void topology_free(Topology *t);
 bool topology_sound(const Diag *d);
 

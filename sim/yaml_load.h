@@ -38,10 +38,23 @@ typedef struct Ref {
     char *path;
 } Ref;
 
+/* One value set from the command line (sweep --vary): a dotted path of
+ * mapping keys and list indices ("workload.0.size"), and a scalar. */
+typedef struct Override {
+    const char *path;
+    const char *value;
+} Override;
+
 /* Reads and parses FILE.  Returns false (with a fatal finding) on I/O or
  * syntax errors, an empty document, more than one document, or a root
  * that is not a mapping. */
 bool loader_open(Loader *ld, const char *file, Arena *arena, Diag *diag);
+/* The same, then sets each override's value in the document before
+ * anything reads it: an existing scalar is replaced, a missing last key
+ * of a mapping is added.  A path that leads nowhere, or to a list or
+ * mapping, is a fatal finding naming the path. */
+bool loader_open_ov(Loader *ld, const char *file, Arena *arena, Diag *diag,
+                    const Override *ov, size_t n_ov);
 void loader_close(Loader *ld);
 yaml_node_t *loader_root(Loader *ld);
 

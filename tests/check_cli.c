@@ -499,6 +499,171 @@ START_TEST(run_exit_codes)
 }
 END_TEST
 
+/* ---- sweep and merge --------------------------------------------------------- */
+
+static const char *const SWEEP[] = {
+    "sweep", "scenarios/baseline.yaml", "--vary", "seed=1,2,3",
+    "--vary", "workload.0.size=4KiB,16KiB", NULL};
+
+/* Runs the sweep above with extra arguments, into a CSV; returns it. */
+static char *sweep_to(const char *name, const char *const *extra)
+{
+    const char *args[32];
+    size_t n = 0;
+    for (size_t i = 0; SWEEP[i]; i++)
+        args[n++] = SWEEP[i];
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write(name, ""));
+    remove(path);
+    args[n++] = "--csv";
+    args[n++] = path;
+    for (size_t i = 0; extra && extra[i]; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    Run r = run(args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
+    return slurp(path);
+}
+
+START_TEST(sweep_csv_jobs_shards)
+{
+    char *one = sweep_to("j1.csv", (const char *[]){"--jobs", "1", NULL});
+    char *two = sweep_to("j2.csv", (const char *[]){"--jobs", "2", NULL});
+    ck_assert_str_eq(one, two);
+    /* header, then 6 points x 3 schemes, point by point */
+    const char *head = "point,seed,workload.0.size,scenario,topology,scheme,"
+                       "correct,silent,";
+    ck_assert(!strncmp(one, head, strlen(head)));
+    size_t lines = 0;
+    for (const char *c = one; *c; c++)
+        lines += *c == '\n';
+    ck_assert_uint_eq(lines, 1 + 6 * 3);
+    ck_assert_ptr_nonnull(strstr(one, "\n0,1,4KiB,baseline,ebony,flat,1,0,"));
+    ck_assert_ptr_nonnull(strstr(one, "\n5,3,16KiB,baseline,ebony,struct,1,"));
+    /* the shards, merged (one given twice), are the whole */
+    char *s1 = sweep_to("s1.csv", (const char *[]){"--shard", "1/2", NULL});
+    char *s2 = sweep_to("s2.csv", (const char *[]){"--shard", "2/2", NULL});
+    ck_assert_str_ne(s1, one);
+    char p1[512], p2[512], pm[512];
+    snprintf(p1, sizeof p1, "%s", tu_write("s1.csv", s1));
+    snprintf(p2, sizeof p2, "%s", tu_write("s2.csv", s2));
+    snprintf(pm, sizeof pm, "%s", tu_write("m.csv", ""));
+    Run r = run((const char *[]){"merge", p2, p1, p2, "-o", pm, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *m = slurp(pm);
+    ck_assert_str_eq(m, one);
+    free(m);
+    free(s1);
+    free(s2);
+
+    free(one);
+    free(two);
+}
+END_TEST
+
+/* --resume: a file with points 0-2 done and point 3 half written (as an
+ * interrupted sweep leaves it) ends up the whole; plots. */
+START_TEST(sweep_resume_and_plots)
+{
+    char *full = sweep_to("full.csv", NULL);
+    char part[65536];
+    const char *cut = full;
+    for (int k = 0; k < 1 + 3 * 3 + 2; k++)
+        cut = strchr(cut, '\n') + 1;
+    snprintf(part, sizeof part, "%.*s", (int)(cut - full), full);
+    /* Mark point 0's first line: resuming must keep it, not run it again. */
+    char *mark = strstr(part, "\n0,1,4KiB,baseline,ebony,flat,1,0,");
+    ck_assert_ptr_nonnull(mark);
+    mark[strlen("\n0,1,4KiB,baseline,ebony,flat,1,")] = '7';
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write("part.csv", part));
+    Run r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                                 "seed=1,2,3", "--vary",
+                                 "workload.0.size=4KiB,16KiB", "--csv", path,
+                                 "--resume", NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *resumed = slurp(path);
+    ck_assert_ptr_nonnull(strstr(resumed, "\n0,1,4KiB,baseline,ebony,flat,1,7,"));
+    resumed[strstr(resumed, ",flat,1,7,") - resumed + 8] = '0';
+    ck_assert_str_eq(resumed, full);
+    free(resumed);
+    free(full);
+
+    /* PNG and SVG by the file name */
+    char png[512], svg[512];
+    snprintf(png, sizeof png, "%s", tu_write("bw.png", ""));
+    snprintf(svg, sizeof svg, "%s", tu_write("bw.svg", ""));
+    remove(png);
+    remove(svg);
+    const char *base[] = {"sweep", "scenarios/ioremap-target.yaml", "--vary",
+                          "workload.0.size=1KiB,4KiB,16KiB", "--plot"};
+    r = run((const char *[]){base[0], base[1], base[2], base[3], base[4], png,
+                             NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    r = run((const char *[]){base[0], base[1], base[2], base[3], base[4], svg,
+                             NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *pb = slurp(png), *sb = slurp(svg);
+    ck_assert(!memcmp(pb, "\x89PNG", 4));
+    ck_assert_ptr_nonnull(strstr(sb, "<svg"));
+    ck_assert_ptr_nonnull(strstr(sb, "flat-bounce"));
+    free(pb);
+    free(sb);
+    /* gnuplot missing: said clearly */
+    char *old = strdup(getenv("PATH"));
+    setenv("PATH", "/nonexistent", 1);
+    r = run((const char *[]){base[0], base[1], base[2], base[3], base[4], png,
+                             NULL});
+    setenv("PATH", old, 1);
+    free(old);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "gnuplot is not installed"));
+    run_free(&r);
+    /* a plot that is neither */
+    r = run((const char *[]){base[0], base[1], base[2], base[3], base[4],
+                             "x.pdf", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim sweep: --plot takes a .png or .svg "
+                            "file, not 'x.pdf'\n");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(sweep_bad_input)
+{
+    Run r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                                 "workload.7.size=4KiB", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "scenarios/baseline.yaml:1:1: workload.7.size: "
+                            "no '7' in workload\n");
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "buffers.ram=1", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "scenarios/baseline.yaml:1:1: buffers.ram: "
+                            "buffers.ram is a mapping, not a single value\n");
+    run_free(&r);
+    /* a point past the first that does not load names its values */
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "workload.0.size=4KiB,1MiB", "--jobs", "1",
+                             NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "point 1 (workload.0.size=1MiB)"));
+    ck_assert_ptr_nonnull(strstr(r.err, "size 1 MiB is more than 'ram' "
+                                        "holds"));
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -527,6 +692,12 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_table_and_json);
     tcase_add_test(tc, run_scheme_csv_and_stdout);
     tcase_add_test(tc, run_exit_codes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sweep");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, sweep_csv_jobs_shards);
+    tcase_add_test(tc, sweep_resume_and_plots);
+    tcase_add_test(tc, sweep_bad_input);
     suite_add_tcase(s, tc);
     return s;
 }
