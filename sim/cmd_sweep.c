@@ -535,19 +535,28 @@ int cmd_sweep(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     Sweep sw = {0};
-    Vary vs[64];
+    Vary vs[64] = {{0}};
     unsigned jobs = cores(), shard_k = 1, shard_n = 1;
     const char *csv = NULL, *plot = NULL;
     bool resume = false;
     int c, rc = EXIT_BAD_INPUT;
+    Diag d;
+    diag_init(&d);
+    Scenario *s0 = NULL;
+    char *header = NULL;
+    Lines have = {0}, got = {0};
+    size_t *todo = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'v':
-            if (sw.n_v == 64 || !parse_vary(optarg, &vs[sw.n_v]))
-                return EXIT_BAD_INPUT;
-            sw.n_v++;
+            if (sw.n_v == 64) {
+                fprintf(stderr, "dmasim sweep: at most 64 --vary\n");
+                goto out;
+            }
+            if (!parse_vary(optarg, &vs[sw.n_v++]))
+                goto out;
             break;
         case 'j':
             jobs = (unsigned)strtoul(optarg, &end, 10);
@@ -555,7 +564,7 @@ int cmd_sweep(int argc, char **argv)
                 fprintf(stderr, "dmasim sweep: --jobs takes 1 to 1024, not "
                                 "'%s'\n",
                         optarg);
-                return EXIT_BAD_INPUT;
+                goto out;
             }
             break;
         case 's':
@@ -564,7 +573,7 @@ int cmd_sweep(int argc, char **argv)
                 fprintf(stderr, "dmasim sweep: --shard takes K/N with "
                                 "1 <= K <= N, not '%s'\n",
                         optarg);
-                return EXIT_BAD_INPUT;
+                goto out;
             }
             break;
         case 'c':
@@ -579,26 +588,27 @@ int cmd_sweep(int argc, char **argv)
                 fprintf(stderr, "dmasim sweep: --plot takes a .png or .svg "
                                 "file, not '%s'\n",
                         plot);
-                return EXIT_BAD_INPUT;
+                goto out;
             }
             break;
         case 'h':
             fputs(sweep_help, stdout);
-            return EXIT_CLEAN;
+            rc = EXIT_CLEAN;
+            goto out;
         default:
             fputs(sweep_help, stderr);
-            return EXIT_BAD_INPUT;
+            goto out;
         }
     }
     if (optind + 1 != argc || !sw.n_v) {
         fprintf(stderr, "dmasim sweep: name one scenario and at least one "
                         "--vary\n\n%s",
                 sweep_help);
-        return EXIT_BAD_INPUT;
+        goto out;
     }
     if (resume && !csv) {
         fprintf(stderr, "dmasim sweep: --resume needs --csv F\n");
-        return EXIT_BAD_INPUT;
+        goto out;
     }
     sw.file = argv[optind];
     sw.v = vs;
@@ -606,7 +616,7 @@ int cmd_sweep(int argc, char **argv)
     for (size_t k = 0; k < sw.n_v; k++) {
         if (sw.n_points > 10000000 / vs[k].n) {
             fprintf(stderr, "dmasim sweep: more than 10,000,000 points\n");
-            return EXIT_BAD_INPUT;
+            goto out;
         }
         sw.n_points *= vs[k].n;
     }
@@ -614,12 +624,7 @@ int cmd_sweep(int argc, char **argv)
      * before any worker starts. */
     Override ov[64];
     point_values(&sw, 0, ov);
-    Diag d;
-    diag_init(&d);
-    Scenario *s0 = scenario_load_ov(sw.file, ov, sw.n_v, &d);
-    char *header = NULL;
-    Lines have = {0}, got = {0};
-    size_t *todo = NULL;
+    s0 = scenario_load_ov(sw.file, ov, sw.n_v, &d);
     if (!s0) {
         for (size_t k = 0; k < d.n; k++)
             if (d.v[k].sev != SEV_WARNING)

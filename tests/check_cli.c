@@ -622,7 +622,7 @@ START_TEST(sweep_resume_and_plots)
                              NULL});
     setenv("PATH", old, 1);
     free(old);
-    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(r.status == 2, "status %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "gnuplot is not installed"));
     run_free(&r);
     /* a plot that is neither */
