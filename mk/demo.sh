@@ -23,4 +23,11 @@ show route $T --from dma0 --addr 0x1100_0000 --len 4KiB
 
 say "Lint every shipped topology"
 show check topologies/*.yaml
+
+say "Throughput against transfer size, every scheme, as a CSV and a plot"
+mkdir -p out
+show sweep scenarios/ioremap-target.yaml \
+    --vary workload.0.size=256,1KiB,4KiB,16KiB,64KiB \
+    --csv out/sweep.csv --plot out/bandwidth.png
+echo "wrote out/sweep.csv and out/bandwidth.png"
 exit 0
