@@ -56,7 +56,8 @@ SIM_SRCS := \
 	sim/runner.c \
 	sim/run_ops.c \
 	sim/report.c \
-	sim/plot.c
+	sim/plot.c \
+	sim/trace.c
 
 MODEL_SRCS := \
 	models/registry.c \

@@ -209,7 +209,35 @@ static void arbitrate(Sim *s, void *opaque)
     bs->last_end = end;
     bs->busy = true;
     bs->busy_time += end - now;
+    x->burst_start = now;
     sim_at(s, end, burst_end, x);
+}
+
+/* Tells the trace, if any, what the burst that just ended was. */
+static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
+                        uint64_t moved, SimTime now)
+{
+    const BusParams *b = hop_bus(p, x);
+    const char *what =
+        x->retry             ? "retry: buffer full"
+        : hop_aborts(x)      ? "master abort"
+        : x->returning       ? "read data back"
+        : x->dir == XACT_WRITE ? "write"
+        : hop_carries_data(x) ? "read"
+        : ((const BusTiming *)b->priv)->split_read_bytes ? "request (split)"
+                                                          : "request (retry)";
+    BurstEvent e = {
+        .bus = x->route.hops[x->hop].bus,
+        .write_path = bs != &p->buses[x->route.hops[x->hop].bus],
+        .requester = requester(x),
+        .master = x->master,
+        .addr = x->route.hops[x->hop].addr,
+        .bytes = moved,
+        .what = what,
+        .start = x->burst_start,
+        .end = now,
+    };
+    p->trace(p->trace_opaque, &e);
 }
 
 static void burst_end(Sim *s, void *opaque)
@@ -219,6 +247,17 @@ static void burst_end(Sim *s, void *opaque)
     BusState *bs = path_of(p, x);
     const BusParams *b = hop_bus(p, x);
     bs->busy = false;
+    /* The bytes of the burst: its first beat starts at addr mod W. */
+    uint64_t moved = 0;
+    if (x->burst_beats) {
+        uint64_t w = plat_bus_width_bytes(b->width_bits);
+        bool first = x->bytes_left == x->hop_len;
+        uint64_t room = x->burst_beats * w -
+                        (first ? x->route.hops[x->hop].addr % w : 0);
+        moved = room < x->bytes_left ? room : x->bytes_left;
+    }
+    if (p->trace)
+        trace_burst(p, bs, x, moved, sim_now(s));
     if (x->retry) {
         x->retry = false;
         bs->retries++;
@@ -235,12 +274,6 @@ static void burst_end(Sim *s, void *opaque)
             bs->retries++;
     }
     if (x->burst_beats) {
-        /* The first burst's first beat starts at addr mod W. */
-        uint64_t w = plat_bus_width_bytes(b->width_bits);
-        bool first = x->bytes_left == x->hop_len;
-        uint64_t room = x->burst_beats * w -
-                        (first ? x->route.hops[x->hop].addr % w : 0);
-        uint64_t moved = room < x->bytes_left ? room : x->bytes_left;
         x->bytes_left -= moved;
         x->beats_left -= x->burst_beats;
         bs->bytes += moved;

@@ -10,9 +10,11 @@
 #include "sim/cli.h"
 #include "sim/report.h"
 #include "sim/runner.h"
+#include "sim/trace.h"
 
 static const char run_help[] =
     "usage: dmasim run SCENARIO [--scheme S]... [--json F] [--csv F]\n"
+    "                  [--trace F.json|F.vcd]\n"
     "\n"
     "Runs the scenario's workload under each DMA addressing scheme (flat,\n"
     "flat-bounce, struct; or those the scenario lists) on its topology's\n"
@@ -25,6 +27,10 @@ static const char run_help[] =
     "  --scheme S  run only scheme S (repeatable)\n"
     "  --json F    write the results as JSON to F ('-': stdout, no table)\n"
     "  --csv F     write the results as CSV to F ('-': stdout, no table)\n"
+    "  --trace F   every burst on every bus and every step of every\n"
+    "              operation: F.json for ui.perfetto.dev (a process per\n"
+    "              scheme, a track per bus and per master), F.vcd for\n"
+    "              GTKWave (each bus's busy and owner signals)\n"
     "\n"
     "Colour is used only on a terminal (and never with NO_COLOR set).\n"
     "Exit status: 0 ran and every expectation held, 1 an expectation\n"
@@ -51,7 +57,8 @@ static void print_diag(const Diag *d)
 /* Runs the chosen schemes of s; results into rr (freed by the caller
  * with free_results).  False on input errors (in d). */
 static bool run_all(const Scenario *s, char **only, size_t n_only,
-                    SchemeResult *res, char **why, size_t *n, Diag *d)
+                    SchemeResult *res, char **why, size_t *n, Diag *d,
+                    Trace *trace)
 {
     *n = 0;
     for (size_t i = 0; i < s->n_schemes; i++) {
@@ -61,7 +68,7 @@ static bool run_all(const Scenario *s, char **only, size_t n_only,
         if (!want)
             continue;
         const DmaApi *api = dma_api_find(s->schemes[i]);
-        if (!run_scheme(s, api, &res[*n], d))
+        if (!run_scheme_traced(s, api, &res[*n], d, trace))
             return false;
         why[*n] = calloc(1, 300);
         if (!why[*n])
@@ -98,7 +105,7 @@ int cmd_run(int argc, char **argv)
     };
     char *only[16];
     size_t n_only = 0;
-    const char *json = NULL, *csv = NULL;
+    const char *json = NULL, *csv = NULL, *trace_file = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -123,8 +130,15 @@ int cmd_run(int argc, char **argv)
             csv = optarg;
             break;
         case 't':
-            fprintf(stderr, "dmasim run: --trace is not implemented yet\n");
-            return EXIT_BAD_INPUT;
+            trace_file = optarg;
+            if (!trace_format(trace_file)) {
+                fprintf(stderr, "dmasim run: --trace takes a .json "
+                                "(Perfetto) or .vcd (GTKWave) file, not "
+                                "'%s'\n",
+                        trace_file);
+                return EXIT_BAD_INPUT;
+            }
+            break;
         case 'h':
             fputs(run_help, stdout);
             return EXIT_CLEAN;
@@ -166,7 +180,8 @@ int cmd_run(int argc, char **argv)
     char *why[8];
     size_t n;
     int rc = EXIT_CLEAN;
-    if (!run_all(s, only, n_only, res, why, &n, &d)) {
+    Trace *trace = trace_file ? trace_new() : NULL;
+    if (!run_all(s, only, n_only, res, why, &n, &d, trace)) {
         print_diag(&d);
         rc = EXIT_BAD_INPUT;
     } else {
@@ -190,10 +205,15 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "dmasim run: %s\n", err);
             rc = EXIT_BAD_INPUT;
         }
+        if (trace && !trace_write(trace, trace_file, err, sizeof err)) {
+            fprintf(stderr, "dmasim run: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
         for (size_t i = 0; i < n && rc == EXIT_CLEAN; i++)
             if (why[i][0])
                 rc = EXIT_FINDINGS;
     }
+    trace_free(trace);
     free_results(res, why, n);
     scenario_free(s);
     diag_free(&d);
@@ -249,7 +269,7 @@ static bool regress_one(const char *file)
     SchemeResult res[8];
     char *why[8];
     size_t n;
-    bool ok = run_all(s, NULL, 0, res, why, &n, &d);
+    bool ok = run_all(s, NULL, 0, res, why, &n, &d, NULL);
     if (!ok) {
         printf("FAIL %s: cannot run it:\n", file);
         fflush(stdout);

@@ -9,10 +9,22 @@ void jw_init(JsonW *w, FILE *out)
     w->depth = 0;
     w->first[0] = true;
     w->after_key = false;
+    w->compact = false;
+}
+
+void jw_init_compact(JsonW *w, FILE *out)
+{
+    jw_init(w, out);
+    w->compact = true;
 }
 
 static void indent(JsonW *w)
 {
+    if (w->compact) { /* one line per member of the outer two levels */
+        if (w->depth <= 2)
+            fputc('\n', w->out);
+        return;
+    }
     fputc('\n', w->out);
     for (int i = 0; i < w->depth; i++)
         fputs("  ", w->out);
@@ -45,7 +57,7 @@ static void close_(JsonW *w, char c)
 {
     bool empty = w->first[w->depth];
     w->depth--;
-    if (!empty)
+    if (!empty && (!w->compact || w->depth < 2))
         indent(w);
     fputc(c, w->out);
 }

@@ -14,9 +14,13 @@ typedef struct JsonW {
     int depth;
     bool first[JW_MAX_DEPTH]; /* no member written yet at this depth */
     bool after_key;
+    bool compact;
 } JsonW;
 
 void jw_init(JsonW *w, FILE *out);
+/* For large outputs (traces): no indentation, a line per member of the
+ * two outer levels. */
+void jw_init_compact(JsonW *w, FILE *out);
 void jw_obj_begin(JsonW *w);
 void jw_obj_end(JsonW *w);
 void jw_arr_begin(JsonW *w);

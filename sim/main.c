@@ -17,7 +17,8 @@ static const Command commands[] = {
     {"route", cmd_route,
      "route TOPOLOGY --from MASTER --addr A [--len N] [--json]"},
     {"run", cmd_run,
-     "run SCENARIO [--scheme S]... [--json F] [--csv F]"},
+     "run SCENARIO [--scheme S]... [--json F] [--csv F]\n"
+     "             [--trace F.json|F.vcd]"},
     {"regress", cmd_regress, "regress PATH..."},
     {"sweep", cmd_sweep,
      "sweep SCENARIO --vary PATH=V1,V2,... [--jobs N] [--shard K/N]\n"

@@ -99,6 +99,12 @@ void platform_watch_drain(Platform *p, DrainWatchFn *fn, void *opaque)
     p->drain_opaque = opaque;
 }
 
+void platform_trace_bursts(Platform *p, BurstTraceFn *fn, void *opaque)
+{
+    p->trace = fn;
+    p->trace_opaque = opaque;
+}
+
 void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque)
 {
     p->watch = fn;

@@ -47,6 +47,22 @@ void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque);
 uint64_t platform_posted_pending(const Platform *p, int master);
 typedef void DrainWatchFn(void *opaque, int master);
 void platform_watch_drain(Platform *p, DrainWatchFn *fn, void *opaque);
+/* One burst on a bus, for traces: which bus (and data path), who asked
+ * for it (the master, or the bridge carrying the access), the transaction's
+ * master, the address on that bus, the bytes it moved, what it was, and
+ * when it held the bus. */
+typedef struct BurstEvent {
+    int bus;
+    bool write_path;   /* the write data path of a split read/write bus */
+    int requester, master;
+    uint64_t addr, bytes;
+    const char *what;  /* "write", "read", "read data back", "request
+                          (retry)", "request (split)", "retry: buffer
+                          full", "master abort" */
+    SimTime start, end;
+} BurstEvent;
+typedef void BurstTraceFn(void *opaque, const BurstEvent *e);
+void platform_trace_bursts(Platform *p, BurstTraceFn *fn, void *opaque);
 /* Time a bus has spent carrying transactions, and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);

@@ -54,6 +54,8 @@ struct Platform {
     uint64_t *posted_pending; /* per master: posted writes on their way */
     DrainWatchFn *drain_watch;
     void *drain_opaque;
+    BurstTraceFn *trace;
+    void *trace_opaque;
 };
 
 /* ---- the current hop of a transaction ----------------------------------- */

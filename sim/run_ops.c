@@ -8,6 +8,7 @@
 #include "models/regions.h"
 #include "sim/kinds.h"
 #include "sim/runner_int.h"
+#include "sim/trace.h"
 #include "sim/units.h"
 
 /* ---- scratch memory for the scheme -------------------------------------- */
@@ -332,13 +333,49 @@ static void call_done(Sim *sim, CpuOp *op, void *opaque)
         next_step(st);
 }
 
+/* The step that just ended, on its track of the trace. */
+static void trace_done_step(Stream *st)
+{
+    Run *run = st->run;
+    static const char *const names[] = {"DMA API call", "cache maintenance",
+                                        "CPU copy", "DMA transfer"};
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    char detail[160];
+    int track = run->s->cpu;
+    switch (ps->kind) {
+    case STEP_CALL:
+        snprintf(detail, sizeof detail, "%s, %u call(s)", st->sp->name,
+                 ps->calls);
+        break;
+    case STEP_CACHE:
+        snprintf(detail, sizeof detail, "%s, %s %llu bytes", st->sp->name,
+                 ps->cache == CACHE_FLUSH ? "flush" : "invalidate",
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_CPU_COPY:
+        snprintf(detail, sizeof detail, "%s, %llu bytes", st->sp->name,
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_DMA:
+        track = ps->master;
+        snprintf(detail, sizeof detail, "%s, %zu segment(s)%s", st->sp->name,
+                 ps->n_segs, ps->desc_addr ? ", descriptors in memory" : "");
+        break;
+    }
+    trace_step(run->trace, track, names[ps->kind], detail, st->step_start,
+               sim_now(run->sim));
+}
+
 static void next_step(Stream *st)
 {
     Run *run = st->run;
+    if (run->trace && st->step)
+        trace_done_step(st);
     if (st->failed || st->step == st->plan.n_steps) {
         op_end(st);
         return;
     }
+    st->step_start = sim_now(run->sim);
     const PlanStep *ps = &st->plan.steps[st->step++];
     int cpu = run->s->cpu;
     switch (ps->kind) {

@@ -10,6 +10,7 @@
 #include "sim/lint.h"
 #include "sim/rng.h"
 #include "sim/runner_int.h"
+#include "sim/trace.h"
 #include "sim/units.h"
 
 /* ---- results ------------------------------------------------------------ */
@@ -244,10 +245,16 @@ static void allow_destinations(Run *run)
 bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
                 Diag *d)
 {
+    return run_scheme_traced(s, api, r, d, NULL);
+}
+
+bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                       Diag *d, struct Trace *trace)
+{
     const Topology *t = s->topo;
     memset(r, 0, sizeof *r);
     r->scheme = api->name;
-    Run run = {.s = s, .api = api, .t = t, .r = r};
+    Run run = {.s = s, .api = api, .t = t, .r = r, .trace = trace};
     char err[300];
     run.k = kmem_new(t, s->cpu, s->seed, err, sizeof err);
     if (!run.k) {
@@ -259,6 +266,10 @@ bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
     run.sim = platform_sim(run.p);
     run.o = oracle_new(run.p, s->cpu);
     platform_watch_drain(run.p, run_drain_watch, &run);
+    if (trace) {
+        trace_begin(trace, api->name, t);
+        platform_trace_bursts(run.p, trace_burst, trace);
+    }
     run.in_flight = calloc(t->n_comps, sizeof *run.in_flight);
     run.bus_load = calloc(t->n_buses, sizeof *run.bus_load);
     run.bufs = calloc(s->n_buffers ? s->n_buffers : 1, sizeof *run.bufs);

@@ -50,6 +50,10 @@ typedef struct SchemeResult {
  * false is returned. */
 bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
                 Diag *d);
+/* The same, recording every burst and step into trace (sim/trace.h). */
+struct Trace;
+bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                       Diag *d, struct Trace *trace);
 void scheme_result_free(SchemeResult *r);
 
 /* Checks r against the scenario's expectation for its scheme: true if it

@@ -37,6 +37,7 @@ typedef struct Stream {
     bool failed;
     bool draining; /* waiting for its posted writes to land */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
+    SimTime step_start;
     CpuOp cpu;
     DmaXfer dx;
     uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];
@@ -55,6 +56,7 @@ struct Run {
     SchemeResult *r;
     unsigned *in_flight;  /* per component: operations it runs now */
     unsigned *bus_load;   /* per bus: operations in flight across it */
+    struct Trace *trace;  /* NULL: none */
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;

@@ -44,6 +44,7 @@ struct Xact {
     bool retry;           /* the bridge had no room: wait for it */
     bool continuing;      /* the next burst of the same hop */
     SimTime requested;    /* when it asked for the bus */
+    SimTime burst_start;  /* when its current burst got the bus */
 };
 
 #endif

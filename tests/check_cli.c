@@ -350,12 +350,20 @@ END_TEST
 
 /* ---- run and regress ------------------------------------------------------- */
 
+/* A whole file, NUL-terminated. */
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
     ck_assert_ptr_nonnull(f);
-    char *buf = malloc(1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
     buf[n] = '\0';
     fclose(f);
     return buf;
@@ -664,6 +672,118 @@ START_TEST(sweep_bad_input)
 }
 END_TEST
 
+/* ---- traces ------------------------------------------------------------------ */
+
+START_TEST(trace_json)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write("t.json", ""));
+    Run r = run((const char *[]){"run", "scenarios/dev-to-fifo.yaml",
+                                 "--trace", path, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *text = slurp(path);
+    json_object *o = parse(text);
+    json_object *ev = get(o, "traceEvents");
+    size_t n = json_object_array_length(ev);
+    bool proc[4] = {0}, plb = false, opb = false, dma0 = false, cpu0 = false;
+    size_t slices = 0, retries = 0, steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        const char *ph = get_str(e, "ph"), *name = get_str(e, "name");
+        if (!strcmp(ph, "M")) {
+            const char *v = get_str(get(e, "args"), "name");
+            if (!strcmp(name, "process_name")) {
+                int pid = json_object_get_int(get(e, "pid"));
+                ck_assert(pid >= 1 && pid <= 3);
+                proc[pid] = true;
+            }
+            plb |= !strcmp(v, "bus plb (read path)");
+            opb |= !strcmp(v, "bus opb");
+            dma0 |= !strcmp(v, "master dma0");
+            cpu0 |= !strcmp(v, "master cpu0");
+            continue;
+        }
+        ck_assert_str_eq(ph, "X");
+        ck_assert(json_object_get_double(get(e, "dur")) >= 0);
+        json_object *args = get(e, "args");
+        if (json_object_object_get_ex(args, "detail", NULL)) {
+            steps++;
+        } else {
+            slices++;
+            get_str(args, "master");
+            ck_assert(!strncmp(get_str(args, "addr"), "0x", 2));
+            get(args, "bytes");
+            retries += !strcmp(name, "request (retry)");
+        }
+    }
+    ck_assert(proc[1] && proc[2] && proc[3]);
+    ck_assert(plb && opb && dma0 && cpu0);
+    ck_assert_uint_gt(slices, 100);
+    ck_assert_uint_gt(steps, 10);
+    ck_assert_uint_gt(retries, 0); /* dma0's reads of the card: delayed */
+    json_object_put(o);
+    free(text);
+}
+END_TEST
+
+START_TEST(trace_vcd)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write("t.vcd", ""));
+    Run r = run((const char *[]){"run", "scenarios/dev-to-fifo.yaml",
+                                 "--scheme", "struct", "--trace", path, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512], ids[64][8];
+    size_t n_ids = 0, changes = 0;
+    bool defs = false, timescale = false;
+    unsigned long long last = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!defs) {
+            char id[8], name[128];
+            unsigned width;
+            timescale |= !strcmp(line, "$timescale 1ps $end");
+            if (sscanf(line, "$var wire %u %7s %127s $end", &width, id,
+                       name) == 3) {
+                ck_assert(width == 1 || width == 16);
+                snprintf(ids[n_ids++], sizeof ids[0], "%s", id);
+            }
+            defs = !strcmp(line, "$enddefinitions $end");
+            continue;
+        }
+        if (line[0] == '#') {
+            unsigned long long t = strtoull(line + 1, NULL, 10);
+            ck_assert(t >= last); /* time never goes back */
+            last = t;
+            continue;
+        }
+        if (line[0] == '$')
+            continue;
+        const char *id = line[0] == 'b' ? strchr(line, ' ') + 1 : line + 1;
+        bool known = false;
+        for (size_t i = 0; i < n_ids; i++)
+            known |= !strcmp(ids[i], id);
+        ck_assert_msg(known, "undeclared signal in '%s'", line);
+        changes++;
+    }
+    fclose(f);
+    ck_assert(timescale && defs);
+    ck_assert_uint_eq(n_ids, 8); /* plb read and write, opb, pcix0 */
+    ck_assert_uint_gt(changes, 100);
+    ck_assert_uint_gt(last, 0);
+    r = run((const char *[]){"run", "scenarios/baseline.yaml", "--trace",
+                             "t.txt", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim run: --trace takes a .json (Perfetto) or "
+                            ".vcd (GTKWave) file, not 't.txt'\n");
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -692,6 +812,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_table_and_json);
     tcase_add_test(tc, run_scheme_csv_and_stdout);
     tcase_add_test(tc, run_exit_codes);
+    tcase_add_test(tc, trace_json);
+    tcase_add_test(tc, trace_vcd);
     suite_add_tcase(s, tc);
     tc = tcase_create("sweep");
     tcase_set_timeout(tc, 120);
