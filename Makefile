@@ -77,7 +77,8 @@ CLI_SRCS := \
 	sim/cmd_check.c \
 	sim/cmd_route.c \
 	sim/cmd_run.c \
-	sim/cmd_sweep.c
+	sim/cmd_sweep.c \
+	sim/cmd_report.c
 
 TEST_SRCS := \
 	tests/check_main.c \
@@ -156,6 +157,7 @@ test: $(BIN) $(TESTBIN)
 	DMASIM=$(BIN) $(TESTBIN)
 	$(BIN) regress scenarios/ tests/scenarios/
 	sh mk/check_readme.sh $(BIN)
+	sh mk/check_report.sh $(BIN)
 
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)

@@ -30,4 +30,8 @@ show sweep scenarios/ioremap-target.yaml \
     --vary workload.0.size=256,1KiB,4KiB,16KiB,64KiB \
     --csv out/sweep.csv --plot out/bandwidth.png
 echo "wrote out/sweep.csv and out/bandwidth.png"
+
+say "The whole library as one HTML page (tables, plots, engine choices)"
+show report scenarios/*.yaml -o out/report
+echo "open out/report/index.html in a browser"
 exit 0

@@ -4,7 +4,7 @@
 # password); otherwise says exactly what to install and fails.
 set -eu
 
-PKGS="libyaml-dev check libjson-c-dev gnuplot-nox pkg-config"
+PKGS="libyaml-dev check libjson-c-dev gnuplot-nox pkg-config chromium"
 missing=""
 have_pc() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
 
@@ -13,6 +13,8 @@ have_pc yaml-0.1 || missing="$missing libyaml-dev"
 have_pc check    || missing="$missing check"
 have_pc json-c   || missing="$missing libjson-c-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+# headless Chromium renders the HTML report in make test
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 
 [ -z "$missing" ] && exit 0
 

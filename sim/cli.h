@@ -14,5 +14,6 @@ int cmd_run(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

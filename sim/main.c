@@ -24,6 +24,7 @@ static const Command commands[] = {
      "sweep SCENARIO --vary PATH=V1,V2,... [--jobs N] [--shard K/N]\n"
      "               [--csv F] [--resume] [--plot F.png|F.svg]"},
     {"merge", cmd_merge, "merge CSV... -o F"},
+    {"report", cmd_report, "report SCENARIO... -o DIR"},
     {NULL, NULL, NULL},
 };
 

@@ -52,6 +52,126 @@ static bool script(const char *name, char *out, size_t n)
     return false;
 }
 
+/* Runs gnuplot on a script with -e definitions; false with a message. */
+static bool run_gnuplot(const char *script_path, const char *defs,
+                        const char *out, char *err, size_t errlen)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDOUT_FILENO);
+        execlp("gnuplot", "gnuplot", "-e", defs, script_path, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    bool ok = pid > 0 && waitpid(pid, &st, 0) == pid;
+    if (!ok || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
+        snprintf(err, errlen, "gnuplot is not installed: install the Debian "
+                              "package gnuplot-nox (make deps does)");
+        return false;
+    }
+    if (WEXITSTATUS(st)) {
+        snprintf(err, errlen, "gnuplot failed (exit %d) drawing %s",
+                 WEXITSTATUS(st), out);
+        return false;
+    }
+    return true;
+}
+
+static FILE *data_file(char *name, char *err, size_t errlen)
+{
+    strcpy(name, "/tmp/dmasim-plot-XXXXXX");
+    int fd = mkstemp(name);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write a plot data file: %s",
+                 strerror(errno));
+        return NULL;
+    }
+    return fdopen(fd, "w");
+}
+
+bool plot_utilization(const char *path, const char *title,
+                      const char *const *schemes, size_t n_schemes,
+                      const char *const *buses, size_t n_buses,
+                      const double *util, char *err, size_t errlen)
+{
+    char gp[4096], data[64], defs[2048], names[400] = "";
+    if (!script("utilization.gp", gp, sizeof gp)) {
+        snprintf(err, errlen, "cannot find plots/utilization.gp (set "
+                              "DMASIM_PLOTS to its directory)");
+        return false;
+    }
+    FILE *f = data_file(data, err, errlen);
+    if (!f)
+        return false;
+    /* a row per bus: its name, then each scheme's percentage */
+    for (size_t b = 0; b < n_buses; b++) {
+        fprintf(f, "\"%s\"", buses[b]);
+        for (size_t k = 0; k < n_schemes; k++)
+            fprintf(f, " %.3f", 100 * util[k * n_buses + b]);
+        fputc('\n', f);
+    }
+    fclose(f);
+    for (size_t k = 0; k < n_schemes && strlen(names) < 300; k++) {
+        strcat(names, k ? " " : "");
+        strcat(names, schemes[k]);
+    }
+    snprintf(defs, sizeof defs,
+             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
+             names, path, plot_format(path), title);
+    bool ok = run_gnuplot(gp, defs, path, err, errlen);
+    remove(data);
+    return ok;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    SimTime x = *(const SimTime *)a, y = *(const SimTime *)b;
+    return x < y ? -1 : x > y;
+}
+
+bool plot_latency(const char *path, const char *title,
+                  const char *const *schemes, size_t n_schemes,
+                  const SimTime *const *lat, const size_t *n_lat, char *err,
+                  size_t errlen)
+{
+    char gp[4096], data[64], defs[2048], names[400] = "";
+    if (!script("latency.gp", gp, sizeof gp)) {
+        snprintf(err, errlen, "cannot find plots/latency.gp (set "
+                              "DMASIM_PLOTS to its directory)");
+        return false;
+    }
+    FILE *f = data_file(data, err, errlen);
+    if (!f)
+        return false;
+    /* a block per scheme: sorted latencies (us) and cumulative fraction */
+    for (size_t k = 0; k < n_schemes; k++) {
+        SimTime *v = malloc((n_lat[k] ? n_lat[k] : 1) * sizeof *v);
+        if (!v)
+            abort();
+        memcpy(v, lat[k], n_lat[k] * sizeof *v);
+        qsort(v, n_lat[k], sizeof *v, cmp_time);
+        for (size_t i = 0; i < n_lat[k]; i++)
+            fprintf(f, "%.6f %.6f\n", (double)(v[i] ? v[i] : 1) / 1e6,
+                    (double)(i + 1) / (double)n_lat[k]);
+        if (!n_lat[k])
+            fprintf(f, "1 0\n");
+        fprintf(f, "\n\n");
+        free(v);
+        strcat(names, k ? " " : "");
+        strncat(names, schemes[k], sizeof names - strlen(names) - 1);
+    }
+    fclose(f);
+    snprintf(defs, sizeof defs,
+             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
+             names, path, plot_format(path), title);
+    bool ok = run_gnuplot(gp, defs, path, err, errlen);
+    remove(data);
+    return ok;
+}
+
 /* The n-th comma-separated field of a line, into buf. */
 static const char *field(const char *line, size_t k, char *buf, size_t n)
 {
@@ -179,27 +299,7 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
              "logx=%d; title='throughput against %s'",
              data, names, path, fmt, xname, numeric ? " (bytes or Hz)" : "",
              numeric && hi >= 16 * lo, xname);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDOUT_FILENO);
-        execlp("gnuplot", "gnuplot", "-e", defs, gp, (char *)NULL);
-        _exit(127);
-    }
-    int st = 0;
-    bool ok = pid > 0 && waitpid(pid, &st, 0) == pid;
+    bool ok = run_gnuplot(gp, defs, path, err, errlen);
     remove(data);
-    if (!ok || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
-        snprintf(err, errlen, "gnuplot is not installed: install the Debian "
-                              "package gnuplot-nox (make deps does)");
-        return false;
-    }
-    if (WEXITSTATUS(st)) {
-        snprintf(err, errlen, "gnuplot failed (exit %d) drawing %s",
-                 WEXITSTATUS(st), path);
-        return false;
-    }
-    return true;
+    return ok;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/sim.h"
+
 /* "png" or "svg" by the file's suffix; NULL for anything else. */
 const char *plot_format(const char *path);
 
@@ -18,5 +20,19 @@ const char *plot_format(const char *path);
  * fails. */
 bool plot_sweep(const char *path, const char *xname, const char *header,
                 const char *const *lines, size_t n, char *err, size_t errlen);
+
+/* Each bus's busy fraction under each scheme, as clustered bars;
+ * util[k * n_buses + b] is scheme k's fraction for bus b. */
+bool plot_utilization(const char *path, const char *title,
+                      const char *const *schemes, size_t n_schemes,
+                      const char *const *buses, size_t n_buses,
+                      const double *util, char *err, size_t errlen);
+
+/* The distribution of operation latencies under each scheme, as
+ * cumulative curves on a log time axis. */
+bool plot_latency(const char *path, const char *title,
+                  const char *const *schemes, size_t n_schemes,
+                  const SimTime *const *lat, const size_t *n_lat, char *err,
+                  size_t errlen);
 
 #endif

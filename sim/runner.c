@@ -44,6 +44,7 @@ void scheme_result_free(SchemeResult *r)
     free(r->reasons);
     free(r->ops);
     free(r->bus_util);
+    free(r->latency);
     memset(r, 0, sizeof *r);
 }
 

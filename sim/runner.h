@@ -43,6 +43,8 @@ typedef struct SchemeResult {
     Reason *reasons;
     size_t n_reasons;
     char misdirected_at[200];
+    SimTime *latency;     /* every operation run's time, start to end */
+    size_t n_latency;
 } SchemeResult;
 
 /* Runs s under api.  Input problems only a run finds (a device region the

@@ -38,6 +38,7 @@ typedef struct Stream {
     bool draining; /* waiting for its posted writes to land */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
     SimTime step_start;
+    SimTime op_start;
     CpuOp cpu;
     DmaXfer dx;
     uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];

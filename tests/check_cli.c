@@ -784,6 +784,40 @@ START_TEST(trace_vcd)
 }
 END_TEST
 
+START_TEST(report_files_and_errors)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", tu_write("rep", ""));
+    remove(dir);
+    Run r = run((const char *[]){"report", "scenarios/baseline.yaml",
+                                 "scenarios/vmalloc.yaml", "-o", dir, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char path[600];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = slurp(path);
+    ck_assert_ptr_nonnull(strstr(html, "<section id=\"baseline\">"));
+    ck_assert_ptr_nonnull(strstr(html, "<section id=\"vmalloc\">"));
+    /* vmalloc's flat run is silent: marked so */
+    ck_assert_ptr_nonnull(strstr(html, "<td class=\"bad silent\">YES</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "bounced through kmalloc memory"));
+    /* self-contained: nothing fetched */
+    ck_assert_ptr_null(strstr(html, "src="));
+    ck_assert_ptr_null(strstr(html, "<link"));
+    size_t svgs = 0;
+    for (const char *p = html; (p = strstr(p, "<svg")); p++)
+        svgs++;
+    ck_assert_uint_eq(svgs, 4);
+    free(html);
+    r = run((const char *[]){"report", "scenarios/nope.yaml", "-o", dir, NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+    r = run((const char *[]){"report", "scenarios/baseline.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -820,6 +854,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_csv_jobs_shards);
     tcase_add_test(tc, sweep_resume_and_plots);
     tcase_add_test(tc, sweep_bad_input);
+    tcase_add_test(tc, report_files_and_errors);
     suite_add_tcase(s, tc);
     return s;
 }
