@@ -643,6 +643,41 @@ START_TEST(sweep_resume_and_plots)
 }
 END_TEST
 
+/* A sweep killed while it runs keeps what it finished; --resume runs the
+ * rest and ends with the same CSV as an uninterrupted sweep. */
+START_TEST(sweep_killed_then_resumed)
+{
+    const char *bin = getenv("DMASIM") ? getenv("DMASIM") : "build/dmasim";
+    char full[512], part[512], cmd[2048];
+    snprintf(full, sizeof full, "%s", tu_write("kfull.csv", ""));
+    snprintf(part, sizeof part, "%s", tu_write("kpart.csv", ""));
+    remove(part);
+    const char *args = "sweep scenarios/vmalloc.yaml --vary "
+                       "workload.0.repeat=20,22,24,26,28,30,32,34,36,38,40 "
+                       "--vary seed=1,2,3,4,5,6 --jobs 2";
+    snprintf(cmd, sizeof cmd, "%s %s --csv %s", bin, args, full);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "%s %s --csv %s & pid=$!; sleep 1.5; kill -TERM $pid; "
+             "wait $pid; echo $? > %s.status",
+             bin, args, part, part);
+    ck_assert_int_eq(system(cmd), 0);
+    char st[600];
+    snprintf(st, sizeof st, "%s.status", part);
+    char *status = slurp(st);
+    int rc = atoi(status);
+    free(status);
+    /* stopped by SIGTERM (143), or done already on a fast machine */
+    ck_assert_msg(rc == 143 || rc == 0, "status %d", rc);
+    snprintf(cmd, sizeof cmd, "%s %s --csv %s --resume", bin, args, part);
+    ck_assert_int_eq(system(cmd), 0);
+    char *a = slurp(full), *b = slurp(part);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(sweep_bad_input)
 {
     Run r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
@@ -853,6 +888,7 @@ Suite *cli_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sweep_csv_jobs_shards);
     tcase_add_test(tc, sweep_resume_and_plots);
+    tcase_add_test(tc, sweep_killed_then_resumed);
     tcase_add_test(tc, sweep_bad_input);
     tcase_add_test(tc, report_files_and_errors);
     suite_add_tcase(s, tc);
