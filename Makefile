@@ -57,7 +57,9 @@ SIM_SRCS := \
 	sim/run_ops.c \
 	sim/report.c \
 	sim/plot.c \
-	sim/trace.c
+	sim/trace.c \
+	sim/outfile.c \
+	sim/csvlines.c
 
 MODEL_SRCS := \
 	models/registry.c \

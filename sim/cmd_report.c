@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/outfile.h"
 #include "sim/plot.h"
 #include "sim/report.h"
 #include "sim/runner.h"
@@ -197,8 +198,16 @@ static void notes(FILE *f, const Section *sec)
     }
 }
 
-static bool plots(FILE *f, const Section *sec, const char *dir, char *err,
-                  size_t n)
+static void plot_paths(const Section *sec, const char *dir, char *u,
+                       char *l, size_t n)
+{
+    snprintf(u, n, "%s/%s-utilization.svg", dir, sec->s->name);
+    snprintf(l, n, "%s/%s-latency.svg", dir, sec->s->name);
+}
+
+/* Draws a section's two plots into DIR. */
+static bool draw_plots(const Section *sec, const char *dir, char *err,
+                       size_t n)
 {
     const Scenario *s = sec->s;
     const Topology *t = s->topo;
@@ -216,27 +225,29 @@ static bool plots(FILE *f, const Section *sec, const char *dir, char *err,
     for (size_t b = 0; b < nb; b++)
         buses[b] = t->buses[b].name;
     char u[4096], l[4096], title[300];
-    snprintf(u, sizeof u, "%s/%s-utilization.svg", dir, s->name);
-    snprintf(l, sizeof l, "%s/%s-latency.svg", dir, s->name);
+    plot_paths(sec, dir, u, l, sizeof u);
     snprintf(title, sizeof title, "%s: bus utilization", s->name);
     if (!plot_utilization(u, title, schemes, sec->n, buses, nb, util, err, n))
         return false;
     snprintf(title, sizeof title, "%s: operation latency", s->name);
-    if (!plot_latency(l, title, schemes, sec->n, lat, n_lat, err, n))
-        return false;
+    return plot_latency(l, title, schemes, sec->n, lat, n_lat, err, n);
+}
+
+/* A section's plots, inlined. */
+static void figures(FILE *f, const Section *sec, const char *dir)
+{
+    char u[4096], l[4096];
+    plot_paths(sec, dir, u, l, sizeof u);
     fputs("<div class=\"plots\"><figure>", f);
-    bool ok = inline_svg(f, u);
+    inline_svg(f, u);
     fputs("<figcaption>Each bus's busy time over the run, per "
           "scheme.</figcaption></figure>\n<figure>",
           f);
-    ok = inline_svg(f, l) && ok;
+    inline_svg(f, l);
     fputs("<figcaption>How long each operation took, start to end (API "
           "calls, cache maintenance, copies and transfers).</figcaption>"
           "</figure></div>\n",
           f);
-    if (!ok)
-        snprintf(err, n, "gnuplot wrote no SVG for %s", s->name);
-    return ok;
 }
 
 static const char css[] =
@@ -258,17 +269,17 @@ static const char css[] =
     "figcaption{font-size:.9em;color:#555}"
     ".summary td,.summary th{padding:.2em .6em}code{font-size:.95em}";
 
-static bool write_page(const char *dir, Section *secs, size_t n, char *err,
-                       size_t errlen)
+typedef struct Page {
+    const char *dir;
+    const Section *secs;
+    size_t n;
+} Page;
+
+static void page_to(FILE *f, const void *ctx)
 {
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/index.html", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
-        return false;
-    }
+    const Page *pg = ctx;
+    const Section *secs = pg->secs;
+    size_t n = pg->n;
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
                "\"utf-8\"><title>dmasim report</title><style>%s</style>"
                "</head><body>\n<h1>dmasim report</h1>\n<p>Each scenario's "
@@ -319,25 +330,26 @@ static bool write_page(const char *dir, Section *secs, size_t n, char *err,
         fputs("</code>.</p>\n", f);
         table(f, sec);
         notes(f, sec);
-        if (!plots(f, sec, dir, err, errlen)) {
-            fclose(f);
-            remove(tmp);
-            return false;
-        }
+        figures(f, sec, pg->dir);
         fputs("</section>\n", f);
     }
     fputs("<p><small>Written by dmasim report.  Every figure comes from "
           "<code>dmasim run</code> on the same files.</small></p>\n"
           "</body></html>\n",
           f);
-    bool ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
-        remove(tmp);
-        return false;
-    }
-    return true;
+}
+
+/* The plots, then the page (temporary file and rename). */
+static bool write_page(const char *dir, const Section *secs, size_t n,
+                       char *err, size_t errlen)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!draw_plots(&secs[k], dir, err, errlen))
+            return false;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    Page pg = {dir, secs, n};
+    return write_atomic(path, page_to, &pg, err, errlen);
 }
 
 int cmd_report(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/outfile.h"
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "sim/trace.h"
@@ -86,6 +87,9 @@ static void free_results(SchemeResult *res, char **why, size_t n)
         free(why[i]);
     }
 }
+
+static void json_to(FILE *out, const void *rr) { report_json(out, rr); }
+static void csv_to(FILE *out, const void *rr) { report_csv(out, rr); }
 
 static bool use_color(void)
 {
@@ -193,14 +197,14 @@ int cmd_run(int argc, char **argv)
         char err[400];
         if (json && !strcmp(json, "-"))
             report_json(stdout, &rr);
-        else if (json && !report_write_file(json, report_json, &rr, err,
+        else if (json && !write_atomic(json, json_to, &rr, err,
                                             sizeof err)) {
             fprintf(stderr, "dmasim run: %s\n", err);
             rc = EXIT_BAD_INPUT;
         }
         if (csv && !strcmp(csv, "-"))
             report_csv(stdout, &rr);
-        else if (csv && !report_write_file(csv, report_csv, &rr, err,
+        else if (csv && !write_atomic(csv, csv_to, &rr, err,
                                            sizeof err)) {
             fprintf(stderr, "dmasim run: %s\n", err);
             rc = EXIT_BAD_INPUT;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/csvlines.h"
+#include "sim/outfile.h"
 #include "sim/plot.h"
 #include "sim/report.h"
 #include "sim/runner.h"
@@ -147,143 +149,6 @@ static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
     scenario_free(s);
     diag_free(&d);
     return ok;
-}
-
-/* ---- CSV lines -------------------------------------------------------------- */
-
-typedef struct Lines {
-    char **v;
-    size_t n, cap;
-} Lines;
-
-static void lines_add(Lines *l, char *line)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
-    }
-    l->v[l->n++] = line;
-}
-
-static void lines_free(Lines *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-/* Reads a file's lines (without newlines); the first into *header. */
-static bool read_lines(const char *path, char **header, Lines *l)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    bool first = true;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        if (line[n - 1] == '\n')
-            line[--n] = '\0';
-        if (!n)
-            continue;
-        if (first && header) {
-            *header = strdup(line);
-        } else {
-            char *c = strdup(line);
-            if (!c)
-                abort();
-            lines_add(l, c);
-        }
-        first = false;
-    }
-    free(line);
-    fclose(f);
-    if (header && first)
-        *header = NULL;
-    return true;
-}
-
-static size_t point_of(const char *line)
-{
-    return (size_t)strtoull(line, NULL, 10);
-}
-
-typedef struct Keyed {
-    size_t point, order;
-    char *line;
-} Keyed;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    const Keyed *x = a, *y = b;
-    if (x->point != y->point)
-        return x->point < y->point ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Sorts by point, keeping the order of lines within a point. */
-static void sort_lines(Lines *l)
-{
-    Keyed *k = malloc((l->n ? l->n : 1) * sizeof *k);
-    if (!k)
-        abort();
-    for (size_t i = 0; i < l->n; i++)
-        k[i] = (Keyed){point_of(l->v[i]), i, l->v[i]};
-    qsort(k, l->n, sizeof *k, cmp_keyed);
-    for (size_t i = 0; i < l->n; i++)
-        l->v[i] = k[i].line;
-    free(k);
-}
-
-/* Drops a line equal to an earlier one of its point (sorted lines). */
-static void dedupe(Lines *l)
-{
-    size_t w = 0, run = 0; /* run: first kept line of the current point */
-    for (size_t i = 0; i < l->n; i++) {
-        if (!w || point_of(l->v[w - 1]) != point_of(l->v[i]))
-            run = w;
-        bool dup = false;
-        for (size_t k = run; k < w && !dup; k++)
-            dup = !strcmp(l->v[k], l->v[i]);
-        if (dup)
-            free(l->v[i]);
-        else
-            l->v[w++] = l->v[i];
-    }
-    l->n = w;
-}
-
-static bool write_lines(const char *path, const char *header, const Lines *l)
-{
-    FILE *f = stdout;
-    char tmp[4096];
-    if (path) {
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-        f = fopen(tmp, "w");
-        if (!f) {
-            fprintf(stderr, "dmasim: cannot write %s: %s\n", path,
-                    strerror(errno));
-            return false;
-        }
-    }
-    fprintf(f, "%s\n", header);
-    for (size_t i = 0; i < l->n; i++)
-        fprintf(f, "%s\n", l->v[i]);
-    if (!path)
-        return fflush(f) == 0;
-    bool ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        fprintf(stderr, "dmasim: cannot write %s: %s\n", path,
-                strerror(errno));
-        remove(tmp);
-        return false;
-    }
-    return true;
 }
 
 /* ---- workers ---------------------------------------------------------------- */

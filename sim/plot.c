@@ -92,17 +92,43 @@ static FILE *data_file(char *name, char *err, size_t errlen)
     return fdopen(fd, "w");
 }
 
+/* Draws path with plots/SCRIPT from a data file (removed after) and the
+ * schemes' names. */
+static bool draw(const char *script_name, const char *data,
+                 const char *names, const char *path, const char *title,
+                 char *err, size_t errlen)
+{
+    char gp[4096], defs[2048];
+    bool ok = script(script_name, gp, sizeof gp);
+    if (!ok)
+        snprintf(err, errlen, "cannot find plots/%s (set DMASIM_PLOTS to "
+                              "its directory)",
+                 script_name);
+    snprintf(defs, sizeof defs,
+             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
+             names, path, plot_format(path), title);
+    ok = ok && run_gnuplot(gp, defs, path, err, errlen);
+    remove(data);
+    return ok;
+}
+
+static void join_names(const char *const *schemes, size_t n, char *out,
+                       size_t len)
+{
+    out[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            strncat(out, " ", len - strlen(out) - 1);
+        strncat(out, schemes[k], len - strlen(out) - 1);
+    }
+}
+
 bool plot_utilization(const char *path, const char *title,
                       const char *const *schemes, size_t n_schemes,
                       const char *const *buses, size_t n_buses,
                       const double *util, char *err, size_t errlen)
 {
-    char gp[4096], data[64], defs[2048], names[400] = "";
-    if (!script("utilization.gp", gp, sizeof gp)) {
-        snprintf(err, errlen, "cannot find plots/utilization.gp (set "
-                              "DMASIM_PLOTS to its directory)");
-        return false;
-    }
+    char data[64], names[400];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
@@ -114,16 +140,8 @@ bool plot_utilization(const char *path, const char *title,
         fputc('\n', f);
     }
     fclose(f);
-    for (size_t k = 0; k < n_schemes && strlen(names) < 300; k++) {
-        strcat(names, k ? " " : "");
-        strcat(names, schemes[k]);
-    }
-    snprintf(defs, sizeof defs,
-             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
-             names, path, plot_format(path), title);
-    bool ok = run_gnuplot(gp, defs, path, err, errlen);
-    remove(data);
-    return ok;
+    join_names(schemes, n_schemes, names, sizeof names);
+    return draw("utilization.gp", data, names, path, title, err, errlen);
 }
 
 static int cmp_time(const void *a, const void *b)
@@ -137,12 +155,7 @@ bool plot_latency(const char *path, const char *title,
                   const SimTime *const *lat, const size_t *n_lat, char *err,
                   size_t errlen)
 {
-    char gp[4096], data[64], defs[2048], names[400] = "";
-    if (!script("latency.gp", gp, sizeof gp)) {
-        snprintf(err, errlen, "cannot find plots/latency.gp (set "
-                              "DMASIM_PLOTS to its directory)");
-        return false;
-    }
+    char data[64], names[400];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
@@ -160,16 +173,10 @@ bool plot_latency(const char *path, const char *title,
             fprintf(f, "1 0\n");
         fprintf(f, "\n\n");
         free(v);
-        strcat(names, k ? " " : "");
-        strncat(names, schemes[k], sizeof names - strlen(names) - 1);
     }
     fclose(f);
-    snprintf(defs, sizeof defs,
-             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
-             names, path, plot_format(path), title);
-    bool ok = run_gnuplot(gp, defs, path, err, errlen);
-    remove(data);
-    return ok;
+    join_names(schemes, n_schemes, names, sizeof names);
+    return draw("latency.gp", data, names, path, title, err, errlen);
 }
 
 /* The n-th comma-separated field of a line, into buf. */
@@ -251,14 +258,10 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
         }
     }
     /* The data: a block per scheme. */
-    char data[] = "/tmp/dmasim-plot-XXXXXX";
-    int fd = mkstemp(data);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write a plot data file: %s",
-                 strerror(errno));
+    char data[64];
+    FILE *f = data_file(data, err, errlen);
+    if (!f)
         return false;
-    }
-    FILE *f = fdopen(fd, "w");
     for (size_t k = 0; k < ns; k++) {
         size_t idx = 0;
         for (size_t i = 0; i < n; i++) {

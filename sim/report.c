@@ -349,30 +349,3 @@ void report_csv(FILE *out, const RunReport *rr)
         report_csv_row(out, rr->s, &rr->r[i], rr->s->topo);
 }
 
-bool report_write_file(const char *path,
-                       void (*fn)(FILE *out, const RunReport *rr),
-                       const RunReport *rr, char *err, size_t n)
-{
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 32);
-    if (!tmp)
-        abort();
-    snprintf(tmp, pl + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return false;
-    }
-    fn(f, rr);
-    bool ok = !ferror(f);
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path)) {
-        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return false;
-    }
-    free(tmp);
-    return true;
-}

@@ -27,12 +27,6 @@ void report_csv_header(FILE *out, const Topology *t);
 void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
                     const Topology *cols);
 
-/* Writes a file through a temporary one renamed into place, so an
- * interrupted run leaves no half-written result.  False with a message. */
-bool report_write_file(const char *path,
-                       void (*fn)(FILE *out, const RunReport *rr),
-                       const RunReport *rr, char *err, size_t n);
-
 /* "1.234 ms" */
 char *fmt_time(SimTime ps, char *buf, size_t n);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sim/json.h"
+#include "sim/outfile.h"
 
 typedef struct Rec {
     unsigned scheme;
@@ -352,6 +353,9 @@ static void write_vcd(const Trace *tr, FILE *out)
     free(first);
 }
 
+static void json_to(FILE *out, const void *tr) { write_json(tr, out); }
+static void vcd_to(FILE *out, const void *tr) { write_vcd(tr, out); }
+
 bool trace_write(const Trace *tr, const char *path, char *err, size_t n)
 {
     const char *fmt = trace_format(path);
@@ -360,23 +364,6 @@ bool trace_write(const Trace *tr, const char *path, char *err, size_t n)
                  path);
         return false;
     }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-        return false;
-    }
-    if (!strcmp(fmt, "json"))
-        write_json(tr, f);
-    else
-        write_vcd(tr, f);
-    bool ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        return false;
-    }
-    return true;
+    return write_atomic(path, strcmp(fmt, "json") ? vcd_to : json_to, tr, err,
+                        n);
 }
