@@ -47,13 +47,20 @@ static void engines(const Scenario *s, const SchemeResult *r, char *buf,
 /* ---- the table ---------------------------------------------------------- */
 
 #define LABEL_W 20
-static int col_w = 14; /* widened for long engine lists */
+/* The table's look: a column's width (wider for long engine lists) and
+ * whether to colour. */
+typedef struct Look {
+    int col_w;
+    bool color;
+} Look;
 
 enum { PLAIN, GOOD, BAD };
 
-static void cell(FILE *out, const char *text, int tone, bool color,
+static void cell(FILE *out, const char *text, int tone, const Look *lk,
                  bool last)
 {
+    int col_w = lk->col_w;
+    bool color = lk->color;
     int pad = col_w - (int)strlen(text);
     if (color && tone != PLAIN)
         fprintf(out, "%s%s\033[0m", tone == GOOD ? "\033[32m" : "\033[1;31m",
@@ -69,14 +76,14 @@ typedef void CellFn(const RunReport *rr, size_t i, size_t arg, char *buf,
                     size_t n, int *tone);
 
 static void row(FILE *out, const RunReport *rr, const char *label, CellFn *fn,
-                size_t arg, bool color)
+                size_t arg, const Look *lk)
 {
     fprintf(out, "%-*s", LABEL_W, label);
     for (size_t i = 0; i < rr->n; i++) {
         char b[64];
         int tone = PLAIN;
         fn(rr, i, arg, b, sizeof b, &tone);
-        cell(out, b, tone, color, i + 1 == rr->n);
+        cell(out, b, tone, lk, i + 1 == rr->n);
     }
     fputc('\n', out);
 }
@@ -183,35 +190,35 @@ void report_table(FILE *out, const RunReport *rr, bool color)
             t->name, t->file, (unsigned long long)s->seed,
             (unsigned long long)ops, ops == 1 ? "" : "s",
             units_fmt_size(bytes, sz, sizeof sz));
-    col_w = 14;
+    Look lk = {14, color};
     for (size_t i = 0; i < rr->n; i++) {
         char e[200];
         engines(s, &rr->r[i], e, sizeof e);
-        if ((int)strlen(e) + 2 > col_w)
-            col_w = (int)strlen(e) + 2;
+        if ((int)strlen(e) + 2 > lk.col_w)
+            lk.col_w = (int)strlen(e) + 2;
     }
     fprintf(out, "%-*s", LABEL_W, "");
     for (size_t i = 0; i < rr->n; i++)
-        fprintf(out, "%-*s", i + 1 < rr->n ? col_w : 0, rr->r[i].scheme);
+        fprintf(out, "%-*s", i + 1 < rr->n ? lk.col_w : 0, rr->r[i].scheme);
     fputc('\n', out);
-    row(out, rr, "correct", c_correct, 0, color);
-    row(out, rr, "silent", c_silent, 0, color);
-    row(out, rr, "bytes ok", c_ok, 0, color);
-    row(out, rr, "bytes wrong", c_wrong, 0, color);
-    row(out, rr, "bytes misdirected", c_mis, 0, color);
-    row(out, rr, "bus errors", c_bus, 0, color);
-    row(out, rr, "api errors", c_api, 0, color);
-    row(out, rr, "posted writes lost", c_lost, 0, color);
-    row(out, rr, "bounce bytes", c_bounce, 0, color);
-    row(out, rr, "simulated time", c_time, 0, color);
-    row(out, rr, "throughput", c_tput, 0, color);
-    row(out, rr, "engine", c_engine, 0, color);
+    row(out, rr, "correct", c_correct, 0, &lk);
+    row(out, rr, "silent", c_silent, 0, &lk);
+    row(out, rr, "bytes ok", c_ok, 0, &lk);
+    row(out, rr, "bytes wrong", c_wrong, 0, &lk);
+    row(out, rr, "bytes misdirected", c_mis, 0, &lk);
+    row(out, rr, "bus errors", c_bus, 0, &lk);
+    row(out, rr, "api errors", c_api, 0, &lk);
+    row(out, rr, "posted writes lost", c_lost, 0, &lk);
+    row(out, rr, "bounce bytes", c_bounce, 0, &lk);
+    row(out, rr, "simulated time", c_time, 0, &lk);
+    row(out, rr, "throughput", c_tput, 0, &lk);
+    row(out, rr, "engine", c_engine, 0, &lk);
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];
         snprintf(label, sizeof label, "%s busy", t->buses[b].name);
-        row(out, rr, label, c_util, b, color);
+        row(out, rr, label, c_util, b, &lk);
     }
-    row(out, rr, "expect", c_expect, 0, color);
+    row(out, rr, "expect", c_expect, 0, &lk);
     bool any_wrong = false;
     for (size_t i = 0; i < rr->n; i++)
         any_wrong |= !rr->r[i].correct;
