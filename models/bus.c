@@ -49,6 +49,8 @@ static const Field timing_fields[] = {
     {"address_pipelining", ld_f_bool, offsetof(BusTiming, pipelined), false},
     {"max_read_byte_count", ld_f_cycles,
      offsetof(BusTiming, split_read_bytes), false},
+    {"retry_poll_cycles", ld_f_cycles,
+     offsetof(BusTiming, retry_poll_cycles), false},
     FIELD_END,
 };
 
@@ -71,10 +73,13 @@ static const BusTiming opb_timing = {
 /* PCI 2.2: one address phase (two with a dual address cycle), a turnaround
  * cycle after each transaction, master abort when no DEVSEL# by the fifth
  * clock (§3.3.3.1), and a latency timer (§3.5.4) that firmware commonly
- * sets to 64 cycles. */
+ * sets to 64 cycles.  A master told to retry releases the bus and asks
+ * again: after at least two idle clocks (§3.3.3.2.2), the polling a delayed
+ * read costs the bus. */
 static const BusTiming pci_timing = {
     .arb_cycles = 1, .addr_cycles = 1, .dac_cycles = 1,
     .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
+    .retry_poll_cycles = 2,
 };
 
 /* PCI-X 1.0: an address phase and an attribute phase; a read that a
@@ -84,7 +89,7 @@ static const BusTiming pci_timing = {
 static const BusTiming pcix_timing = {
     .arb_cycles = 1, .addr_cycles = 2, .dac_cycles = 1,
     .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
-    .split_read_bytes = 512,
+    .split_read_bytes = 512, .retry_poll_cycles = 2,
 };
 
 const BusKind plb_bus_kind = {

@@ -90,6 +90,10 @@ void plat_request(Sim *s, void *opaque)
 {
     (void)s;
     Xact *x = opaque;
+    /* A delayed read's data is back at the bridge where its requester has
+     * been polling: the next attempt gets it, no more polls. */
+    if (x->returning && x->poller && ((Xact *)x->poller)->hop == x->hop)
+        plat_stop_poll(x);
     BusState *bs = path_of(x->plat, x);
     x->requested = sim_now(s);
     if (bs->n == bs->cap) {
@@ -225,7 +229,8 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
         : x->dir == XACT_WRITE ? "write"
         : hop_carries_data(x) ? "read"
         : ((const BusTiming *)b->priv)->split_read_bytes ? "request (split)"
-                                                          : "request (retry)";
+        : x->poll ? "poll (retry)"
+                  : "request (retry)";
     BurstEvent e = {
         .bus = x->route.hops[x->hop].bus,
         .write_path = bs != &p->buses[x->route.hops[x->hop].bus],
@@ -267,11 +272,19 @@ static void burst_end(Sim *s, void *opaque)
     }
     if (!hop_carries_data(x) && !hop_aborts(x)) {
         /* A read's request to a bridge: a delayed read is answered with a
-         * retry, a split transaction with a split response. */
-        if (((const BusTiming *)b->priv)->split_read_bytes)
+         * retry (and its requester polls until the data is there), a split
+         * transaction with a split response. */
+        if (((const BusTiming *)b->priv)->split_read_bytes) {
             bs->splits++;
-        else
+        } else {
             bs->retries++;
+            if (x->poll) {
+                plat_poll_done(p, x);
+                schedule_arbitration(bs);
+                return;
+            }
+            plat_start_poll(p, x);
+        }
     }
     if (x->burst_beats) {
         x->bytes_left -= moved;

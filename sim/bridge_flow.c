@@ -2,6 +2,7 @@
  * buffers (the master is done when the bridge has the write; a full buffer
  * answers with a retry) and delayed reads carried in pieces of the
  * bridges' prefetch size (docs/timing.md, "A transaction"). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,4 +210,68 @@ bool plat_split_read(Platform *p, Xact *x)
     f->piece = piece;
     issue_piece(p, f);
     return true;
+}
+
+/* ---- a master polling for its delayed read ------------------------------- */
+
+/* The poll (a Fwd's Xact) asks for the bus again, unless the read is back. */
+static void poll_request(Sim *s, void *opaque)
+{
+    Fwd *f = opaque;
+    Platform *p = f->x.plat;
+    if (!f->parent) { /* the data came back meanwhile */
+        f->next = p->fwd_free;
+        p->fwd_free = f;
+        return;
+    }
+    f->x.continuing = false;
+    plat_request(s, &f->x);
+}
+
+static void poll_after(Platform *p, Fwd *f)
+{
+    const BusParams *b = &p->t->buses[f->x.route.hops[f->x.hop].bus];
+    const BusTiming *bt = b->priv;
+    sim_at(p->sim,
+           clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
+                       bt->retry_poll_cycles),
+           poll_request, f);
+}
+
+void plat_start_poll(Platform *p, Xact *x)
+{
+    const BusTiming *bt = hop_bus(p, x)->priv;
+    if (!bt->retry_poll_cycles || bt->split_read_bytes || x->poll ||
+        x->poller)
+        return;
+    Fwd *f = fwd_get(p);
+    f->x = *x; /* its route, master and hop: the request, again */
+    f->x.poll = true;
+    f->x.poller = NULL;
+    f->x.data = NULL;
+    f->x.beats_left = f->x.bytes_left = 0;
+    f->x.burst_beats = 0;
+    f->parent = x;
+    x->poller = f;
+    poll_after(p, f);
+}
+
+void plat_poll_done(Platform *p, Xact *poll)
+{
+    Fwd *f = (Fwd *)((char *)poll - offsetof(Fwd, x));
+    if (f->parent) {
+        poll_after(p, f);
+        return;
+    }
+    f->next = p->fwd_free;
+    p->fwd_free = f;
+}
+
+void plat_stop_poll(Xact *x)
+{
+    Fwd *f = x->poller;
+    if (f) {
+        f->parent = NULL; /* it frees itself at its next turn */
+        x->poller = NULL;
+    }
 }

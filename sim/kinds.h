@@ -46,6 +46,9 @@ typedef struct BusTiming {
                                    split completions of up to this many
                                    bytes (the requester's maximum memory
                                    read byte count); 0: delayed reads */
+    unsigned retry_poll_cycles; /* a master told to retry a delayed read
+                                   asks again this many cycles after each
+                                   retry; 0: it waits without polling */
     bool split_rw;              /* separate read and write data paths */
     bool pipelined;             /* address phase overlaps previous data */
     ArbPolicy arbitration;      /* who gets the bus when it frees */

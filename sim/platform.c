@@ -148,14 +148,7 @@ uint64_t platform_bus_splits(const Platform *p, int bus)
 
 uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
-
-
-
-
-
 /* ---- transactions ------------------------------------------------------- */
-
-
 
 /* What the claimant of the current hop charges for a burst of `len`
  * bytes starting `done` bytes into the access. */
@@ -169,8 +162,6 @@ TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
     return claimant_timing(p, x->route.target_comp, x->route.target_region,
                            x->route.offset + done, len, bus);
 }
-
-
 
 /* The target moves the bytes: at the end of the last forward hop (its
  * data beats are done). */
@@ -200,21 +191,9 @@ static void complete(Sim *s, void *opaque)
     assert(x->state == 1);
     x->state = 2;
     x->completed = sim_now(s);
+    plat_stop_poll(x);
     x->done(s, x, x->opaque);
 }
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 /* x arrives at hop h at time `arrive`: it requests the bus from the first
  * edge of that bus's clock at or after then. */
@@ -248,8 +227,6 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
     plat_start_hop(p, x, to, arrive);
 }
 
-
-
 /* Completes x now with a result the platform decided (posted, or a read
  * assembled from pieces). */
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
@@ -261,13 +238,9 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     assert(x->state == 1);
     x->state = 2;
     x->completed = sim_now(p->sim);
+    plat_stop_poll(x);
     x->done(p->sim, x, x->opaque);
 }
-
-
-
-
-
 
 void plat_hop_done(Platform *p, Xact *x)
 {
@@ -301,6 +274,8 @@ void platform_issue(Platform *p, Xact *x)
     x->plat = p;
     x->state = 1;
     x->returning = x->accessed = x->posted = x->retry = false;
+    x->poll = false;
+    x->poller = NULL;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;

@@ -120,6 +120,15 @@ void plat_post_forward(Platform *p, Xact *x);
 /* Starts x as a delayed read in pieces when a bridge's prefetch limits
  * it; false when it goes as one piece. */
 bool plat_split_read(Platform *p, Xact *x);
+/* A delayed read's request was answered with a retry on its hop: its
+ * requester polls that bus until the data comes back (or stops, when the
+ * bus does not poll). */
+void plat_start_poll(Platform *p, Xact *x);
+/* A poll's burst ended: the next one, or the end of polling. */
+void plat_poll_done(Platform *p, Xact *poll);
+/* The read's data is back at its polling hop, or it ended: no more
+ * polls. */
+void plat_stop_poll(Xact *x);
 /* What the bridges fetch for routed read x: len, or more by its command
  * (docs/timing.md, "A transaction"). */
 uint64_t plat_read_fetch(const Platform *p, const Xact *x);

@@ -43,6 +43,8 @@ struct Xact {
     bool posted;          /* space is reserved in the next bridge's buffer */
     bool retry;           /* the bridge had no room: wait for it */
     bool continuing;      /* the next burst of the same hop */
+    bool poll;            /* a master's retry of a pending delayed read */
+    void *poller;         /* the polling of this read, while it waits */
     SimTime requested;    /* when it asked for the bus */
     SimTime burst_start;  /* when its current burst got the bus */
 };
