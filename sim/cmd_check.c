@@ -168,8 +168,10 @@ int cmd_check(int argc, char **argv)
         if (json || d->counts[SEV_FATAL])
             continue;
         if (d->n == 0)
-            printf("%s: clean (%zu buses, %zu components)\n", res[i].file,
-                   res[i].n_buses, res[i].n_comps);
+            printf("%s: clean (%zu bus%s, %zu component%s)\n",
+                   res[i].file, res[i].n_buses,
+                   res[i].n_buses == 1 ? "" : "es", res[i].n_comps,
+                   res[i].n_comps == 1 ? "" : "s");
         else
             printf("%s: %zu error%s, %zu warning%s\n", res[i].file,
                    d->counts[SEV_ERROR], d->counts[SEV_ERROR] == 1 ? "" : "s",
