@@ -43,6 +43,7 @@ SIM_SRCS := \
 	sim/diag.c \
 	sim/units.c \
 	sim/yaml_load.c \
+	sim/yaml_override.c \
 	sim/topology.c \
 	sim/topo_parse.c \
 	sim/topo_resolve.c \

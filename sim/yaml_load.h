@@ -70,6 +70,10 @@ SrcPos ld_pos(const Loader *ld, const yaml_node_t *n);
 bool ld_fail(Loader *ld, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same at a position and path given outright, with a finished
+ * message; always returns false. */
+bool ld_fail_at(Loader *ld, SrcPos pos, const char *path, const char *msg);
+
 /* Counts one node read against LD_MAX_VISITS; false once exhausted. */
 bool ld_visit(Loader *ld, const yaml_node_t *n);
 
