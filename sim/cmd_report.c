@@ -74,8 +74,8 @@ static bool inline_svg(FILE *out, const char *path)
 
 typedef struct Section {
     Scenario *s;
-    SchemeResult r[8];
-    char *why[8];
+    SchemeResult r[RUN_MAX_SCHEMES];
+    char *why[RUN_MAX_SCHEMES];
     size_t n;
 } Section;
 
@@ -382,30 +382,16 @@ int cmd_report(int argc, char **argv)
     }
     Section *secs = calloc(nf, sizeof *secs);
     int rc = EXIT_BAD_INPUT;
-    size_t done = 0;
+    bool ok = true;
     Diag d;
     diag_init(&d);
-    for (; done < nf; done++) {
-        Section *sec = &secs[done];
-        sec->s = scenario_load(files[done], &d);
-        if (!sec->s)
-            break;
-        bool ok = true;
-        for (size_t i = 0; ok && i < sec->s->n_schemes && i < 8; i++) {
-            ok = run_scheme(sec->s, dma_api_find(sec->s->schemes[i]),
-                            &sec->r[i], &d);
-            if (ok) {
-                sec->why[i] = calloc(1, 300);
-                expect_check(sec->s, &sec->r[i], sec->why[i], 300);
-                sec->n++;
-            }
-        }
-        if (!ok) {
-            done++;
-            break;
-        }
+    for (size_t k = 0; ok && k < nf; k++) {
+        Section *sec = &secs[k];
+        sec->s = scenario_load(files[k], &d);
+        ok = sec->s && run_schemes(sec->s, NULL, 0, sec->r, sec->why,
+                                   &sec->n, &d, NULL);
     }
-    if (done == nf && !d.counts[SEV_FATAL]) {
+    if (ok) {
         char err[700];
         if (write_page(dir, secs, nf, err, sizeof err)) {
             printf("wrote %s/index.html (%zu scenario%s)\n", dir, nf,
@@ -415,15 +401,10 @@ int cmd_report(int argc, char **argv)
             fprintf(stderr, "dmasim report: %s\n", err);
         }
     } else {
-        for (size_t k = 0; k < d.n; k++)
-            if (d.v[k].sev != SEV_WARNING)
-                diag_print(stderr, &d.v[k]);
+        diag_print_problems(stderr, &d);
     }
     for (size_t k = 0; k < nf; k++) {
-        for (size_t i = 0; i < secs[k].n; i++) {
-            scheme_result_free(&secs[k].r[i]);
-            free(secs[k].why[i]);
-        }
+        run_schemes_free(secs[k].r, secs[k].why, secs[k].n);
         scenario_free(secs[k].s);
     }
     free(secs);

@@ -48,45 +48,6 @@ static const char regress_help[] =
     "\n"
     "Exit status: 0 all passed, 1 otherwise, 2 bad usage.\n";
 
-static void print_diag(const Diag *d)
-{
-    for (size_t k = 0; k < d->n; k++)
-        if (d->v[k].sev != SEV_WARNING)
-            diag_print(stderr, &d->v[k]);
-}
-
-/* Runs the chosen schemes of s; results into rr (freed by the caller
- * with free_results).  False on input errors (in d). */
-static bool run_all(const Scenario *s, char **only, size_t n_only,
-                    SchemeResult *res, char **why, size_t *n, Diag *d,
-                    Trace *trace)
-{
-    *n = 0;
-    for (size_t i = 0; i < s->n_schemes; i++) {
-        bool want = !n_only;
-        for (size_t j = 0; j < n_only; j++)
-            want |= !strcmp(only[j], s->schemes[i]);
-        if (!want)
-            continue;
-        const DmaApi *api = dma_api_find(s->schemes[i]);
-        if (!run_scheme_traced(s, api, &res[*n], d, trace))
-            return false;
-        why[*n] = calloc(1, 300);
-        if (!why[*n])
-            abort();
-        expect_check(s, &res[*n], why[*n], 300);
-        (*n)++;
-    }
-    return true;
-}
-
-static void free_results(SchemeResult *res, char **why, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        scheme_result_free(&res[i]);
-        free(why[i]);
-    }
-}
 
 static void json_to(FILE *out, const void *rr) { report_json(out, rr); }
 static void csv_to(FILE *out, const void *rr) { report_csv(out, rr); }
@@ -163,7 +124,7 @@ int cmd_run(int argc, char **argv)
     diag_init(&d);
     Scenario *s = scenario_load(argv[optind], &d);
     if (!s) {
-        print_diag(&d);
+        diag_print_problems(stderr, &d);
         diag_free(&d);
         return EXIT_BAD_INPUT;
     }
@@ -180,13 +141,13 @@ int cmd_run(int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
     }
-    SchemeResult res[8];
-    char *why[8];
+    SchemeResult res[RUN_MAX_SCHEMES];
+    char *why[RUN_MAX_SCHEMES];
     size_t n;
     int rc = EXIT_CLEAN;
     Trace *trace = trace_file ? trace_new() : NULL;
-    if (!run_all(s, only, n_only, res, why, &n, &d, trace)) {
-        print_diag(&d);
+    if (!run_schemes(s, only, n_only, res, why, &n, &d, trace)) {
+        diag_print_problems(stderr, &d);
         rc = EXIT_BAD_INPUT;
     } else {
         RunReport rr = {s, res, n, (const char *const *)why};
@@ -218,7 +179,7 @@ int cmd_run(int argc, char **argv)
                 rc = EXIT_FINDINGS;
     }
     trace_free(trace);
-    free_results(res, why, n);
+    run_schemes_free(res, why, n);
     scenario_free(s);
     diag_free(&d);
     return rc;
@@ -266,18 +227,18 @@ static bool regress_one(const char *file)
     if (!s) {
         printf("FAIL %s: cannot load it:\n", file);
         fflush(stdout);
-        print_diag(&d);
+        diag_print_problems(stderr, &d);
         diag_free(&d);
         return false;
     }
-    SchemeResult res[8];
-    char *why[8];
+    SchemeResult res[RUN_MAX_SCHEMES];
+    char *why[RUN_MAX_SCHEMES];
     size_t n;
-    bool ok = run_all(s, NULL, 0, res, why, &n, &d, NULL);
+    bool ok = run_schemes(s, NULL, 0, res, why, &n, &d, NULL);
     if (!ok) {
         printf("FAIL %s: cannot run it:\n", file);
         fflush(stdout);
-        print_diag(&d);
+        diag_print_problems(stderr, &d);
     } else {
         for (size_t i = 0; i < n; i++)
             ok &= !why[i][0];
@@ -286,7 +247,7 @@ static bool regress_one(const char *file)
             if (why[i][0])
                 printf("  %s: %s\n", res[i].scheme, why[i]);
     }
-    free_results(res, why, n);
+    run_schemes_free(res, why, n);
     scenario_free(s);
     diag_free(&d);
     return ok;

@@ -142,9 +142,7 @@ static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
             fprintf(stderr, "%s%s=%s", k ? ", " : "", ov[k].path,
                     ov[k].value);
         fprintf(stderr, "):\n");
-        for (size_t k = 0; k < d.n; k++)
-            if (d.v[k].sev != SEV_WARNING)
-                diag_print(stderr, &d.v[k]);
+        diag_print_problems(stderr, &d);
     }
     scenario_free(s);
     diag_free(&d);
@@ -491,9 +489,7 @@ int cmd_sweep(int argc, char **argv)
     point_values(&sw, 0, ov);
     s0 = scenario_load_ov(sw.file, ov, sw.n_v, &d);
     if (!s0) {
-        for (size_t k = 0; k < d.n; k++)
-            if (d.v[k].sev != SEV_WARNING)
-                diag_print(stderr, &d.v[k]);
+        diag_print_problems(stderr, &d);
         goto out;
     }
     header = make_header(&sw, s0->topo);

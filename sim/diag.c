@@ -98,3 +98,10 @@ void diag_print(FILE *out, const Finding *f)
                 f->other_col, f->other_path);
     fputc('\n', out);
 }
+
+void diag_print_problems(FILE *out, const Diag *d)
+{
+    for (size_t k = 0; k < d->n; k++)
+        if (d->v[k].sev != SEV_WARNING)
+            diag_print(out, &d->v[k]);
+}

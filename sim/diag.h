@@ -53,6 +53,10 @@ const Finding *diag_first(const Diag *d, Severity sev);
  * for lint findings. */
 void diag_print(FILE *out, const Finding *f);
 
+/* Every fatal and error finding, one diag_print line each (warnings are
+ * left out): what a command that refuses bad input prints. */
+void diag_print_problems(FILE *out, const Diag *d);
+
 const char *severity_name(Severity s);
 
 #endif

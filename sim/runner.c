@@ -347,6 +347,37 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     return true;
 }
 
+bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
+                 SchemeResult *res, char **why, size_t *n, Diag *d,
+                 struct Trace *trace)
+{
+    *n = 0;
+    for (size_t i = 0; i < s->n_schemes && *n < RUN_MAX_SCHEMES; i++) {
+        bool want = !n_only;
+        for (size_t j = 0; j < n_only; j++)
+            want |= !strcmp(only[j], s->schemes[i]);
+        if (!want)
+            continue;
+        const DmaApi *api = dma_api_find(s->schemes[i]);
+        if (!run_scheme_traced(s, api, &res[*n], d, trace))
+            return false;
+        why[*n] = calloc(1, 300);
+        if (!why[*n])
+            abort();
+        expect_check(s, &res[*n], why[*n], 300);
+        (*n)++;
+    }
+    return true;
+}
+
+void run_schemes_free(SchemeResult *res, char **why, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        scheme_result_free(&res[i]);
+        free(why[i]);
+    }
+}
+
 /* ---- expectations ------------------------------------------------------- */
 
 bool expect_check(const Scenario *s, const SchemeResult *r, char *why,

@@ -58,6 +58,17 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
                        Diag *d, struct Trace *trace);
 void scheme_result_free(SchemeResult *r);
 
+/* Runs the scenario's schemes, or those of them named in `only` (all when
+ * n_only is 0), into res[0..*n) (at most RUN_MAX_SCHEMES), each with its
+ * expectation's verdict in why[i] (malloc'd; "" when it held or there is
+ * none).  False on input errors (in d); what ran is in res all the same.
+ * trace may be NULL. */
+#define RUN_MAX_SCHEMES 8
+bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
+                 SchemeResult *res, char **why, size_t *n, Diag *d,
+                 struct Trace *trace);
+void run_schemes_free(SchemeResult *res, char **why, size_t n);
+
 /* Checks r against the scenario's expectation for its scheme: true if it
  * holds (or there is none); otherwise why not, in why. */
 bool expect_check(const Scenario *s, const SchemeResult *r, char *why,
