@@ -32,35 +32,30 @@ CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
              $(VFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 
-# ---- sources, listed explicitly -------------------------------------------
-SIM_SRCS := \
-	sim/arena.c \
-	sim/sim.c \
-	sim/store.c \
-	sim/platform.c \
-	sim/arbiter.c \
-	sim/bridge_flow.c \
-	sim/diag.c \
-	sim/units.c \
-	sim/yaml_load.c \
-	sim/yaml_override.c \
-	sim/topology.c \
-	sim/topo_parse.c \
-	sim/topo_resolve.c \
-	sim/addrmap.c \
-	sim/route.c \
-	sim/lint.c \
-	sim/json.c \
-	sim/kmem.c \
-	sim/scenario.c \
-	sim/oracle.c \
-	sim/runner.c \
-	sim/run_ops.c \
-	sim/report.c \
-	sim/plot.c \
-	sim/trace.c \
-	sim/outfile.c \
-	sim/csvlines.c
+# ---- sources, listed explicitly, layer by layer ----------------------------
+# Each layer includes only its own headers and those of the layers above it
+# in this list.
+CORE_SRCS := \
+	sim/core/arena.c \
+	sim/core/sim.c \
+	sim/core/store.c \
+	sim/core/diag.c \
+	sim/core/units.c \
+	sim/core/yaml_load.c \
+	sim/core/yaml_override.c \
+	sim/core/json.c \
+	sim/core/outfile.c
+
+HW_SRCS := \
+	sim/hw/topology.c \
+	sim/hw/topo_parse.c \
+	sim/hw/topo_resolve.c \
+	sim/hw/addrmap.c \
+	sim/hw/route.c \
+	sim/hw/lint.c \
+	sim/hw/platform.c \
+	sim/hw/arbiter.c \
+	sim/hw/bridge_flow.c
 
 MODEL_SRCS := \
 	models/registry.c \
@@ -70,18 +65,33 @@ MODEL_SRCS := \
 	models/dma.c \
 	models/device.c \
 	models/bridge.c \
-	models/regions.c \
+	models/regions.c
+
+KERNEL_SRCS := \
+	models/kernel/kmem.c
+
+API_SRCS := \
 	models/dma_api/plan.c \
 	models/dma_api/flat.c \
 	models/dma_api/struct.c
 
+RUN_SRCS := \
+	sim/run/scenario.c \
+	sim/run/oracle.c \
+	sim/run/runner.c \
+	sim/run/run_ops.c \
+	sim/run/report.c \
+	sim/run/plot.c \
+	sim/run/trace.c \
+	sim/run/csvlines.c
+
 CLI_SRCS := \
-	sim/main.c \
-	sim/cmd_check.c \
-	sim/cmd_route.c \
-	sim/cmd_run.c \
-	sim/cmd_sweep.c \
-	sim/cmd_report.c
+	sim/cli/main.c \
+	sim/cli/cmd_check.c \
+	sim/cli/cmd_route.c \
+	sim/cli/cmd_run.c \
+	sim/cli/cmd_sweep.c \
+	sim/cli/cmd_report.c
 
 TEST_SRCS := \
 	tests/check_main.c \
@@ -104,7 +114,9 @@ BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c
 FUZZ_SRCS := tests/fuzz_topology.c
 FUZZ_SECONDS ?= 60
 
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS) $(MODEL_SRCS))
+LIB_SRCS := $(CORE_SRCS) $(HW_SRCS) $(MODEL_SRCS) $(KERNEL_SRCS) $(API_SRCS) \
+            $(RUN_SRCS)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))

@@ -4,7 +4,7 @@
 #ifndef DMASIM_MODELS_BRIDGE_H
 #define DMASIM_MODELS_BRIDGE_H
 
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 extern const ModelKind bridge_kind;
 

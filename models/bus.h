@@ -2,7 +2,7 @@
 #ifndef DMASIM_MODELS_BUS_H
 #define DMASIM_MODELS_BUS_H
 
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 extern const BusKind plb_bus_kind;
 extern const BusKind opb_bus_kind;

@@ -8,8 +8,8 @@
 #ifndef DMASIM_MODELS_CPU_H
 #define DMASIM_MODELS_CPU_H
 
-#include "sim/kinds.h"
-#include "sim/platform.h"
+#include "sim/hw/kinds.h"
+#include "sim/hw/platform.h"
 
 typedef struct CpuParams {
     unsigned line_bytes;       /* data cache line */

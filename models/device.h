@@ -4,7 +4,7 @@
 #define DMASIM_MODELS_DEVICE_H
 
 #include "models/dma.h"
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 typedef struct DeviceParams {
     RegionParams *regions;

@@ -9,8 +9,8 @@
 #ifndef DMASIM_MODELS_DMA_H
 #define DMASIM_MODELS_DMA_H
 
-#include "sim/kinds.h"
-#include "sim/platform.h"
+#include "sim/hw/kinds.h"
+#include "sim/hw/platform.h"
 
 typedef struct DmaParams {
     unsigned channels;

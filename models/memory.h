@@ -3,7 +3,7 @@
 #ifndef DMASIM_MODELS_MEMORY_H
 #define DMASIM_MODELS_MEMORY_H
 
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 typedef struct SdramParams {
     uint64_t base, size_bytes;

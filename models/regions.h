@@ -4,8 +4,8 @@
 #ifndef DMASIM_MODELS_REGIONS_H
 #define DMASIM_MODELS_REGIONS_H
 
-#include "sim/kinds.h"
-#include "sim/store.h"
+#include "sim/hw/kinds.h"
+#include "sim/core/store.h"
 
 typedef struct Regions Regions; /* struct Regions in sim/kinds.h */
 

@@ -7,7 +7,7 @@
 #include "models/device.h"
 #include "models/dma.h"
 #include "models/memory.h"
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 static const ModelKind *const model_kinds[] = {
     &bridge_kind, &cpu_kind, &device_kind, &dma_kind, &sdram_kind, &sram_kind,

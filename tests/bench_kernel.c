@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 static uint64_t rng = 0x243F6A8885A308D3ULL;
 

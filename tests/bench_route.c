@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/route.h"
-#include "sim/topology.h"
+#include "sim/hw/route.h"
+#include "sim/hw/topology.h"
 
 static double now_s(void)
 {

@@ -22,7 +22,7 @@
 
 #include "models/dma.h"
 #include "models/regions.h"
-#include "sim/platform.h"
+#include "sim/hw/platform.h"
 
 typedef struct Stream {
     Platform *p;

@@ -6,7 +6,7 @@
 
 #include "models/dma.h"
 #include "models/regions.h"
-#include "sim/platform.h"
+#include "sim/hw/platform.h"
 #include "testutil.h"
 
 /* A 128-bit PLB at 100 MHz with DDR SDRAM on its clock (see

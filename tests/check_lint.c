@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/lint.h"
+#include "sim/hw/lint.h"
 #include "testutil.h"
 
 #define HEAD                                                                \

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "models/regions.h"
-#include "sim/lint.h"
-#include "sim/platform.h"
+#include "sim/hw/lint.h"
+#include "sim/hw/platform.h"
 #include "testutil.h"
 
 #define BASE                                                                \

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/route.h"
+#include "sim/hw/route.h"
 #include "testutil.h"
 
 /* "plb:0x380001000 > pcix0:0x80001000 => card[0]+0x1000", with "(local)"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/runner.h"
+#include "sim/run/runner.h"
 #include "testutil.h"
 
 /* The absolute path of a shipped topology. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "models/dma_api/plan.h"
-#include "sim/kmem.h"
+#include "models/kernel/kmem.h"
 #include "testutil.h"
 
 /* A topology, its CPU's kernel memory, and a scheme context. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "testutil.h"
 
 typedef struct Log {

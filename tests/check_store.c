@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/store.h"
+#include "sim/core/store.h"
 #include "testutil.h"
 
 static void pattern(uint8_t *b, size_t n, unsigned seed)

@@ -4,7 +4,7 @@
 
 #include "models/device.h"
 #include "models/dma.h"
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 #include "testutil.h"
 
 static Topology *load_ok(const char *path, Diag *d)

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdint.h>
 
-#include "sim/units.h"
+#include "sim/core/units.h"
 #include "testutil.h"
 
 static uint64_t ok_u64(const char *s)

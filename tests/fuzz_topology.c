@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/lint.h"
-#include "sim/runner.h"
-#include "sim/route.h"
-#include "sim/topology.h"
+#include "sim/hw/lint.h"
+#include "sim/run/runner.h"
+#include "sim/hw/route.h"
+#include "sim/hw/topology.h"
 
 static uint64_t rng;
 

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim/diag.h"
-#include "sim/topology.h"
+#include "sim/core/diag.h"
+#include "sim/hw/topology.h"
 
 Suite *units_suite(void);
 Suite *sim_suite(void);

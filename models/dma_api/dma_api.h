@@ -9,8 +9,8 @@
 
 #include "models/cpu.h"
 #include "models/dma.h"
-#include "sim/kmem.h"
-#include "sim/scenario.h"
+#include "models/kernel/kmem.h"
+#include "sim/run/scenario.h"
 
 /* A buffer as the driver holds it: a kernel virtual address, and for
  * coherent memory the handle dma_alloc_coherent() returned. */

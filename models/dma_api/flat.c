@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "models/dma_api/plan.h"
-#include "sim/kinds.h"
-#include "sim/units.h"
+#include "sim/hw/kinds.h"
+#include "sim/core/units.h"
 
 /* The handle the flat API gives for byte `off` of b. */
 static uint64_t flat_handle(const ApiCtx *c, const ApiBuffer *b, uint64_t off)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/kinds.h"
+#include "sim/hw/kinds.h"
 
 static const DmaApi *const all_apis[] = {&dma_api_flat, &dma_api_flat_bounce,
                                          &dma_api_struct};

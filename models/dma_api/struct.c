@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "models/dma_api/plan.h"
-#include "sim/kinds.h"
-#include "sim/lint.h"
-#include "sim/route.h"
-#include "sim/units.h"
+#include "sim/hw/kinds.h"
+#include "sim/hw/lint.h"
+#include "sim/hw/route.h"
+#include "sim/core/units.h"
 
 /* Point 1: a handle is an address and the device whose address space it
  * is in; -1 is NULL, the processor (point 4). */

@@ -1,0 +1,305 @@
+#include "models/kernel/kmem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/hw/kinds.h"
+#include "sim/hw/lint.h"
+#include "sim/core/rng.h"
+#include "sim/hw/route.h"
+#include "sim/core/units.h"
+
+/* One page-table extent: [va, va + len) maps to [pa, pa + len). */
+typedef struct Extent {
+    uint64_t va, pa, len;
+    MemClass cls;
+} Extent;
+
+typedef struct Range {
+    uint64_t pa, len;
+} Range;
+
+struct KMem {
+    const Topology *t;
+    uint64_t page, page_offset, va_end;
+    Range *ram;
+    size_t n_ram;
+    Range low;            /* the linear map's physical range */
+    uint64_t kmalloc_next, kmalloc_end;
+    uint64_t pool_base;   /* vmalloc's pages: [pool_base, low end) */
+    uint64_t pool_pages, pool_used;
+    uint8_t *pool_map;    /* one byte per pool page: taken */
+    Range high;           /* len 0: none */
+    uint64_t high_next;
+    uint64_t vm_next;     /* next free virtual address of the vmalloc area */
+    uint64_t rng;
+    Extent *ext;          /* sorted by va */
+    size_t n_ext, cap_ext;
+};
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+static void add_extent(KMem *k, uint64_t va, uint64_t pa, uint64_t len,
+                       MemClass cls)
+{
+    if (k->n_ext && k->ext[k->n_ext - 1].va + k->ext[k->n_ext - 1].len == va &&
+        k->ext[k->n_ext - 1].pa + k->ext[k->n_ext - 1].len == pa &&
+        k->ext[k->n_ext - 1].cls == cls) {
+        k->ext[k->n_ext - 1].len += len; /* physically contiguous run */
+        return;
+    }
+    if (k->n_ext == k->cap_ext) {
+        k->cap_ext = k->cap_ext ? 2 * k->cap_ext : 16;
+        k->ext = realloc(k->ext, k->cap_ext * sizeof *k->ext);
+        if (!k->ext)
+            abort();
+    }
+    k->ext[k->n_ext++] = (Extent){va, pa, len, cls};
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const Range *x = a, *y = b;
+    return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+/* System RAM as the CPU sees it: each region it reaches whole. */
+static void find_ram(KMem *k, int cpu)
+{
+    const Topology *t = k->t;
+    for (size_t c = 0; c < t->n_comps; c++) {
+        const CompParams *cp = &t->comps[c];
+        if (!cp->kind->is_system_ram)
+            continue;
+        for (size_t r = 0; r < cp->n_regions; r++) {
+            uint64_t a;
+            Route rt;
+            if (cp->regions[r].kind != REGION_MEMORY ||
+                !lint_master_addr(t, cpu, (int)c, (int)r, 0, &a) ||
+                !route_access(t, cpu, a, cp->regions[r].size_bytes, &rt))
+                continue;
+            k->ram = realloc(k->ram, (k->n_ram + 1) * sizeof *k->ram);
+            if (!k->ram)
+                abort();
+            k->ram[k->n_ram++] = (Range){a, cp->regions[r].size_bytes};
+        }
+    }
+    qsort(k->ram, k->n_ram, sizeof *k->ram, cmp_range);
+}
+
+KMem *kmem_new(const Topology *t, int cpu, uint64_t seed, char *err,
+               size_t errlen)
+{
+    KMem *k = calloc(1, sizeof *k);
+    if (!k)
+        abort();
+    k->t = t;
+    k->page = t->kernel.page_size;
+    k->page_offset = t->kernel.page_offset;
+    k->va_end = k->page_offset < (1ULL << 32) ? 1ULL << 32 : UINT64_MAX;
+    k->rng = seed ^ 0x6b6d656dULL; /* "kmem": its own stream */
+    find_ram(k, cpu);
+    uint64_t low_end = 0;
+    if (k->n_ram) {
+        k->low = k->ram[0];
+        if (k->low.pa >= KMEM_LOWMEM_MAX)
+            k->low.len = 0;
+        else if (k->low.pa + k->low.len > KMEM_LOWMEM_MAX)
+            k->low.len = KMEM_LOWMEM_MAX - k->low.pa;
+        k->low.len -= k->low.len % k->page;
+        low_end = k->low.pa + k->low.len;
+    }
+    if (k->low.len < 16 * k->page ||
+        k->page_offset + low_end > k->va_end - (32ULL << 20)) {
+        snprintf(err, errlen,
+                 "the kernel has no low memory: %s reaches no system RAM "
+                 "below 768 MiB that fits its linear map at page_offset",
+                 t->comps[cpu].name);
+        kmem_free(k);
+        return NULL;
+    }
+    /* The kernel image takes the first eighth (at most 16 MiB); kmalloc
+     * has the rest of the lower half, vmalloc's pool the upper half. */
+    uint64_t reserve = k->low.len / 8 < (16ULL << 20) ? k->low.len / 8
+                                                     : 16ULL << 20;
+    k->kmalloc_next = k->low.pa + align_up(reserve, k->page);
+    k->pool_base = k->low.pa + align_up(k->low.len / 2, k->page);
+    k->kmalloc_end = k->pool_base;
+    k->pool_pages = (low_end - k->pool_base) / k->page;
+    k->pool_map = calloc(k->pool_pages, 1);
+    if (!k->pool_map)
+        abort();
+    const Range *top = &k->ram[k->n_ram - 1];
+    if (top->pa + top->len > low_end) {
+        k->high = *top;
+        if (k->high.pa < low_end) {
+            k->high.len -= low_end - k->high.pa;
+            k->high.pa = low_end;
+        }
+        k->high_next = k->high.pa;
+    }
+    k->vm_next = k->page_offset + align_up(low_end, 16ULL << 20) +
+                 (16ULL << 20);
+    add_extent(k, k->page_offset + k->low.pa, k->low.pa, k->low.len,
+               MEM_LINEAR);
+    return k;
+}
+
+void kmem_free(KMem *k)
+{
+    if (!k)
+        return;
+    free(k->ram);
+    free(k->pool_map);
+    free(k->ext);
+    free(k);
+}
+
+uint64_t kmem_page_size(const KMem *k) { return k->page; }
+
+uint64_t kmem_virt_to_phys(const KMem *k, uint64_t va)
+{
+    return va - k->page_offset;
+}
+
+bool kmem_is_ram(const KMem *k, uint64_t pa, uint64_t len)
+{
+    for (size_t i = 0; i < k->n_ram; i++)
+        if (pa >= k->ram[i].pa && pa - k->ram[i].pa < k->ram[i].len &&
+            len <= k->ram[i].len - (pa - k->ram[i].pa))
+            return true;
+    return false;
+}
+
+/* Virtual space in the vmalloc area, with a guard page after it. */
+static bool take_va(KMem *k, uint64_t size, uint64_t *va, char *err,
+                    size_t errlen)
+{
+    if (k->vm_next > k->va_end || size > k->va_end - k->vm_next - k->page) {
+        char b[32], h[32];
+        snprintf(err, errlen,
+                 "the vmalloc area is full: no room for %s more below %s",
+                 units_fmt_size(size, b, sizeof b),
+                 units_fmt_hex(k->va_end - 1, h, sizeof h));
+        return false;
+    }
+    *va = k->vm_next;
+    k->vm_next += size + k->page;
+    return true;
+}
+
+static bool no_room(const char *what, uint64_t size, uint64_t left,
+                    char *err, size_t errlen)
+{
+    char a[32], b[32];
+    snprintf(err, errlen, "%s: cannot allocate %s (%s left)", what,
+             units_fmt_size(size, a, sizeof a),
+             units_fmt_size(left, b, sizeof b));
+    return false;
+}
+
+bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
+                uint64_t *pa, char *err, size_t errlen)
+{
+    size = align_up(size ? size : 1, k->page);
+    switch (cls) {
+    case MEM_KMALLOC:
+    case MEM_COHERENT:
+        if (size > k->kmalloc_end - k->kmalloc_next)
+            return no_room(cls == MEM_KMALLOC ? "kmalloc" : "coherent", size,
+                           k->kmalloc_end - k->kmalloc_next, err, errlen);
+        *pa = k->kmalloc_next;
+        k->kmalloc_next += size;
+        if (cls == MEM_KMALLOC) {
+            *va = k->page_offset + *pa;
+            return true;
+        }
+        if (!take_va(k, size, va, err, errlen))
+            return false;
+        add_extent(k, *va, *pa, size, MEM_COHERENT);
+        return true;
+    case MEM_HIGHMEM:
+        if (!k->high.len) {
+            snprintf(err, errlen,
+                     "highmem: %s has no RAM above low memory (the first "
+                     "768 MiB)",
+                     k->t->name);
+            return false;
+        }
+        if (size > k->high.pa + k->high.len - k->high_next)
+            return no_room("highmem", size,
+                           k->high.pa + k->high.len - k->high_next, err,
+                           errlen);
+        if (!take_va(k, size, va, err, errlen))
+            return false;
+        *pa = k->high_next;
+        k->high_next += size;
+        add_extent(k, *va, *pa, size, MEM_HIGHMEM);
+        return true;
+    case MEM_VMALLOC: {
+        uint64_t pages = size / k->page;
+        if (pages > k->pool_pages - k->pool_used)
+            return no_room("vmalloc", size,
+                           (k->pool_pages - k->pool_used) * k->page, err,
+                           errlen);
+        if (!take_va(k, size, va, err, errlen))
+            return false;
+        for (uint64_t i = 0; i < pages; i++) {
+            /* A free pool page, drawn at random: probe from a random
+             * start (the pool is never full here). */
+            uint64_t j = rng_next(&k->rng) % k->pool_pages;
+            while (k->pool_map[j])
+                j = (j + 1) % k->pool_pages;
+            k->pool_map[j] = 1;
+            k->pool_used++;
+            uint64_t p = k->pool_base + j * k->page;
+            if (i == 0)
+                *pa = p;
+            add_extent(k, *va + i * k->page, p, k->page, MEM_VMALLOC);
+        }
+        return true;
+    }
+    default:
+        snprintf(err, errlen, "cannot allocate memory of this class");
+        return false;
+    }
+}
+
+bool kmem_ioremap(KMem *k, uint64_t pa, uint64_t size, uint64_t *va,
+                  char *err, size_t errlen)
+{
+    uint64_t first = pa - pa % k->page;
+    uint64_t len = align_up(pa + size - first, k->page);
+    if (!take_va(k, len, va, err, errlen))
+        return false;
+    add_extent(k, *va, first, len, MEM_IOREMAP);
+    *va += pa - first;
+    return true;
+}
+
+bool kmem_walk(const KMem *k, uint64_t va, uint64_t *pa, uint64_t *run,
+               MemClass *cls)
+{
+    size_t lo = 0, hi = k->n_ext;
+    while (lo < hi) { /* the first extent starting above va */
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->ext[mid].va <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return false;
+    const Extent *e = &k->ext[lo - 1];
+    if (va - e->va >= e->len)
+        return false;
+    *pa = e->pa + (va - e->va);
+    *run = e->len - (va - e->va);
+    if (cls)
+        *cls = e->cls;
+    return true;
+}

@@ -1,0 +1,62 @@
+/* The simulated kernel's memory (docs/schemes.md, "Kernel memory"): where
+ * buffers live physically and virtually, and the page tables a scheme can
+ * walk and the CPU uses.
+ *
+ * Physical addresses are addresses on the CPU's bus.  System RAM is every
+ * memory region of an `is_system_ram` kind the CPU reaches.  Low memory is
+ * the lowest RAM range below KMEM_LOWMEM_MAX, mapped linearly at
+ * kernel.page_offset; its first part holds the kernel image, then come
+ * kmalloc's pages (bottom up, physically contiguous), and its upper half
+ * is the pool vmalloc draws scattered pages from (in an order fixed by the
+ * seed).  High memory is the highest RAM range above low memory.  vmalloc,
+ * ioremap, coherent and kmap'ed highmem buffers get virtual addresses in
+ * the vmalloc area, 16 MiB past the end of the linear map, as on ppc32. */
+#ifndef DMASIM_KMEM_H
+#define DMASIM_KMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/hw/topology.h"
+
+#define KMEM_LOWMEM_MAX 0x30000000ULL /* ppc32's 768 MiB of low memory */
+
+typedef enum {
+    MEM_LINEAR,   /* the linear map of low memory */
+    MEM_KMALLOC,  /* (kmalloc'ed memory is reached through the linear map) */
+    MEM_VMALLOC,
+    MEM_COHERENT, /* uncached for the CPU on a non-coherent platform */
+    MEM_HIGHMEM,  /* kmap'ed */
+    MEM_IOREMAP,
+} MemClass;
+
+typedef struct KMem KMem;
+
+/* The kernel of CPU `cpu` on topology t.  Fails (with a message) when the
+ * CPU reaches no system RAM. */
+KMem *kmem_new(const Topology *t, int cpu, uint64_t seed, char *err,
+               size_t errlen);
+void kmem_free(KMem *k);
+
+/* Allocates size bytes (whole pages) of class MEM_KMALLOC, MEM_VMALLOC,
+ * MEM_COHERENT or MEM_HIGHMEM; *va is its kernel virtual address, *pa its
+ * first page's physical address. */
+bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
+                uint64_t *pa, char *err, size_t errlen);
+/* Maps [pa, pa + size) (device memory) into the vmalloc area. */
+bool kmem_ioremap(KMem *k, uint64_t pa, uint64_t size, uint64_t *va,
+                  char *err, size_t errlen);
+
+/* A page-table walk: the physical address of va and how many bytes from
+ * there are mapped contiguously, physically and virtually.  False for an
+ * unmapped address. */
+bool kmem_walk(const KMem *k, uint64_t va, uint64_t *pa, uint64_t *run,
+               MemClass *cls);
+/* virt_to_phys() as the 2004 kernel did it: va - page_offset. */
+uint64_t kmem_virt_to_phys(const KMem *k, uint64_t va);
+uint64_t kmem_page_size(const KMem *k);
+/* True when [pa, pa + len) is system RAM. */
+bool kmem_is_ram(const KMem *k, uint64_t pa, uint64_t len);
+
+#endif

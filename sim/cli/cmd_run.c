@@ -1,0 +1,294 @@
+/* dmasim run and dmasim regress: a scenario under each scheme. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/core/outfile.h"
+#include "sim/run/report.h"
+#include "sim/run/runner.h"
+#include "sim/run/trace.h"
+
+static const char run_help[] =
+    "usage: dmasim run SCENARIO [--scheme S]... [--json F] [--csv F]\n"
+    "                  [--trace F.json|F.vcd]\n"
+    "\n"
+    "Runs the scenario's workload under each DMA addressing scheme (flat,\n"
+    "flat-bounce, struct; or those the scenario lists) on its topology's\n"
+    "timed hardware, judges every byte with the oracle, and prints the\n"
+    "results side by side: correct, silent, bytes ok/wrong/misdirected,\n"
+    "bus and API errors, bounce bytes, simulated time, throughput (1 MB =\n"
+    "10^6 bytes), engines and bus utilization, and each scheme's\n"
+    "expectation.\n"
+    "\n"
+    "  --scheme S  run only scheme S (repeatable)\n"
+    "  --json F    write the results as JSON to F ('-': stdout, no table)\n"
+    "  --csv F     write the results as CSV to F ('-': stdout, no table)\n"
+    "  --trace F   every burst on every bus and every step of every\n"
+    "              operation: F.json for ui.perfetto.dev (a process per\n"
+    "              scheme, a track per bus and per master), F.vcd for\n"
+    "              GTKWave (each bus's busy and owner signals)\n"
+    "\n"
+    "Colour is used only on a terminal (and never with NO_COLOR set).\n"
+    "Exit status: 0 ran and every expectation held, 1 an expectation\n"
+    "failed, 2 bad input.\n";
+
+static const char regress_help[] =
+    "usage: dmasim regress PATH...\n"
+    "\n"
+    "Runs every scenario (each PATH is a scenario file, or a directory\n"
+    "whose *.yaml files are scenarios) under its schemes and checks its\n"
+    "expect section: correctness, silence, error counts, throughput\n"
+    "bounds and engine choice.  One line per scenario, then the line\n"
+    "'N passed, N failed'.  A scenario that cannot be loaded fails.\n"
+    "\n"
+    "Exit status: 0 all passed, 1 otherwise, 2 bad usage.\n";
+
+
+static void json_to(FILE *out, const void *rr) { report_json(out, rr); }
+static void csv_to(FILE *out, const void *rr) { report_csv(out, rr); }
+
+static bool use_color(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"scheme", required_argument, NULL, 's'},
+        {"json", required_argument, NULL, 'j'},
+        {"csv", required_argument, NULL, 'c'},
+        {"trace", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char *only[16];
+    size_t n_only = 0;
+    const char *json = NULL, *csv = NULL, *trace_file = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (!dma_api_find(optarg)) {
+                fprintf(stderr,
+                        "dmasim run: unknown scheme '%s' (known: %s)\n",
+                        optarg, dma_api_names());
+                return EXIT_BAD_INPUT;
+            }
+            if (n_only == sizeof only / sizeof *only) {
+                fprintf(stderr, "dmasim run: too many --scheme options\n");
+                return EXIT_BAD_INPUT;
+            }
+            only[n_only++] = optarg;
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        case 'c':
+            csv = optarg;
+            break;
+        case 't':
+            trace_file = optarg;
+            if (!trace_format(trace_file)) {
+                fprintf(stderr, "dmasim run: --trace takes a .json "
+                                "(Perfetto) or .vcd (GTKWave) file, not "
+                                "'%s'\n",
+                        trace_file);
+                return EXIT_BAD_INPUT;
+            }
+            break;
+        case 'h':
+            fputs(run_help, stdout);
+            return EXIT_CLEAN;
+        default:
+            fputs(run_help, stderr);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (optind + 1 != argc) {
+        fprintf(stderr, "dmasim run: name one scenario file\n\n%s", run_help);
+        return EXIT_BAD_INPUT;
+    }
+    if (json && csv && !strcmp(json, "-") && !strcmp(csv, "-")) {
+        fprintf(stderr, "dmasim run: --json - and --csv - both want stdout\n");
+        return EXIT_BAD_INPUT;
+    }
+    Diag d;
+    diag_init(&d);
+    Scenario *s = scenario_load(argv[optind], &d);
+    if (!s) {
+        diag_print_problems(stderr, &d);
+        diag_free(&d);
+        return EXIT_BAD_INPUT;
+    }
+    for (size_t j = 0; j < n_only; j++) {
+        bool listed = false;
+        for (size_t i = 0; i < s->n_schemes; i++)
+            listed |= !strcmp(only[j], s->schemes[i]);
+        if (!listed) {
+            fprintf(stderr,
+                    "dmasim run: scenario %s does not run scheme '%s'\n",
+                    s->name, only[j]);
+            scenario_free(s);
+            diag_free(&d);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    SchemeResult res[RUN_MAX_SCHEMES];
+    char *why[RUN_MAX_SCHEMES];
+    size_t n;
+    int rc = EXIT_CLEAN;
+    Trace *trace = trace_file ? trace_new() : NULL;
+    if (!run_schemes(s, only, n_only, res, why, &n, &d, trace)) {
+        diag_print_problems(stderr, &d);
+        rc = EXIT_BAD_INPUT;
+    } else {
+        RunReport rr = {s, res, n, (const char *const *)why};
+        bool to_stdout = (json && !strcmp(json, "-")) ||
+                         (csv && !strcmp(csv, "-"));
+        if (!to_stdout)
+            report_table(stdout, &rr, use_color());
+        char err[400];
+        if (json && !strcmp(json, "-"))
+            report_json(stdout, &rr);
+        else if (json && !write_atomic(json, json_to, &rr, err,
+                                            sizeof err)) {
+            fprintf(stderr, "dmasim run: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
+        if (csv && !strcmp(csv, "-"))
+            report_csv(stdout, &rr);
+        else if (csv && !write_atomic(csv, csv_to, &rr, err,
+                                           sizeof err)) {
+            fprintf(stderr, "dmasim run: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
+        if (trace && !trace_write(trace, trace_file, err, sizeof err)) {
+            fprintf(stderr, "dmasim run: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
+        for (size_t i = 0; i < n && rc == EXIT_CLEAN; i++)
+            if (why[i][0])
+                rc = EXIT_FINDINGS;
+    }
+    trace_free(trace);
+    run_schemes_free(res, why, n);
+    scenario_free(s);
+    diag_free(&d);
+    return rc;
+}
+
+/* ---- regress ------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The scenario files of a directory, sorted. */
+static char **dir_files(const char *dir, size_t *n)
+{
+    DIR *dp = opendir(dir);
+    char **v = NULL;
+    *n = 0;
+    if (!dp)
+        return NULL;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".yaml") || e->d_name[0] == '.')
+            continue;
+        v = realloc(v, (*n + 1) * sizeof *v);
+        size_t pl = strlen(dir) + l + 2;
+        v[*n] = malloc(pl);
+        if (!v || !v[*n])
+            abort();
+        snprintf(v[*n], pl, "%s%s%s", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        (*n)++;
+    }
+    closedir(dp);
+    qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static bool regress_one(const char *file)
+{
+    Diag d;
+    diag_init(&d);
+    Scenario *s = scenario_load(file, &d);
+    if (!s) {
+        printf("FAIL %s: cannot load it:\n", file);
+        fflush(stdout);
+        diag_print_problems(stderr, &d);
+        diag_free(&d);
+        return false;
+    }
+    SchemeResult res[RUN_MAX_SCHEMES];
+    char *why[RUN_MAX_SCHEMES];
+    size_t n;
+    bool ok = run_schemes(s, NULL, 0, res, why, &n, &d, NULL);
+    if (!ok) {
+        printf("FAIL %s: cannot run it:\n", file);
+        fflush(stdout);
+        diag_print_problems(stderr, &d);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            ok &= !why[i][0];
+        printf("%s %s (%s)\n", ok ? "pass" : "FAIL", s->name, file);
+        for (size_t i = 0; i < n; i++)
+            if (why[i][0])
+                printf("  %s: %s\n", res[i].scheme, why[i]);
+    }
+    run_schemes_free(res, why, n);
+    scenario_free(s);
+    diag_free(&d);
+    return ok;
+}
+
+int cmd_regress(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(regress_help, stdout);
+        return EXIT_CLEAN;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "dmasim regress: name scenario files or "
+                        "directories\n\n%s",
+                regress_help);
+        return EXIT_BAD_INPUT;
+    }
+    size_t passed = 0, failed = 0;
+    for (int i = 1; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb)) {
+            printf("FAIL %s: no such file or directory\n", argv[i]);
+            failed++;
+            continue;
+        }
+        if (!S_ISDIR(sb.st_mode)) {
+            regress_one(argv[i]) ? passed++ : failed++;
+            continue;
+        }
+        size_t n;
+        char **files = dir_files(argv[i], &n);
+        if (!n) {
+            printf("FAIL %s: no *.yaml scenarios in it\n", argv[i]);
+            failed++;
+        }
+        for (size_t k = 0; k < n; k++) {
+            regress_one(files[k]) ? passed++ : failed++;
+            free(files[k]);
+        }
+        free(files);
+    }
+    printf("%zu passed, %zu failed\n", passed, failed);
+    return failed ? EXIT_FINDINGS : EXIT_CLEAN;
+}

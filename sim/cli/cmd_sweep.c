@@ -1,0 +1,632 @@
+/* dmasim sweep and dmasim merge: a scenario run over the cross product of
+ * varied values, in parallel worker processes, sharded across machines,
+ * resumable; one CSV (docs/cli.md, "sweep"). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/cli/cli.h"
+#include "sim/run/csvlines.h"
+#include "sim/core/outfile.h"
+#include "sim/run/plot.h"
+#include "sim/run/report.h"
+#include "sim/run/runner.h"
+
+static const char sweep_help[] =
+    "usage: dmasim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...]\n"
+    "                    [--jobs N] [--shard K/N] [--csv F] [--resume]\n"
+    "                    [--plot F.png|F.svg]\n"
+    "\n"
+    "Runs the scenario at every point of the cross product of the --vary\n"
+    "values (the first --vary varies slowest), under each of its schemes,\n"
+    "and writes one CSV line per point and scheme: the point's index, its\n"
+    "values, then the columns of 'dmasim run --csv'.  PATH is a dotted path\n"
+    "in the scenario (workload.0.size, seed) or, with the prefix\n"
+    "'topology.', in its topology (topology.clocks.pci).\n"
+    "\n"
+    "  --jobs N     worker processes (default: every core); the output is\n"
+    "               the same whatever N\n"
+    "  --shard K/N  run only points i with i mod N = K-1, for clusters;\n"
+    "               join the shards' CSVs with 'dmasim merge'\n"
+    "  --csv F      write the CSV to F (via a temporary file and rename);\n"
+    "               default: stdout\n"
+    "  --resume     keep the points F already has and run only the rest\n"
+    "  --plot F     throughput against the first --vary, one curve per\n"
+    "               scheme, drawn by gnuplot: PNG or SVG by F's suffix\n"
+    "\n"
+    "On a terminal, a progress line shows points done, rate and time left.\n"
+    "With --csv, finished points are saved every two seconds and when the\n"
+    "sweep is interrupted, so --resume loses little.\n"
+    "Exit status: 0 done, 2 bad input (a point that does not load names\n"
+    "its values) or a failed worker or plot, 128+N when stopped by signal\n"
+    "N.\n";
+
+static const char merge_help[] =
+    "usage: dmasim merge CSV... -o F\n"
+    "\n"
+    "Joins CSVs of one sweep's shards (same header) into F, one line per\n"
+    "point and scheme, sorted by point; a point in several files is kept\n"
+    "once.  Exit status: 0 done, 2 bad input.\n";
+
+/* ---- the points ---------------------------------------------------------- */
+
+typedef struct Vary {
+    char *path;
+    char **values;
+    size_t n;
+} Vary;
+
+typedef struct Sweep {
+    const char *file;
+    Vary *v;
+    size_t n_v;
+    size_t n_points;
+} Sweep;
+
+/* Point p's values, the first vary slowest. */
+static void point_values(const Sweep *sw, size_t p, Override *ov)
+{
+    for (size_t i = sw->n_v; i-- > 0;) {
+        ov[i] = (Override){sw->v[i].path, sw->v[i].values[p % sw->v[i].n]};
+        p /= sw->v[i].n;
+    }
+}
+
+static bool parse_vary(const char *arg, Vary *v)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        fprintf(stderr, "dmasim sweep: --vary takes PATH=V1,V2,..., not "
+                        "'%s'\n",
+                arg);
+        return false;
+    }
+    v->path = strndup(arg, (size_t)(eq - arg));
+    char *vals = strdup(eq + 1);
+    if (!v->path || !vals)
+        abort();
+    v->n = 0;
+    v->values = NULL;
+    for (char *save = NULL, *t = strtok_r(vals, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        v->values = realloc(v->values, (v->n + 1) * sizeof *v->values);
+        v->values[v->n] = strdup(t);
+        if (!v->values || !v->values[v->n])
+            abort();
+        v->n++;
+    }
+    free(vals);
+    if (!v->n) {
+        fprintf(stderr, "dmasim sweep: --vary %s has no values\n", v->path);
+        return false;
+    }
+    return true;
+}
+
+/* ---- one point ------------------------------------------------------------ */
+
+/* Runs point p and writes its lines ("p,values,run columns") to out;
+ * false (with the findings on stderr) if it does not load or run. */
+static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
+                      FILE *out)
+{
+    Override ov[64];
+    point_values(sw, p, ov);
+    Diag d;
+    diag_init(&d);
+    Scenario *s = scenario_load_ov(sw->file, ov, sw->n_v, &d);
+    bool ok = s != NULL;
+    for (size_t i = 0; ok && i < s->n_schemes; i++) {
+        SchemeResult r;
+        if (!run_scheme(s, dma_api_find(s->schemes[i]), &r, &d)) {
+            ok = false;
+            break;
+        }
+        fprintf(out, "%zu", p);
+        for (size_t k = 0; k < sw->n_v; k++)
+            fprintf(out, ",%s", ov[k].value);
+        fputc(',', out);
+        report_csv_row(out, s, &r, cols);
+        scheme_result_free(&r);
+    }
+    if (!ok) {
+        fprintf(stderr, "dmasim sweep: point %zu (", p);
+        for (size_t k = 0; k < sw->n_v; k++)
+            fprintf(stderr, "%s%s=%s", k ? ", " : "", ov[k].path,
+                    ov[k].value);
+        fprintf(stderr, "):\n");
+        diag_print_problems(stderr, &d);
+    }
+    scenario_free(s);
+    diag_free(&d);
+    return ok;
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(size_t done, size_t total, double t0)
+{
+    double el = now_s() - t0, rate = el > 0 ? done / el : 0;
+    int width = 30, fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r[%.*s%.*s] %zu/%zu points, %.1f/s, ETA %.0f s ", fill,
+            "##############################", width - fill,
+            "..............................", done, total, rate,
+            rate > 0 ? (total - done) / rate : 0.0);
+    fflush(stderr);
+}
+
+/* Where finished points are saved while a sweep runs, so that an
+ * interrupted one loses little: every couple of seconds, and when
+ * interrupted, the file is rewritten (temporary file and rename) with the
+ * points it had and every point the workers have finished. */
+typedef struct Checkpoint {
+    const char *csv;      /* NULL: no file, nothing to save */
+    const char *header;
+    const Lines *have;
+    size_t n_schemes;
+} Checkpoint;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+/* The complete points (a line per scheme, each ended by a newline) of a
+ * worker's file so far. */
+static void read_complete(const char *path, size_t n_schemes, Lines *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t cap = 0, start = out->n;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
+        line[n - 1] = '\0';
+        char *c = strdup(line);
+        if (!c)
+            abort();
+        lines_add(out, c);
+    }
+    free(line);
+    fclose(f);
+    /* A worker writes its points one after another: drop a last point
+     * whose lines are not all there yet. */
+    size_t end = out->n;
+    if (end > start && n_schemes) {
+        size_t last = point_of(out->v[end - 1]), k = end;
+        while (k > start && point_of(out->v[k - 1]) == last)
+            k--;
+        if (end - k < n_schemes)
+            while (out->n > k)
+                free(out->v[--out->n]);
+    }
+}
+
+static void checkpoint(const Checkpoint *cp, const char *dir, unsigned jobs)
+{
+    if (!cp->csv)
+        return;
+    Lines all = {0};
+    for (size_t i = 0; i < cp->have->n; i++) {
+        char *c = strdup(cp->have->v[i]);
+        if (!c)
+            abort();
+        lines_add(&all, c);
+    }
+    for (unsigned w = 0; w < jobs; w++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%u", dir, w);
+        read_complete(path, cp->n_schemes, &all);
+    }
+    sort_lines(&all);
+    write_lines(cp->csv, cp->header, &all);
+    lines_free(&all);
+}
+
+/* Runs `todo` (point indices) in `jobs` forked workers; each writes its
+ * lines to its own file, and a byte per point to a pipe for progress.
+ * The lines come back in out, sorted by point. */
+static bool run_workers(const Sweep *sw, const size_t *todo, size_t n_todo,
+                        unsigned jobs, const Topology *cols,
+                        const Checkpoint *cp, Lines *out)
+{
+    char dir[] = "/tmp/dmasim-sweep-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("dmasim sweep: mkdtemp");
+        return false;
+    }
+    if (jobs > n_todo)
+        jobs = n_todo ? (unsigned)n_todo : 1;
+    int fds[2];
+    if (pipe(fds)) {
+        perror("dmasim sweep: pipe");
+        return false;
+    }
+    pid_t *pids = calloc(jobs, sizeof *pids);
+    bool ok = true;
+    fflush(NULL);
+    for (unsigned w = 0; w < jobs; w++) {
+        pids[w] = fork();
+        if (pids[w] < 0) {
+            perror("dmasim sweep: fork");
+            ok = false;
+            jobs = w;
+            break;
+        }
+        if (pids[w] == 0) {
+            close(fds[0]);
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%u", dir, w);
+            FILE *f = fopen(path, "w");
+            if (!f)
+                _exit(2);
+            int rc = 0;
+            for (size_t i = w; i < n_todo; i += jobs) {
+                if (!run_point(sw, todo[i], cols, f)) {
+                    rc = 2;
+                    break;
+                }
+                fflush(f);
+                if (write(fds[1], "", 1) != 1)
+                    rc = 2;
+            }
+            fclose(f);
+            _exit(rc);
+        }
+    }
+    close(fds[1]);
+    bool tty = isatty(STDERR_FILENO);
+    double t0 = now_s(), saved = t0;
+    size_t done = 0;
+    char b[256];
+    ssize_t got;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    if (tty)
+        progress(0, n_todo, t0);
+    while (!interrupted && ((got = read(fds[0], b, sizeof b)) > 0 ||
+                            (got < 0 && errno == EINTR))) {
+        if (got > 0)
+            done += (size_t)got;
+        if (tty)
+            progress(done, n_todo, t0);
+        if (now_s() - saved > 2) {
+            checkpoint(cp, dir, jobs);
+            saved = now_s();
+        }
+    }
+    close(fds[0]);
+    if (interrupted) {
+        for (unsigned w = 0; w < jobs; w++)
+            kill(pids[w], SIGTERM);
+        for (unsigned w = 0; w < jobs; w++)
+            waitpid(pids[w], NULL, 0);
+        checkpoint(cp, dir, jobs);
+        fprintf(stderr, "%sdmasim sweep: interrupted after %zu of %zu "
+                        "points%s\n",
+                tty ? "\n" : "", done, n_todo,
+                cp->csv ? "; --resume goes on from there" : "");
+        for (unsigned w = 0; w < jobs; w++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%u", dir, w);
+            remove(path);
+        }
+        rmdir(dir);
+        free(pids);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        return false;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (tty)
+        fputc('\n', stderr);
+    for (unsigned w = 0; w < jobs; w++) {
+        int st;
+        while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(st) || WEXITSTATUS(st))
+            ok = false;
+    }
+    if (!ok)
+        checkpoint(cp, dir, jobs); /* keep what the others finished */
+    for (unsigned w = 0; w < jobs; w++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%u", dir, w);
+        if (ok)
+            read_lines(path, NULL, out);
+        remove(path);
+    }
+    rmdir(dir);
+    free(pids);
+    sort_lines(out);
+    return ok;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static unsigned cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static char *make_header(const Sweep *sw, const Topology *cols)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    fputs("point", m);
+    for (size_t k = 0; k < sw->n_v; k++)
+        fprintf(m, ",%s", sw->v[k].path);
+    fputc(',', m);
+    report_csv_header(m, cols);
+    fclose(m);
+    if (len && buf[len - 1] == '\n')
+        buf[len - 1] = '\0';
+    return buf;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"vary", required_argument, NULL, 'v'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"shard", required_argument, NULL, 's'},
+        {"csv", required_argument, NULL, 'c'},
+        {"resume", no_argument, NULL, 'r'},
+        {"plot", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    Sweep sw = {0};
+    Vary vs[64] = {{0}};
+    unsigned jobs = cores(), shard_k = 1, shard_n = 1;
+    const char *csv = NULL, *plot = NULL;
+    bool resume = false;
+    int c, rc = EXIT_BAD_INPUT;
+    Diag d;
+    diag_init(&d);
+    Scenario *s0 = NULL;
+    char *header = NULL;
+    Lines have = {0}, got = {0};
+    size_t *todo = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'v':
+            if (sw.n_v == 64) {
+                fprintf(stderr, "dmasim sweep: at most 64 --vary\n");
+                goto out;
+            }
+            if (!parse_vary(optarg, &vs[sw.n_v++]))
+                goto out;
+            break;
+        case 'j':
+            jobs = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || !jobs || jobs > 1024) {
+                fprintf(stderr, "dmasim sweep: --jobs takes 1 to 1024, not "
+                                "'%s'\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case 's':
+            if (sscanf(optarg, "%u/%u", &shard_k, &shard_n) != 2 ||
+                !shard_n || !shard_k || shard_k > shard_n) {
+                fprintf(stderr, "dmasim sweep: --shard takes K/N with "
+                                "1 <= K <= N, not '%s'\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case 'c':
+            csv = optarg;
+            break;
+        case 'r':
+            resume = true;
+            break;
+        case 'p':
+            plot = optarg;
+            if (!plot_format(plot)) {
+                fprintf(stderr, "dmasim sweep: --plot takes a .png or .svg "
+                                "file, not '%s'\n",
+                        plot);
+                goto out;
+            }
+            break;
+        case 'h':
+            fputs(sweep_help, stdout);
+            rc = EXIT_CLEAN;
+            goto out;
+        default:
+            fputs(sweep_help, stderr);
+            goto out;
+        }
+    }
+    if (optind + 1 != argc || !sw.n_v) {
+        fprintf(stderr, "dmasim sweep: name one scenario and at least one "
+                        "--vary\n\n%s",
+                sweep_help);
+        goto out;
+    }
+    if (resume && !csv) {
+        fprintf(stderr, "dmasim sweep: --resume needs --csv F\n");
+        goto out;
+    }
+    sw.file = argv[optind];
+    sw.v = vs;
+    sw.n_points = 1;
+    for (size_t k = 0; k < sw.n_v; k++) {
+        if (sw.n_points > 10000000 / vs[k].n) {
+            fprintf(stderr, "dmasim sweep: more than 10,000,000 points\n");
+            goto out;
+        }
+        sw.n_points *= vs[k].n;
+    }
+    /* Point 0 must load: it gives the bus columns, and catches bad paths
+     * before any worker starts. */
+    Override ov[64];
+    point_values(&sw, 0, ov);
+    s0 = scenario_load_ov(sw.file, ov, sw.n_v, &d);
+    if (!s0) {
+        diag_print_problems(stderr, &d);
+        goto out;
+    }
+    header = make_header(&sw, s0->topo);
+    if (resume) {
+        char *old = NULL;
+        if (read_lines(csv, &old, &have) && old && strcmp(old, header)) {
+            fprintf(stderr, "dmasim sweep: %s holds another sweep (its "
+                            "header differs); not resuming it\n",
+                    csv);
+            free(old);
+            goto out;
+        }
+        free(old);
+    }
+    /* This shard's points, less those already done (a point counts as done
+     * when it has a line for every scheme). */
+    todo = calloc(sw.n_points, sizeof *todo);
+    size_t n_todo = 0;
+    unsigned char *seen = calloc(sw.n_points, 1);
+    for (size_t i = 0; i < have.n; i++) {
+        size_t p = point_of(have.v[i]);
+        if (p < sw.n_points && seen[p] < 255)
+            seen[p]++;
+    }
+    for (size_t p = shard_k - 1; p < sw.n_points; p += shard_n)
+        if (seen[p] < s0->n_schemes)
+            todo[n_todo++] = p;
+    /* Keep only complete points of the old file. */
+    size_t w = 0;
+    for (size_t i = 0; i < have.n; i++) {
+        size_t p = point_of(have.v[i]);
+        if (p < sw.n_points && seen[p] == s0->n_schemes)
+            have.v[w++] = have.v[i];
+        else
+            free(have.v[i]);
+    }
+    have.n = w;
+    free(seen);
+    Checkpoint cp = {csv, header, &have, s0->n_schemes};
+    if (!run_workers(&sw, todo, n_todo, jobs, s0->topo, &cp, &got)) {
+        if (interrupted)
+            rc = 128 + interrupted;
+        else
+            fprintf(stderr, "dmasim sweep: a worker failed; %s\n",
+                    csv ? "the points before it are saved" : "no output");
+        goto out;
+    }
+    for (size_t i = 0; i < got.n; i++)
+        lines_add(&have, got.v[i]);
+    got.n = 0;
+    sort_lines(&have);
+    if (!write_lines(csv, header, &have))
+        goto out;
+    rc = EXIT_CLEAN;
+    if (plot) {
+        char err[600];
+        if (!plot_sweep(plot, sw.v[0].path, header, (const char *const *)
+                        have.v, have.n, err, sizeof err)) {
+            fprintf(stderr, "dmasim sweep: %s\n", err);
+            rc = EXIT_BAD_INPUT;
+        }
+    }
+out:
+    free(todo);
+    free(header);
+    lines_free(&have);
+    lines_free(&got);
+    scenario_free(s0);
+    diag_free(&d);
+    for (size_t k = 0; k < sw.n_v; k++) {
+        for (size_t i = 0; i < vs[k].n; i++)
+            free(vs[k].values[i]);
+        free(vs[k].values);
+        free(vs[k].path);
+    }
+    return rc;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    char **files = calloc((size_t)argc, sizeof *files);
+    size_t n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(merge_help, stdout);
+            free(files);
+            return EXIT_CLEAN;
+        }
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else
+            files[n++] = argv[i];
+    }
+    if (!n || !out) {
+        fprintf(stderr, "dmasim merge: name the CSVs and -o F\n\n%s",
+                merge_help);
+        free(files);
+        return EXIT_BAD_INPUT;
+    }
+    char *header = NULL;
+    Lines all = {0};
+    int rc = EXIT_BAD_INPUT;
+    for (size_t i = 0; i < n; i++) {
+        char *h = NULL;
+        Lines l = {0};
+        if (!read_lines(files[i], &h, &l) || !h) {
+            fprintf(stderr, "dmasim merge: cannot read %s\n", files[i]);
+            lines_free(&l);
+            free(h);
+            goto out;
+        }
+        if (header && strcmp(h, header)) {
+            fprintf(stderr, "dmasim merge: %s is from another sweep (its "
+                            "header differs from %s's)\n",
+                    files[i], files[0]);
+            lines_free(&l);
+            free(h);
+            goto out;
+        }
+        if (!header)
+            header = h;
+        else
+            free(h);
+        for (size_t k = 0; k < l.n; k++)
+            lines_add(&all, l.v[k]);
+        free(l.v);
+    }
+    /* A point in several files (overlapping shards, a resumed copy) is
+     * kept once. */
+    sort_lines(&all);
+    dedupe(&all);
+    if (write_lines(out, header, &all))
+        rc = EXIT_CLEAN;
+out:
+    free(header);
+    lines_free(&all);
+    free(files);
+    return rc;
+}

@@ -1,0 +1,420 @@
+#include "sim/core/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+#define MIN_BUCKETS 256u
+#define MAX_BUCKETS (1u << 22)
+
+/* 32 bytes, two to a cache line.  A pending event has a matching
+ * generation and fn != NULL; cancelling clears fn; freeing bumps gen, so
+ * stale ids never match.  Order among equal times is kept by position in
+ * the sorted buckets, and by `seq` in the far heap. */
+typedef struct Event {
+    SimTime time;
+    EventFn *fn;
+    void *opaque;
+    uint32_t next;      /* bucket list or free list */
+    uint32_t gen;
+} Event;
+
+typedef struct Key {
+    SimTime time;
+    uint64_t seq;
+    uint32_t idx;
+} Key;
+
+typedef struct Heap {
+    Key *v;
+    size_t n, cap;
+} Heap;
+
+typedef struct Bucket {
+    uint32_t head, tail;
+} Bucket;
+
+struct Sim {
+    SimTime now;
+    uint64_t seq, run, live;
+    bool stop;
+    Event *pool;
+    uint32_t cap, free_head;
+    /* Calendar: bucket k holds, sorted by (time, seq), the events whose
+     * time >> shift is k, for k in [cursor, cursor + nb); earlier events
+     * scheduled while the cursor has looked ahead join bucket `cursor`.
+     * Later events wait in `far`. */
+    Bucket *buckets;
+    uint32_t nb;
+    unsigned shift;
+    uint64_t cursor;
+    size_t in_wheel;
+    Heap far;
+    /* Tuning: spacing observed since the last rebuild. */
+    SimTime tune_time;
+    uint64_t tune_run, next_tune; /* retune when run reaches next_tune */
+};
+
+static void die_internal(const char *what, unsigned long long a,
+                         unsigned long long b)
+{
+    fprintf(stderr, "dmasim: internal error: %s (%llu, %llu)\n", what, a, b);
+    abort();
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (!p) {
+        fprintf(stderr, "dmasim: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+/* ---- the far heap, ordered by (time, seq) ------------------------------ */
+
+static bool key_lt(const Key *a, const Key *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static void heap_push(Heap *h, Key k)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+    }
+    size_t i = h->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!key_lt(&k, &h->v[p]))
+            break;
+        h->v[i] = h->v[p];
+        i = p;
+    }
+    h->v[i] = k;
+}
+
+static Key heap_pop(Heap *h)
+{
+    Key top = h->v[0], last = h->v[--h->n];
+    size_t i = 0, n = h->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && key_lt(&h->v[c + 1], &h->v[c]))
+            c++;
+        if (!key_lt(&h->v[c], &last))
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (n)
+        h->v[i] = last;
+    return top;
+}
+
+/* ---- pool --------------------------------------------------------------- */
+
+static inline uint32_t ev_alloc(Sim *s)
+{
+    if (s->free_head == NIL) {
+        uint32_t old = s->cap, cap = old ? old * 2 : 1024;
+        if (cap >= NIL)
+            die_internal("too many pending events", cap, NIL);
+        s->pool = xrealloc(s->pool, (size_t)cap * sizeof *s->pool);
+        for (uint32_t i = old; i < cap; i++) {
+            s->pool[i].fn = NULL;
+            s->pool[i].gen = 1;
+            s->pool[i].next = i + 1 < cap ? i + 1 : NIL;
+        }
+        s->free_head = old;
+        s->cap = cap;
+    }
+    uint32_t i = s->free_head;
+    s->free_head = s->pool[i].next;
+    return i;
+}
+
+static void ev_free(Sim *s, uint32_t i)
+{
+    Event *e = &s->pool[i];
+    e->fn = NULL;
+    e->gen++;
+    e->next = s->free_head;
+    s->free_head = i;
+}
+
+/* ---- calendar ----------------------------------------------------------- */
+
+/* Sorted insertion after every event of the same or an earlier time:
+ * whatever is inserted is the latest scheduled of its time (new events
+ * are; re-tuning and far migration insert in order), so equal times stay
+ * FIFO.  The tail is tried first: O(1) in the common case, O(bucket)
+ * otherwise, and buckets hold one or two events. */
+static inline __attribute__((always_inline)) void
+bucket_insert(Sim *s, Bucket *bk, uint32_t i)
+{
+    Event *e = &s->pool[i];
+    if (bk->head == NIL) {
+        e->next = NIL;
+        bk->head = bk->tail = i;
+    } else if (s->pool[bk->tail].time <= e->time) {
+        e->next = NIL;
+        s->pool[bk->tail].next = i;
+        bk->tail = i;
+    } else {
+        uint32_t *link = &bk->head;
+        while (s->pool[*link].time <= e->time)
+            link = &s->pool[*link].next;
+        e->next = *link;
+        *link = i;
+    }
+}
+
+static inline __attribute__((always_inline)) void place(Sim *s, uint32_t i)
+{
+    const Event *e = &s->pool[i];
+    uint64_t b = e->time >> s->shift;
+    if (b < s->cursor)
+        b = s->cursor; /* the cursor looked ahead; this one comes first */
+    if (b - s->cursor < s->nb) {
+        bucket_insert(s, &s->buckets[b & (s->nb - 1)], i);
+        s->in_wheel++;
+    } else {
+        heap_push(&s->far, (Key){e->time, s->seq++, i});
+    }
+}
+
+static void set_geometry(Sim *s, uint32_t nb, unsigned shift)
+{
+    s->buckets = xrealloc(s->buckets, (size_t)nb * sizeof *s->buckets);
+    for (uint32_t i = 0; i < nb; i++)
+        s->buckets[i] = (Bucket){NIL, NIL};
+    s->nb = nb;
+    s->shift = shift;
+    s->cursor = s->now >> shift;
+    s->in_wheel = 0;
+}
+
+/* Re-sizes the calendar to the spacing of events seen since the last
+ * rebuild: buckets two to four times the mean gap between events (fewer
+ * empty buckets to step over, still short lists), and twice as many
+ * buckets as pending events.  O(pending), done at most once per
+ * max(4096, pending) events run, so amortised O(1). */
+static void retune(Sim *s)
+{
+    uint64_t ran = s->run - s->tune_run;
+    SimTime span = s->now - s->tune_time;
+    s->tune_run = s->run;
+    s->tune_time = s->now;
+    s->next_tune = s->run + (s->live > 4096 ? s->live : 4096);
+    uint64_t gap = ran ? span / ran : 0;
+    unsigned shift = 0;
+    while (shift < 40 && (1ULL << (shift + 1)) <= 4 * gap)
+        shift++;
+    uint32_t nb = MIN_BUCKETS;
+    while (nb < MAX_BUCKETS && nb < 2 * s->live)
+        nb *= 2;
+    if (shift == s->shift && nb == s->nb)
+        return;
+
+    /* Re-insert in time order, equal times in their order: the calendar's
+     * buckets from the cursor on, then the far heap as it pops (the two
+     * never share a time). */
+    size_t n = 0, cap = s->far.n + s->in_wheel;
+    uint32_t *all = malloc((cap ? cap : 1) * sizeof *all);
+    for (uint32_t k = 0; k < s->nb; k++)
+        for (uint32_t i = s->buckets[(s->cursor + k) & (s->nb - 1)].head;
+             i != NIL; i = s->pool[i].next)
+            all[n++] = i;
+    while (s->far.n)
+        all[n++] = heap_pop(&s->far).idx;
+    set_geometry(s, nb, shift);
+    for (size_t k = 0; k < n; k++) {
+        if (!s->pool[all[k]].fn)
+            ev_free(s, all[k]); /* cancelled: reap now */
+        else
+            place(s, all[k]);
+    }
+    free(all);
+}
+
+/* The earliest event (possibly a cancelled one), or NIL when none is
+ * left.  Moves the cursor over empty buckets, and far events into the
+ * calendar as its span reaches them. */
+static uint32_t peek(Sim *s)
+{
+    for (;;) {
+        Bucket *bk = &s->buckets[s->cursor & (s->nb - 1)];
+        if (bk->head != NIL)
+            return bk->head;
+        if (s->in_wheel == 0) {
+            if (s->far.n == 0)
+                return NIL;
+            s->cursor = s->far.v[0].time >> s->shift; /* jump the gap */
+        } else {
+            s->cursor++;
+        }
+        while (s->far.n && (s->far.v[0].time >> s->shift) - s->cursor < s->nb)
+            place(s, heap_pop(&s->far).idx);
+    }
+}
+
+/* Takes the earliest event, the head of the cursor's bucket. */
+static void unlink_head(Sim *s, uint32_t i)
+{
+    Bucket *bk = &s->buckets[s->cursor & (s->nb - 1)];
+    if ((bk->head = s->pool[i].next) == NIL)
+        bk->tail = NIL;
+    s->in_wheel--;
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+Sim *sim_new(void)
+{
+    Sim *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->free_head = NIL;
+    s->next_tune = 4096;
+    set_geometry(s, 4096, 10); /* ~1 ns buckets until events tell more */
+    return s;
+}
+
+void sim_free(Sim *s)
+{
+    if (!s)
+        return;
+    free(s->pool);
+    free(s->buckets);
+    free(s->far.v);
+    free(s);
+}
+
+SimTime sim_now(const Sim *s) { return s->now; }
+size_t sim_pending(const Sim *s) { return (size_t)s->live; }
+uint64_t sim_events_run(const Sim *s) { return s->run; }
+
+static inline __attribute__((always_inline)) EventId
+schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
+{
+    if (t < s->now)
+        die_internal("event scheduled before the current time",
+                     (unsigned long long)t, (unsigned long long)s->now);
+    if (!fn)
+        die_internal("event without a callback", (unsigned long long)t, 0);
+    uint32_t i = ev_alloc(s);
+    Event *e = &s->pool[i];
+    e->time = t;
+    e->fn = fn;
+    e->opaque = opaque;
+    s->live++;
+    place(s, i);
+    return ((uint64_t)e->gen << 32) | (i + 1);
+}
+
+EventId sim_at(Sim *s, SimTime t, EventFn *fn, void *opaque)
+{
+    return schedule(s, t, fn, opaque);
+}
+
+EventId sim_after(Sim *s, SimTime delay, EventFn *fn, void *opaque)
+{
+    if (delay > SIM_TIME_MAX - s->now)
+        die_internal("event scheduled past the end of time",
+                     (unsigned long long)delay, (unsigned long long)s->now);
+    return schedule(s, s->now + delay, fn, opaque);
+}
+
+bool sim_cancel(Sim *s, EventId id)
+{
+    uint32_t i = (uint32_t)(id & 0xffffffffu);
+    if (i == 0 || i > s->cap)
+        return false;
+    Event *e = &s->pool[i - 1];
+    if (e->gen != (uint32_t)(id >> 32) || !e->fn)
+        return false;
+    e->fn = NULL; /* reaped when its time comes */
+    s->live--;
+    return true;
+}
+
+void sim_stop(Sim *s)
+{
+    s->stop = true;
+}
+
+uint64_t sim_run_until(Sim *s, SimTime until)
+{
+    uint64_t ran = 0;
+    s->stop = false;
+    while (!s->stop) {
+        if (s->run >= s->next_tune)
+            retune(s);
+        uint32_t i = peek(s);
+        if (i == NIL)
+            break;
+        Event *e = &s->pool[i];
+        if (e->time > until)
+            break;
+        unlink_head(s, i);
+        if (!e->fn) { /* cancelled */
+            ev_free(s, i);
+            continue;
+        }
+        if (e->time < s->now)
+            die_internal("time went backwards", (unsigned long long)e->time,
+                         (unsigned long long)s->now);
+        EventFn *fn = e->fn;
+        void *opaque = e->opaque;
+        s->now = e->time;
+        ev_free(s, i); /* the callback may reuse the record */
+        s->live--;
+        s->run++;
+        ran++;
+        fn(s, opaque);
+    }
+    if (!s->stop && until != SIM_TIME_MAX && until > s->now)
+        s->now = until;
+    return ran;
+}
+
+uint64_t sim_run(Sim *s)
+{
+    return sim_run_until(s, SIM_TIME_MAX);
+}
+
+/* ---- clocks ------------------------------------------------------------- */
+
+__extension__ typedef unsigned __int128 u128;
+
+SimTime clock_edge(uint64_t hz, uint64_t n)
+{
+    u128 ps = (u128)n * PS_PER_S;
+    return (SimTime)((ps + hz - 1) / hz);
+}
+
+uint64_t clock_edge_index(uint64_t hz, SimTime t)
+{
+    /* The smallest n with ceil(n * 1e12 / hz) >= t, i.e. n * 1e12 / hz >
+     * t - 1, i.e. n > (t - 1) * hz / 1e12. */
+    if (t == 0)
+        return 0;
+    u128 x = (u128)(t - 1) * hz;
+    return (uint64_t)(x / PS_PER_S) + 1;
+}
+
+SimTime clock_align(uint64_t hz, SimTime t)
+{
+    return clock_edge(hz, clock_edge_index(hz, t));
+}
+
+SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles)
+{
+    return clock_edge(hz, clock_edge_index(hz, t) + cycles);
+}

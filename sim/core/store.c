@@ -1,0 +1,225 @@
+#include "sim/core/store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Chunks are found through an open-addressing hash table keyed by chunk
+ * number, with the last chunk used cached: DMA walks addresses in order,
+ * so most accesses hit the cache and the table is touched once a chunk. */
+typedef struct Slot {
+    uint64_t key; /* chunk number + 1; 0 marks an empty slot */
+    uint8_t *data;
+} Slot;
+
+struct Store {
+    uint64_t size;
+    Slot *slots;
+    size_t cap, used; /* cap is a power of two */
+    uint64_t last_key;
+    uint8_t *last_data;
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (!p) {
+        fprintf(stderr, "dmasim: out of memory (%zu bytes)\n", n * size);
+        abort();
+    }
+    return p;
+}
+
+static size_t hash(uint64_t k, size_t cap)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)k & (cap - 1);
+}
+
+Store *store_new(uint64_t size_bytes)
+{
+    assert(size_bytes > 0);
+    Store *st = xcalloc(1, sizeof *st);
+    st->size = size_bytes;
+    st->cap = 16;
+    st->slots = xcalloc(st->cap, sizeof *st->slots);
+    return st;
+}
+
+void store_free(Store *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->cap; i++)
+        free(st->slots[i].data);
+    free(st->slots);
+    free(st);
+}
+
+uint64_t store_size(const Store *st)
+{
+    return st->size;
+}
+
+uint64_t store_touched_bytes(const Store *st)
+{
+    return (uint64_t)st->used * STORE_CHUNK_BYTES;
+}
+
+static Slot *find(const Store *st, uint64_t key)
+{
+    for (size_t i = hash(key, st->cap);; i = (i + 1) & (st->cap - 1))
+        if (st->slots[i].key == key || st->slots[i].key == 0)
+            return &st->slots[i];
+}
+
+static void grow(Store *st)
+{
+    Slot *old = st->slots;
+    size_t ocap = st->cap;
+    st->cap *= 2;
+    st->slots = xcalloc(st->cap, sizeof *st->slots);
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i].key)
+            *find(st, old[i].key) = old[i];
+    free(old);
+}
+
+/* The chunk holding chunk number c, or NULL if never written (when
+ * !create). */
+static uint8_t *chunk(Store *st, uint64_t c, int create)
+{
+    uint64_t key = c + 1;
+    if (key == st->last_key)
+        return st->last_data;
+    Slot *s = find(st, key);
+    if (!s->key) {
+        if (!create)
+            return NULL;
+        if (2 * (st->used + 1) > st->cap) {
+            grow(st);
+            s = find(st, key);
+        }
+        s->key = key;
+        s->data = xcalloc(1, STORE_CHUNK_BYTES);
+        st->used++;
+    }
+    st->last_key = key;
+    st->last_data = s->data;
+    return s->data;
+}
+
+void store_write(Store *st, uint64_t off, const void *src, uint64_t len)
+{
+    assert(len == 0 || (off < st->size && len - 1 <= st->size - 1 - off));
+    const uint8_t *p = src;
+    while (len) {
+        uint64_t c = off / STORE_CHUNK_BYTES, in = off % STORE_CHUNK_BYTES;
+        uint64_t n = STORE_CHUNK_BYTES - in;
+        if (n > len)
+            n = len;
+        memcpy(chunk(st, c, 1) + in, p, (size_t)n);
+        p += n;
+        off += n;
+        len -= n;
+    }
+}
+
+void store_read(const Store *st, uint64_t off, void *dst, uint64_t len)
+{
+    assert(len == 0 || (off < st->size && len - 1 <= st->size - 1 - off));
+    uint8_t *p = dst;
+    while (len) {
+        uint64_t c = off / STORE_CHUNK_BYTES, in = off % STORE_CHUNK_BYTES;
+        uint64_t n = STORE_CHUNK_BYTES - in;
+        if (n > len)
+            n = len;
+        /* The cache is an optimisation, not state: reading through it
+         * from a const store is safe. */
+        const uint8_t *d = chunk((Store *)st, c, 0);
+        if (d)
+            memcpy(p, d + in, (size_t)n);
+        else
+            memset(p, 0, (size_t)n);
+        p += n;
+        off += n;
+        len -= n;
+    }
+}
+
+/* ---- FIFOs -------------------------------------------------------------- */
+
+typedef struct Bytes {
+    uint8_t *v;
+    uint64_t n, cap;
+} Bytes;
+
+struct Fifo {
+    Bytes written;
+    Bytes feed;
+    uint64_t feed_pos;
+};
+
+static void bytes_append(Bytes *b, const void *src, uint64_t len)
+{
+    if (len == 0)
+        return;
+    if (b->n + len > b->cap) {
+        uint64_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len)
+            cap *= 2;
+        uint8_t *nv = realloc(b->v, (size_t)cap);
+        if (!nv) {
+            fprintf(stderr, "dmasim: out of memory (%llu bytes)\n",
+                    (unsigned long long)cap);
+            abort();
+        }
+        b->v = nv;
+        b->cap = cap;
+    }
+    memcpy(b->v + b->n, src, (size_t)len);
+    b->n += len;
+}
+
+Fifo *fifo_new(void)
+{
+    return xcalloc(1, sizeof(Fifo));
+}
+
+void fifo_free(Fifo *f)
+{
+    if (!f)
+        return;
+    free(f->written.v);
+    free(f->feed.v);
+    free(f);
+}
+
+void fifo_write(Fifo *f, const void *src, uint64_t len)
+{
+    bytes_append(&f->written, src, len);
+}
+
+const uint8_t *fifo_written(const Fifo *f, uint64_t *len)
+{
+    *len = f->written.n;
+    return f->written.v;
+}
+
+void fifo_feed(Fifo *f, const void *src, uint64_t len)
+{
+    bytes_append(&f->feed, src, len);
+}
+
+void fifo_read(Fifo *f, void *dst, uint64_t len)
+{
+    uint64_t have = f->feed.n - f->feed_pos;
+    uint64_t n = have < len ? have : len;
+    if (n)
+        memcpy(dst, f->feed.v + f->feed_pos, (size_t)n);
+    memset((uint8_t *)dst + n, 0, (size_t)(len - n));
+    f->feed_pos += n;
+}

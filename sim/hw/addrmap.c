@@ -1,0 +1,351 @@
+#include "sim/hw/addrmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/hw/kinds.h"
+#include "sim/core/units.h"
+
+typedef struct DecodeList {
+    Decoder *v;
+    size_t n, cap;
+} DecodeList;
+
+struct AddrMap {
+    size_t n_buses;
+    DecodeList (*lists)[N_SPACES][N_TIERS];
+};
+
+uint64_t bits_last(unsigned bits)
+{
+    return bits >= 64 ? UINT64_MAX : (1ULL << bits) - 1;
+}
+
+unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s)
+{
+    unsigned b = t->buses[bus].address_bits;
+    return s == SPACE_IO && b > 32 ? 32 : b;
+}
+
+const char *space_name(AddrSpace s)
+{
+    return s == SPACE_IO ? "I/O" : "memory";
+}
+
+static void push(Topology *t, DecodeList *l, const Decoder *d)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        Decoder *nv = arena_calloc(t->arena, cap, sizeof *nv);
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof *nv);
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *d;
+}
+
+static int dec_cmp(const void *a, const void *b)
+{
+    const Decoder *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    if (x->comp != y->comp)
+        return x->comp - y->comp;
+    return x->index - y->index;
+}
+
+void decoder_describe(const Topology *t, const Decoder *d, char *buf,
+                      size_t len)
+{
+    if (!d) {
+        snprintf(buf, len, "nothing (master abort)");
+        return;
+    }
+    const CompParams *c = &t->comps[d->comp];
+    switch (d->tier) {
+    case TIER_REGION:
+        snprintf(buf, len, "%s region %d (%s)", c->name, d->index,
+                 region_kind_name(c->regions[d->index].kind));
+        break;
+    case TIER_DOWN:
+        snprintf(buf, len, "%s ranges window %d", c->name, d->index);
+        break;
+    case TIER_SUBTRACTIVE:
+        snprintf(buf, len, "%s identity ranges", c->name);
+        break;
+    default:
+        if (d->index < 0)
+            snprintf(buf, len, "%s identity dma_ranges", c->name);
+        else
+            snprintf(buf, len, "%s dma_ranges window %d", c->name, d->index);
+        break;
+    }
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static bool fits(uint64_t lo, uint64_t size, unsigned bits, uint64_t *hi)
+{
+    if (size == 0 || lo > UINT64_MAX - (size - 1))
+        return false;
+    *hi = lo + (size - 1);
+    return *hi <= bits_last(bits);
+}
+
+static void width_error(Topology *t, Diag *d, SrcPos pos, const char *path,
+                        const char *what, uint64_t lo, uint64_t size,
+                        int bus, AddrSpace sp)
+{
+    char a[32], s[32];
+    diag_add(d, SEV_ERROR, "width", pos, path, NULL, NULL,
+             "%s at %s (%s) does not fit in %s's %u-bit %s space", what,
+             units_fmt_hex(lo, a, sizeof a), units_fmt_size(size, s, sizeof s),
+             t->buses[bus].name, topo_space_bits(t, bus, sp), space_name(sp));
+}
+
+static void add_regions(Topology *t, AddrMap *m, Diag *d, int ci)
+{
+    CompParams *c = &t->comps[ci];
+    const BusKind *bk = t->buses[c->bus_idx].kind;
+    for (size_t r = 0; r < c->n_regions; r++) {
+        RegionParams *rp = &c->regions[r];
+        AddrSpace sp = rp->kind == REGION_IO ? SPACE_IO : SPACE_MEM;
+        if (sp == SPACE_IO && !bk->has_io_space) {
+            diag_add(d, SEV_ERROR, "space", rp->pos, rp->path, NULL, NULL,
+                     "an I/O region needs a bus with I/O space; %s is a %s "
+                     "bus",
+                     t->buses[c->bus_idx].name, bk->name);
+            continue;
+        }
+        uint64_t hi;
+        if (!fits(rp->base, rp->size_bytes,
+                  topo_space_bits(t, c->bus_idx, sp), &hi)) {
+            width_error(t, d, rp->pos, rp->path, "region", rp->base,
+                        rp->size_bytes, c->bus_idx, sp);
+            continue;
+        }
+        Decoder dec = {rp->base, hi, TIER_REGION, ci, (int)r, -1, sp, 0,
+                       rp->pos, rp->path};
+        push(t, &m->lists[c->bus_idx][sp][TIER_REGION], &dec);
+    }
+}
+
+/* One window of a bridge: decoded on `from` bus, leading to `to`. */
+static void add_window(Topology *t, AddrMap *m, Diag *d, int ci, int index,
+                       Tier tier, int from, AddrSpace from_sp, uint64_t lo,
+                       int to, AddrSpace to_sp, uint64_t to_lo,
+                       uint64_t size, SrcPos pos, const char *path)
+{
+    uint64_t hi, to_hi;
+    if (!fits(lo, size, topo_space_bits(t, from, from_sp), &hi)) {
+        width_error(t, d, pos, path, "window", lo, size, from, from_sp);
+        return;
+    }
+    if (!fits(to_lo, size, topo_space_bits(t, to, to_sp), &to_hi)) {
+        width_error(t, d, pos, path, "window target", to_lo, size, to, to_sp);
+        return;
+    }
+    Decoder dec = {lo, hi, tier, ci, index, to, to_sp, to_lo, pos, path};
+    push(t, &m->lists[from][from_sp][tier], &dec);
+}
+
+static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
+{
+    CompParams *c = &t->comps[ci];
+    BridgeParams *br = c->bridge;
+    int p = c->bus_idx, ch = topo_find_bus(t, br->child.name);
+    bool p_io = t->buses[p].kind->has_io_space;
+    bool c_io = t->buses[ch].kind->has_io_space;
+
+    if (br->ranges.identity) {
+        for (int sp = 0; sp < N_SPACES; sp++) {
+            if (sp == SPACE_IO && !(p_io && c_io))
+                continue;
+            uint64_t last = bits_last(topo_space_bits(t, p, sp));
+            uint64_t clast = bits_last(topo_space_bits(t, ch, sp));
+            uint64_t size_m1 = last < clast ? last : clast;
+            Decoder dec = {0, size_m1, TIER_SUBTRACTIVE, ci, -1, ch, sp, 0,
+                           br->ranges.pos, br->ranges.path};
+            push(t, &m->lists[p][sp][TIER_SUBTRACTIVE], &dec);
+        }
+    }
+    for (size_t i = 0; i < br->ranges.n; i++) {
+        WindowParams *w = &br->ranges.v[i];
+        if (w->space == SPACE_IO && !c_io) {
+            diag_add(d, SEV_ERROR, "space", w->pos, w->path, NULL, NULL,
+                     "an I/O window needs a child bus with I/O space; %s is "
+                     "a %s bus",
+                     t->buses[ch].name, t->buses[ch].kind->name);
+            continue;
+        }
+        AddrSpace psp = p_io ? w->space : SPACE_MEM;
+        add_window(t, m, d, ci, (int)i, TIER_DOWN, p, psp, w->parent, ch,
+                   w->space, w->child, w->size_bytes, w->pos, w->path);
+    }
+    if (br->dma_ranges.identity) {
+        uint64_t last = bits_last(topo_space_bits(t, ch, SPACE_MEM));
+        uint64_t plast = bits_last(topo_space_bits(t, p, SPACE_MEM));
+        Decoder dec = {0, last < plast ? last : plast, TIER_UP, ci, -1, p,
+                       SPACE_MEM, 0, br->dma_ranges.pos, br->dma_ranges.path};
+        push(t, &m->lists[ch][SPACE_MEM][TIER_UP], &dec);
+    }
+    for (size_t i = 0; i < br->dma_ranges.n; i++) {
+        WindowParams *w = &br->dma_ranges.v[i];
+        add_window(t, m, d, ci, (int)i, TIER_UP, ch, SPACE_MEM, w->child, p,
+                   SPACE_MEM, w->parent, w->size_bytes, w->pos, w->path);
+    }
+}
+
+static const char *tier_noun(Tier t)
+{
+    static const char *const n[] = {"region", "ranges window",
+                                    "identity ranges", "dma_ranges window"};
+    return n[t];
+}
+
+static void overlap_finding(Topology *t, Diag *d, Severity sev,
+                            const char *code, const Decoder *a,
+                            const Decoder *b, int bus, AddrSpace sp)
+{
+    /* Report at the later of the two in the file. */
+    if (a->pos.line > b->pos.line ||
+        (a->pos.line == b->pos.line && a->pos.col > b->pos.col)) {
+        const Decoder *x = a;
+        a = b;
+        b = x;
+    }
+    uint64_t lo = a->lo > b->lo ? a->lo : b->lo;
+    uint64_t hi = a->hi < b->hi ? a->hi : b->hi;
+    char da[96], db[96], l[32], h[32];
+    decoder_describe(t, b, db, sizeof db);
+    decoder_describe(t, a, da, sizeof da);
+    const char *how = sev == SEV_ERROR ? "overlaps" : "shadows";
+    const Decoder *winner = a->tier <= b->tier ? a : b;
+    if (sev == SEV_ERROR)
+        diag_add(d, sev, code, b->pos, b->path, &a->pos, a->path,
+                 "%s %s %s on %s (%s space) over %s..%s", db, how, da,
+                 t->buses[bus].name, space_name(sp),
+                 units_fmt_hex(lo, l, sizeof l), units_fmt_hex(hi, h, sizeof h));
+    else
+        diag_add(d, sev, code, b->pos, b->path, &a->pos, a->path,
+                 "%s and %s both decode %s..%s on %s (%s space); the %s "
+                 "claims it",
+                 db, da, units_fmt_hex(lo, l, sizeof l),
+                 units_fmt_hex(hi, h, sizeof h), t->buses[bus].name,
+                 space_name(sp), tier_noun(winner->tier));
+}
+
+/* Overlaps inside one sorted tier: each entry against the one reaching
+ * furthest before it, O(n). */
+static void check_within(Topology *t, Diag *d, const DecodeList *l, int bus,
+                         AddrSpace sp, Tier tier)
+{
+    const Decoder *reach = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        const Decoder *cur = &l->v[i];
+        if (reach && cur->lo <= reach->hi)
+            overlap_finding(t, d, SEV_ERROR, "overlap", reach, cur, bus, sp);
+        if (!reach || cur->hi > reach->hi)
+            reach = cur;
+    }
+    (void)tier;
+}
+
+/* Overlaps between two tiers: shadowing, reported as warnings. */
+static void check_across(Topology *t, Diag *d, const DecodeList *hiprec,
+                         const DecodeList *loprec, int bus, AddrSpace sp)
+{
+    /* Both lists are sorted and free of overlaps (else an error was
+     * reported), so the first candidate only moves forward. */
+    size_t j0 = 0;
+    for (size_t i = 0; i < hiprec->n; i++) {
+        const Decoder *a = &hiprec->v[i];
+        while (j0 < loprec->n && loprec->v[j0].hi < a->lo)
+            j0++;
+        for (size_t j = j0; j < loprec->n; j++) {
+            const Decoder *b = &loprec->v[j];
+            if (b->lo > a->hi)
+                break;
+            if (b->index < 0)
+                continue; /* identity: subtractive, shadowing is its job */
+            if (b->hi >= a->lo)
+                overlap_finding(t, d, SEV_WARNING, "shadow", a, b, bus, sp);
+        }
+    }
+}
+
+AddrMap *addrmap_build(Topology *t, Diag *d)
+{
+    AddrMap *m = arena_alloc(t->arena, sizeof *m);
+    m->n_buses = t->n_buses;
+    m->lists = arena_calloc(t->arena, t->n_buses ? t->n_buses : 1,
+                            sizeof *m->lists);
+    for (size_t i = 0; i < t->n_comps; i++) {
+        add_regions(t, m, d, (int)i);
+        if (t->comps[i].bridge)
+            add_bridge(t, m, d, (int)i);
+    }
+    for (size_t b = 0; b < t->n_buses; b++)
+        for (int sp = 0; sp < N_SPACES; sp++) {
+            DecodeList *tiers = m->lists[b][sp];
+            for (int k = 0; k < N_TIERS; k++) {
+                if (tiers[k].n > 1)
+                    qsort(tiers[k].v, tiers[k].n, sizeof(Decoder), dec_cmp);
+                check_within(t, d, &tiers[k], (int)b, sp, k);
+            }
+            check_across(t, d, &tiers[TIER_REGION], &tiers[TIER_DOWN],
+                         (int)b, sp);
+            check_across(t, d, &tiers[TIER_REGION], &tiers[TIER_UP], (int)b,
+                         sp);
+            check_across(t, d, &tiers[TIER_DOWN], &tiers[TIER_UP], (int)b,
+                         sp);
+        }
+    return m;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+/* The entry containing a, or NULL; *next is the first lo above a (or
+ * *has_next false). */
+static const Decoder *find(const DecodeList *l, uint64_t a, uint64_t *next,
+                           bool *has_next)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].lo <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *has_next = lo < l->n;
+    if (*has_next)
+        *next = l->v[lo].lo;
+    if (lo > 0 && l->v[lo - 1].hi >= a)
+        return &l->v[lo - 1];
+    return NULL;
+}
+
+const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
+                              uint64_t addr, int exclude, uint64_t *run_last)
+{
+    const DecodeList *tiers = m->lists[bus][sp];
+    uint64_t limit = UINT64_MAX;
+    for (int k = 0; k < N_TIERS; k++) {
+        uint64_t next;
+        bool has_next;
+        const Decoder *d = find(&tiers[k], addr, &next, &has_next);
+        if (d && d->comp != exclude) {
+            *run_last = d->hi < limit ? d->hi : limit;
+            return d;
+        }
+        /* Nothing of this tier here: its next entry bounds any decision
+         * a lower tier makes. */
+        if (has_next && next - 1 < limit)
+            limit = next - 1;
+    }
+    *run_last = limit;
+    return NULL;
+}

@@ -1,0 +1,52 @@
+/* Address decoding: the one mechanism every access is routed by.
+ *
+ * Each bus has, per address space, four decode tiers in precedence order:
+ * device regions (positive decode), downstream bridge windows (`ranges`),
+ * identity downstream windows (`ranges: identity`, subtractive), and the
+ * upstream windows of the bus's parent bridge (`dma_ranges`).  Each tier is
+ * a sorted array of non-overlapping ranges searched by bisection, so a
+ * decode costs O(tiers × log n) whatever the size of the topology. */
+#ifndef DMASIM_ADDRMAP_H
+#define DMASIM_ADDRMAP_H
+
+#include "sim/hw/topology.h"
+
+typedef enum {
+    TIER_REGION,
+    TIER_DOWN,
+    TIER_SUBTRACTIVE,
+    TIER_UP,
+    N_TIERS
+} Tier;
+
+typedef struct Decoder {
+    uint64_t lo, hi;   /* inclusive, on this bus in this space */
+    Tier tier;
+    int comp;          /* the target component, or the bridge */
+    int index;         /* region index, window index, -1 for identity */
+    int to_bus;        /* the far bus of a window; -1 for a region */
+    AddrSpace to_space;
+    uint64_t to_lo;    /* the far bus's address for lo */
+    SrcPos pos;
+    const char *path;
+} Decoder;
+
+/* Builds the decoders of every bus.  Problems that make routing ambiguous
+ * or impossible (overlaps within a tier, windows and regions beyond an
+ * address width, I/O windows to a bus without I/O space) are added to d as
+ * errors; shadowing across tiers as warnings. */
+AddrMap *addrmap_build(Topology *t, Diag *d);
+
+/* The decoder claiming `addr` on `bus` in space `sp`, ignoring windows of
+ * the bridge `exclude` (the one the access arrived by; -1 for none), or
+ * NULL for a master abort.  *run_last receives an address up to which the
+ * decision is known not to change (it may change later or not: callers
+ * that need the exact extent decode again at run_last + 1). */
+const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
+                              uint64_t addr, int exclude, uint64_t *run_last);
+
+/* "card region 0 (memory)", "pcix0-bridge ranges window 1", … */
+void decoder_describe(const Topology *t, const Decoder *d, char *buf,
+                      size_t len);
+
+#endif

@@ -1,0 +1,301 @@
+/* Buses at run time: the bus formula, and per data path a queue of
+ * requests granted one burst at a time by the bus's policy
+ * (docs/timing.md, "The bus formula"). */
+#include <assert.h>
+#include <stdlib.h>
+
+#include "sim/hw/platform_int.h"
+
+/* ---- the bus formula ---------------------------------------------------- */
+
+uint64_t plat_div_up(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0);
+}
+
+/* A 64-bit address on a 32-bit bus needs a dual address cycle. */
+unsigned plat_dac(const BusTiming *bt, unsigned width_bits, uint64_t addr,
+                    uint64_t len)
+{
+    return width_bits <= 32 && addr + (len - 1) > 0xFFFFFFFFULL
+               ? bt->dac_cycles
+               : 0;
+}
+
+/* The formula's terms paid once per burst. */
+uint64_t plat_per_burst(const BusTiming *bt, unsigned width_bits,
+                          uint64_t addr, uint64_t len, TargetTiming tt)
+{
+    return (uint64_t)bt->arb_cycles + bt->addr_cycles +
+           plat_dac(bt, width_bits, addr, len) + tt.initial_cycles +
+           bt->turnaround_cycles;
+}
+
+uint64_t plat_bus_width_bytes(unsigned width_bits)
+{
+    return width_bits / 8 ? width_bits / 8 : 1;
+}
+
+uint64_t plat_hop_beats(unsigned width_bits, uint64_t addr, uint64_t len)
+{
+    uint64_t w = plat_bus_width_bytes(width_bits);
+    return plat_div_up(addr % w + len, w);
+}
+
+uint64_t bus_hop_cycles(const BusTiming *bt, unsigned width_bits,
+                        uint64_t addr, uint64_t len, TargetTiming tt)
+{
+    uint64_t beats = plat_hop_beats(width_bits, addr, len);
+    uint64_t bursts = bt->max_burst_beats ? plat_div_up(beats, bt->max_burst_beats)
+                                          : 1;
+    return bursts * plat_per_burst(bt, width_bits, addr, len, tt) +
+           beats * (1 + (uint64_t)tt.wait_states);
+}
+
+uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
+                          uint64_t addr, uint64_t len)
+{
+    return (uint64_t)bt->arb_cycles + bt->addr_cycles +
+           plat_dac(bt, width_bits, addr, len) + bt->abort_cycles;
+}
+
+/* ---- arbitration and bursts --------------------------------------------- */
+
+static void arbitrate(Sim *s, void *opaque);
+static void burst_end(Sim *s, void *opaque);
+
+/* The data path of the current hop: a bus with split_read_write carries
+ * writes on its write path and everything else (read requests and read
+ * data) on its read path. */
+static BusState *path_of(Platform *p, const Xact *x)
+{
+    int bus = x->route.hops[x->hop].bus;
+    const BusTiming *bt = p->t->buses[bus].priv;
+    bool write = bt->split_rw && x->dir == XACT_WRITE && !x->returning;
+    return &p->buses[write ? p->t->n_buses + (size_t)bus : (size_t)bus];
+}
+
+static void schedule_arbitration(BusState *bs)
+{
+    if (!bs->busy && !bs->arb_pending && bs->n) {
+        bs->arb_pending = true;
+        /* After every event already due now, so that all requests of
+         * this edge compete. */
+        sim_after(bs->p->sim, 0, arbitrate, bs);
+    }
+}
+
+/* x asks for its bus now (an edge of that bus's clock). */
+void plat_request(Sim *s, void *opaque)
+{
+    (void)s;
+    Xact *x = opaque;
+    /* A delayed read's data is back at the bridge where its requester has
+     * been polling: the next attempt gets it, no more polls. */
+    if (x->returning && x->poller && ((Xact *)x->poller)->hop == x->hop)
+        plat_stop_poll(x);
+    BusState *bs = path_of(x->plat, x);
+    x->requested = sim_now(s);
+    if (bs->n == bs->cap) {
+        bs->cap = bs->cap ? bs->cap * 2 : 8;
+        bs->q = realloc(bs->q, bs->cap * sizeof *bs->q);
+        if (!bs->q)
+            abort();
+    }
+    x->order = bs->arrivals++;
+    if (!x->continuing)
+        x->hop_order = x->order;
+    bs->q[bs->n++] = x;
+    schedule_arbitration(bs);
+}
+
+/* Which waiting request gets the bus: O(waiting), and few wait.  Between
+ * requesters the policy decides burst by burst; one requester's own
+ * transactions go in the order they first asked (a bridge forwards its
+ * posted writes in order, a master does not interleave its transfers). */
+static size_t pick(const BusState *bs, ArbPolicy policy)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < bs->n; i++) {
+        const Xact *a = bs->q[i], *b = bs->q[best];
+        int ra = requester(a), rb = requester(b);
+        bool better;
+        if (ra == rb) {
+            better = a->hop_order < b->hop_order;
+        } else if (policy == ARB_FIFO) {
+            better = a->order < b->order;
+        } else if (policy == ARB_PRIORITY) { /* earlier in the file wins */
+            better = ra < rb;
+        } else { /* round robin: the next requester after the last */
+            int n = 1 << 30, last = bs->last_granted;
+            better = (ra - last - 1 + n) % n < (rb - last - 1 + n) % n;
+        }
+        if (better)
+            best = i;
+    }
+    return best;
+}
+
+static void arbitrate(Sim *s, void *opaque)
+{
+    BusState *bs = opaque;
+    const Topology *t = bs->p->t;
+    const BusParams *b = &t->buses[bs->idx];
+    const BusTiming *bt = b->priv;
+    bs->arb_pending = false;
+    if (bs->busy || !bs->n)
+        return;
+    size_t i = pick(bs, bt->arbitration);
+    Xact *x = bs->q[i];
+    bs->q[i] = bs->q[--bs->n];
+    bs->last_granted = requester(x);
+
+    /* One burst: the per-burst terms and up to max_burst beats.  On an
+     * idle bus the bursts of a hop add up to bus_hop_cycles(). */
+    uint64_t addr = x->route.hops[x->hop].addr, cycles;
+    /* Address pipelining: a burst granted the moment the previous one
+     * ends, to a request that was already waiting (or the next burst of
+     * the same transfer), had its arbitration and address phases during
+     * the previous data phase. */
+    SimTime now = sim_now(s);
+    bool overlap = bt->pipelined && now == bs->last_end &&
+                   (x->continuing || x->requested < now);
+    uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
+                                    plat_dac(bt, b->width_bits, addr, x->hop_len)
+                              : 0;
+    x->continuing = false;
+    if (hop_aborts(x)) {
+        cycles = bus_abort_cycles(bt, b->width_bits, addr, x->hop_len);
+        x->burst_beats = 0;
+    } else if (!hop_carries_data(x)) {
+        /* A read's request: the per-burst terms with the bridge as
+         * claimant, and no data (the bridge answers with a retry). */
+        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
+        x->burst_beats = 0;
+    } else if (!plat_try_post(bs->p, x)) {
+        /* The bridge's posted-write buffer is full: it answers with a
+         * retry, and the write waits for room. */
+        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
+        x->burst_beats = 0;
+        x->retry = true;
+    } else {
+        uint64_t beats = x->beats_left;
+        if (bt->max_burst_beats && beats > bt->max_burst_beats)
+            beats = bt->max_burst_beats;
+        uint64_t done = x->hop_len - x->bytes_left;
+        uint64_t w = plat_bus_width_bytes(b->width_bits);
+        uint64_t room = beats * w - (done ? 0 : addr % w);
+        TargetTiming tt = plat_hop_claimant(bs->p, x, done,
+                                       room < x->bytes_left ? room
+                                                            : x->bytes_left);
+        uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
+        uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
+        /* Latency timer: others are waiting, so the burst must end when
+         * the timer expires (at least one data phase is always done). */
+        if (bt->latency_timer && bs->n) {
+            uint64_t fit = bt->latency_timer > fixed
+                               ? (bt->latency_timer - fixed) / per_beat
+                               : 0;
+            if (fit < 1)
+                fit = 1;
+            if (beats > fit)
+                beats = fit;
+        }
+        x->burst_beats = beats;
+        cycles = fixed + beats * per_beat;
+    }
+    if (!hop_aborts(x))
+        cycles -= hidden;
+    uint64_t hz = t->clocks[b->clock_idx].hz;
+    SimTime end = clock_after(hz, now, cycles);
+    bs->last_end = end;
+    bs->busy = true;
+    bs->busy_time += end - now;
+    x->burst_start = now;
+    sim_at(s, end, burst_end, x);
+}
+
+/* Tells the trace, if any, what the burst that just ended was. */
+static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
+                        uint64_t moved, SimTime now)
+{
+    const BusParams *b = hop_bus(p, x);
+    const char *what =
+        x->retry             ? "retry: buffer full"
+        : hop_aborts(x)      ? "master abort"
+        : x->returning       ? "read data back"
+        : x->dir == XACT_WRITE ? "write"
+        : hop_carries_data(x) ? "read"
+        : ((const BusTiming *)b->priv)->split_read_bytes ? "request (split)"
+        : x->poll ? "poll (retry)"
+                  : "request (retry)";
+    BurstEvent e = {
+        .bus = x->route.hops[x->hop].bus,
+        .write_path = bs != &p->buses[x->route.hops[x->hop].bus],
+        .requester = requester(x),
+        .master = x->master,
+        .addr = x->route.hops[x->hop].addr,
+        .bytes = moved,
+        .what = what,
+        .start = x->burst_start,
+        .end = now,
+    };
+    p->trace(p->trace_opaque, &e);
+}
+
+static void burst_end(Sim *s, void *opaque)
+{
+    Xact *x = opaque;
+    Platform *p = x->plat;
+    BusState *bs = path_of(p, x);
+    const BusParams *b = hop_bus(p, x);
+    bs->busy = false;
+    /* The bytes of the burst: its first beat starts at addr mod W. */
+    uint64_t moved = 0;
+    if (x->burst_beats) {
+        uint64_t w = plat_bus_width_bytes(b->width_bits);
+        bool first = x->bytes_left == x->hop_len;
+        uint64_t room = x->burst_beats * w -
+                        (first ? x->route.hops[x->hop].addr % w : 0);
+        moved = room < x->bytes_left ? room : x->bytes_left;
+    }
+    if (p->trace)
+        trace_burst(p, bs, x, moved, sim_now(s));
+    if (x->retry) {
+        x->retry = false;
+        bs->retries++;
+        plat_post_wait(p, x);
+        schedule_arbitration(bs);
+        return;
+    }
+    if (!hop_carries_data(x) && !hop_aborts(x)) {
+        /* A read's request to a bridge: a delayed read is answered with a
+         * retry (and its requester polls until the data is there), a split
+         * transaction with a split response. */
+        if (((const BusTiming *)b->priv)->split_read_bytes) {
+            bs->splits++;
+        } else {
+            bs->retries++;
+            if (x->poll) {
+                plat_poll_done(p, x);
+                schedule_arbitration(bs);
+                return;
+            }
+            plat_start_poll(p, x);
+        }
+    }
+    if (x->burst_beats) {
+        x->bytes_left -= moved;
+        x->beats_left -= x->burst_beats;
+        bs->bytes += moved;
+    }
+    if (x->beats_left && !hop_aborts(x)) {
+        x->continuing = true;
+        plat_request(s, x); /* the next burst competes again */
+    }
+    else
+        plat_hop_done(p, x);
+    schedule_arbitration(bs);
+}

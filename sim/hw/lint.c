@@ -1,0 +1,275 @@
+#include "sim/hw/lint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/hw/addrmap.h"
+#include "sim/hw/kinds.h"
+#include "sim/core/units.h"
+
+typedef struct Span {
+    uint64_t lo, hi; /* offsets into a region, inclusive */
+} Span;
+
+typedef struct Cover {
+    Span *v;
+    size_t n, cap;
+} Cover;
+
+/* Region covers, indexed by first[comp] + region; and, when want_comp >=
+ * 0, the master address of one wanted byte. */
+typedef struct Reach {
+    const Topology *t;
+    size_t *first;
+    Cover *cov;
+    size_t n_cov;
+    int want_comp, want_region;
+    uint64_t want_off, found_addr;
+    bool found;
+} Reach;
+
+static void cover_add(Cover *c, uint64_t lo, uint64_t hi)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->v = realloc(c->v, c->cap * sizeof *c->v);
+        if (!c->v)
+            abort();
+    }
+    c->v[c->n++] = (Span){lo, hi};
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Bytes covered out of size, and the first offset not covered (== size
+ * when all is). */
+static uint64_t cover_bytes(Cover *c, uint64_t size, uint64_t *first_gap)
+{
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof *c->v, span_cmp);
+    uint64_t total = 0, next = 0; /* next: first offset not yet counted */
+    bool wrapped = false;
+    *first_gap = UINT64_MAX;
+    for (size_t i = 0; i < c->n; i++) {
+        Span s = c->v[i];
+        if (wrapped)
+            break;
+        if (s.lo > next && *first_gap == UINT64_MAX)
+            *first_gap = next;
+        if (s.hi >= next) {
+            uint64_t from = s.lo > next ? s.lo : next;
+            total += s.hi - from + 1;
+            if (s.hi == UINT64_MAX)
+                wrapped = true;
+            else
+                next = s.hi + 1;
+        }
+    }
+    if (*first_gap == UINT64_MAX)
+        *first_gap = total == size ? size : next;
+    return total;
+}
+
+/* Follows [lo, hi] on `bus` through every decoder, recording what each
+ * region gets.  delta is (bus address - master address) mod 2^64. */
+static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
+                    uint64_t hi, int exclude, unsigned depth, uint64_t delta)
+{
+    const Topology *t = rc->t;
+    uint64_t last = bits_last(topo_space_bits(t, bus, sp));
+    if (lo > last || depth > 2 * TOPO_MAX_DEPTH + 2)
+        return;
+    if (hi > last)
+        hi = last;
+    for (uint64_t a = lo;;) {
+        uint64_t run;
+        const Decoder *d = addrmap_decode(t->map, bus, sp, a, exclude, &run);
+        uint64_t seg = run < hi ? run : hi;
+        if (d && d->tier == TIER_REGION) {
+            cover_add(&rc->cov[rc->first[d->comp] + (size_t)d->index],
+                      a - d->lo, seg - d->lo);
+            if (!rc->found && d->comp == rc->want_comp &&
+                d->index == rc->want_region && rc->want_off >= a - d->lo &&
+                rc->want_off <= seg - d->lo) {
+                rc->found = true;
+                rc->found_addr = d->lo + rc->want_off - delta;
+            }
+        } else if (d) {
+            explore(rc, d->to_bus, d->to_space, d->to_lo + (a - d->lo),
+                    d->to_lo + (seg - d->lo), d->comp, depth + 1,
+                    delta + (d->to_lo - d->lo));
+        }
+        if (seg == hi)
+            break;
+        a = seg + 1;
+    }
+}
+
+static void reach_init(Reach *rc, const Topology *t)
+{
+    memset(rc, 0, sizeof *rc);
+    rc->t = t;
+    rc->first = calloc(t->n_comps + 1, sizeof *rc->first);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_comps; i++) {
+        rc->first[i] = n;
+        n += t->comps[i].n_regions;
+    }
+    rc->first[t->n_comps] = n;
+    rc->n_cov = n;
+    rc->cov = calloc(n ? n : 1, sizeof *rc->cov);
+    rc->want_comp = -1;
+}
+
+static void reach_clear(Reach *rc)
+{
+    for (size_t i = 0; i < rc->n_cov; i++)
+        rc->cov[i].n = 0;
+}
+
+static void reach_free(Reach *rc)
+{
+    for (size_t i = 0; i < rc->n_cov; i++)
+        free(rc->cov[i].v);
+    free(rc->cov);
+    free(rc->first);
+}
+
+/* Everything master m can touch: its own regions locally, and all its bus
+ * routes to within [0, limit]. */
+static void reach_master(Reach *rc, int m, bool use_mask)
+{
+    const Topology *t = rc->t;
+    const CompParams *c = &t->comps[m];
+    for (size_t r = 0; r < c->n_regions; r++)
+        if (c->regions[r].kind != REGION_IO)
+            cover_add(&rc->cov[rc->first[m] + r], 0,
+                      c->regions[r].size_bytes - 1);
+    uint64_t limit = use_mask ? bits_last(c->dma_mask_bits) : UINT64_MAX;
+    explore(rc, c->bus_idx, SPACE_MEM, 0, limit, -1, 0, 0);
+}
+
+bool lint_master_addr(const Topology *t, int master, int comp, int region,
+                      uint64_t off, uint64_t *addr)
+{
+    const CompParams *m = &t->comps[master];
+    if (comp == master && t->comps[comp].regions[region].kind != REGION_IO) {
+        *addr = t->comps[comp].regions[region].base + off; /* local */
+        return true;
+    }
+    Reach rc;
+    reach_init(&rc, t);
+    rc.want_comp = comp;
+    rc.want_region = region;
+    rc.want_off = off;
+    explore(&rc, m->bus_idx, SPACE_MEM, 0, bits_last(m->dma_mask_bits), -1,
+            0, 0);
+    bool found = rc.found;
+    *addr = rc.found_addr;
+    reach_free(&rc);
+    return found;
+}
+
+uint64_t lint_reach_bytes(const Topology *t, int master, int comp,
+                          int region, bool use_mask)
+{
+    Reach rc;
+    reach_init(&rc, t);
+    reach_master(&rc, master, use_mask);
+    uint64_t gap;
+    uint64_t n = cover_bytes(&rc.cov[rc.first[comp] + (size_t)region],
+                             t->comps[comp].regions[region].size_bytes, &gap);
+    reach_free(&rc);
+    return n;
+}
+
+static void master_findings(const Topology *t, Diag *d, Reach *full,
+                            Reach *masked, int m)
+{
+    const CompParams *c = &t->comps[m];
+    reach_clear(full);
+    reach_master(full, m, false);
+    reach_clear(masked);
+    reach_master(masked, m, true);
+    for (size_t j = 0; j < t->n_comps; j++) {
+        const CompParams *ram = &t->comps[j];
+        if (!ram->kind->is_system_ram)
+            continue;
+        for (size_t r = 0; r < ram->n_regions; r++) {
+            uint64_t size = ram->regions[r].size_bytes, gap_full, gap_mask;
+            size_t k = full->first[j] + r;
+            uint64_t nfull = cover_bytes(&full->cov[k], size, &gap_full);
+            uint64_t nmask = cover_bytes(&masked->cov[k], size, &gap_mask);
+            if (nmask == size)
+                continue;
+            char got[32], all[32], at[32];
+            units_fmt_size(nmask, got, sizeof got);
+            units_fmt_size(size, all, sizeof all);
+            units_fmt_hex(ram->regions[r].base + gap_mask, at, sizeof at);
+            SrcPos pos = c->mask_path ? c->mask_pos : c->pos;
+            const char *path = c->mask_path ? c->mask_path : c->path;
+            if (nfull > nmask)
+                diag_add(d, SEV_WARNING, "dma-mask", pos, path,
+                         &ram->regions[r].pos, ram->regions[r].path,
+                         "%s's %u-bit dma_mask reaches %s of the %s of %s "
+                         "(first out of reach: %s); buffers there must "
+                         "bounce",
+                         c->name, c->dma_mask_bits, got, all, ram->name, at);
+            else
+                diag_add(d, SEV_WARNING, "dma-window", pos, path,
+                         &ram->regions[r].pos, ram->regions[r].path,
+                         "%s reaches %s of the %s of %s (first out of "
+                         "reach: %s): no window leads to the rest",
+                         c->name, got, all, ram->name, at);
+        }
+    }
+}
+
+void lint_reachability(const Topology *t, Diag *d)
+{
+    Reach full, masked, all;
+    reach_init(&full, t);
+    reach_init(&masked, t);
+    reach_init(&all, t);
+    for (size_t m = 0; m < t->n_comps; m++) {
+        if (!t->comps[m].is_master)
+            continue;
+        reach_master(&all, (int)m, true);
+        master_findings(t, d, &full, &masked, (int)m);
+    }
+    for (size_t j = 0; j < t->n_comps; j++) {
+        const CompParams *c = &t->comps[j];
+        for (size_t r = 0; r < c->n_regions; r++) {
+            if (c->regions[r].kind != REGION_MEMORY)
+                continue;
+            uint64_t size = c->regions[r].size_bytes, gap;
+            uint64_t got = cover_bytes(&all.cov[all.first[j] + r], size, &gap);
+            if (got == size)
+                continue;
+            char g[32], s[32], at[32];
+            units_fmt_hex(c->regions[r].base + gap, at, sizeof at);
+            units_fmt_size(size, s, sizeof s);
+            if (got == 0)
+                diag_add(d, SEV_WARNING, "unreachable", c->regions[r].pos,
+                         c->regions[r].path, NULL, NULL,
+                         "no master can reach any of %s region %zu (%s of "
+                         "memory at %s on %s)",
+                         c->name, r, s, at, t->buses[c->bus_idx].name);
+            else
+                diag_add(d, SEV_WARNING, "unreachable", c->regions[r].pos,
+                         c->regions[r].path, NULL, NULL,
+                         "no master can reach %s of the %s of %s region "
+                         "%zu (first at %s)",
+                         units_fmt_size(size - got, g, sizeof g), s, c->name,
+                         r, at);
+        }
+    }
+    reach_free(&full);
+    reach_free(&masked);
+    reach_free(&all);
+}

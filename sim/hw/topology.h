@@ -1,0 +1,158 @@
+/* A topology: buses, components and bridges as a YAML file describes them
+ * (docs/topology.md).  Loading runs three passes: parse into these plain
+ * params structs (keeping source positions), resolve and check names, and
+ * build the address decoders (sim/addrmap.h). */
+#ifndef DMASIM_TOPOLOGY_H
+#define DMASIM_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/core/arena.h"
+#include "sim/core/diag.h"
+#include "sim/core/yaml_load.h"
+
+typedef enum { SPACE_MEM, SPACE_IO, N_SPACES } AddrSpace;
+typedef enum { REGION_MEMORY, REGION_FIFO, REGION_IO } RegionKind;
+
+#define TOPO_MAX_DEPTH 32 /* bridges between the root and any bus */
+
+typedef struct RegionParams {
+    uint64_t base, size_bytes; /* on the component's bus */
+    RegionKind kind;
+    SrcPos pos;
+    char *path;
+} RegionParams;
+
+/* One translation window of a bridge: [child, child+size) on the child
+ * bus corresponds to [parent, parent+size) on the parent bus. */
+typedef struct WindowParams {
+    uint64_t child, parent, size_bytes;
+    AddrSpace space; /* child-side space; parents without I/O use memory */
+    SrcPos pos;
+    char *path;
+} WindowParams;
+
+typedef struct WindowList {
+    bool identity; /* "identity": everything 1:1, decoded subtractively */
+    WindowParams *v;
+    size_t n;
+    SrcPos pos;
+    char *path;
+} WindowList;
+
+typedef struct BridgeParams {
+    Ref parent, child;
+    WindowList ranges;     /* downstream, parent -> child */
+    WindowList dma_ranges; /* upstream, child -> parent */
+    unsigned latency_cycles; /* near-bus cycles to accept an access */
+    unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
+    unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
+    unsigned prefetch_bytes; /* a delayed read fetches at most this; 0: all */
+    unsigned line_bytes;     /* the PCI Cache Line Size a read command
+                                is chosen by */
+} BridgeParams;
+
+typedef struct ClockParams {
+    char *name;
+    uint64_t hz;
+    SrcPos pos;
+    char *path;
+} ClockParams;
+
+typedef struct BusKind BusKind;
+typedef struct ModelKind ModelKind;
+
+typedef struct BusParams {
+    char *name;
+    const BusKind *kind;
+    Ref clock;
+    unsigned width_bits;    /* data path width */
+    unsigned address_bits;  /* 0 until resolved: kind default or root */
+    SrcPos pos;
+    char *path;
+    void *priv;             /* the bus kind's own params */
+    /* resolved */
+    int clock_idx;
+    int parent_bridge;      /* component index, -1 for a root bus */
+    unsigned depth;         /* bridges between a root and this bus */
+} BusParams;
+
+typedef struct CompParams {
+    char *name;
+    const ModelKind *kind;
+    Ref bus;                /* for bridges: the parent bus */
+    Ref clock;              /* optional: defaults to the bus's clock */
+    SrcPos pos;
+    char *path;
+    RegionParams *regions;  /* what it decodes on its bus */
+    size_t n_regions;
+    bool is_master;
+    unsigned dma_mask_bits; /* 0 until resolved: the bus's width */
+    SrcPos mask_pos;
+    char *mask_path;
+    BridgeParams *bridge;   /* non-NULL for bridges */
+    void *priv;             /* the model kind's own params */
+    /* resolved */
+    int bus_idx;
+    int clock_idx;
+} CompParams;
+
+typedef struct KernelParams {
+    uint64_t page_size, page_offset, pci_dram_offset;
+    bool coherent; /* DMA snoops the CPU caches; 4xx: false */
+    SrcPos pos;
+} KernelParams;
+
+typedef struct AddrMap AddrMap;
+
+typedef struct NameEntry {
+    const char *name;
+    int is_comp; /* 0: bus, 1: component */
+    int idx;
+} NameEntry;
+
+typedef struct Topology {
+    Arena *arena;
+    const char *file;
+    char *name, *description;
+    unsigned address_bits; /* the root bus's width */
+    ClockParams *clocks;
+    size_t n_clocks;
+    KernelParams kernel;
+    BusParams *buses;
+    size_t n_buses;
+    CompParams *comps;
+    size_t n_comps;
+    NameEntry *names; /* buses and components, sorted by name */
+    size_t n_names;
+    AddrMap *map;
+} Topology;
+
+/* Loads FILE.  Input errors go to `d` as one fatal finding and NULL is
+ * returned.  Otherwise the topology is returned with any lint errors and
+ * warnings found while building decoders added to `d`; callers that need
+ * a sound topology refuse it when d has errors (topology_sound). */
+Topology *topology_load(const char *file, Diag *d);
+/* The same with values overridden (sweep --vary; sim/yaml_load.h). */
+Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d);
+void topology_free(Topology *t);
+bool topology_sound(const Diag *d);
+
+int topo_find_bus(const Topology *t, const char *name);  /* -1 if none */
+int topo_find_comp(const Topology *t, const char *name); /* -1 if none */
+const char *space_name(AddrSpace s);
+const char *region_kind_name(RegionKind k);
+/* Width of a bus's address space in one space (I/O is 32 bits). */
+unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s);
+/* Largest address + 1 of a width, saturating at 2^64 - 1 for 64 bits;
+ * returns the last valid address. */
+uint64_t bits_last(unsigned bits);
+
+/* Passes, called by topology_load; exposed for the tests. */
+bool topo_parse(Loader *ld, Topology *t);
+bool topo_resolve(Topology *t, Diag *d);
+
+#endif

@@ -1,0 +1,172 @@
+#include "sim/run/oracle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/regions.h"
+#include "sim/core/units.h"
+
+/* Expected writes: [lo, hi) of one region of one component. */
+typedef struct Area {
+    int comp, region;
+    uint64_t lo, hi;
+} Area;
+
+struct Oracle {
+    Platform *p;
+    int cpu;
+    Area *v;
+    size_t n, cap;
+    bool sorted;
+    uint64_t misdirected;
+    char first[200];
+};
+
+static int cmp_area(const void *a, const void *b)
+{
+    const Area *x = a, *y = b;
+    if (x->comp != y->comp)
+        return x->comp < y->comp ? -1 : 1;
+    if (x->region != y->region)
+        return x->region < y->region ? -1 : 1;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void add(Oracle *o, Area a)
+{
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 16;
+        o->v = realloc(o->v, o->cap * sizeof *o->v);
+        if (!o->v)
+            abort();
+    }
+    o->v[o->n++] = a;
+    o->sorted = false;
+}
+
+/* Sorts and merges overlapping areas, so a write's expected bytes are the
+ * sum of its overlaps. */
+static void tidy(Oracle *o)
+{
+    qsort(o->v, o->n, sizeof *o->v, cmp_area);
+    size_t w = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        Area *last = w ? &o->v[w - 1] : NULL;
+        if (last && last->comp == o->v[i].comp &&
+            last->region == o->v[i].region && o->v[i].lo <= last->hi) {
+            if (o->v[i].hi > last->hi)
+                last->hi = o->v[i].hi;
+        } else {
+            o->v[w++] = o->v[i];
+        }
+    }
+    o->n = w;
+    o->sorted = true;
+}
+
+static void watch(void *opaque, int master, int comp, int region,
+                  uint64_t off, uint64_t len)
+{
+    Oracle *o = opaque;
+    if (!o->sorted)
+        tidy(o);
+    /* The first area of (comp, region) ending after off. */
+    size_t lo = 0, hi = o->n;
+    Area key = {comp, region, off, 0};
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const Area *a = &o->v[mid];
+        int c = a->comp != comp ? (a->comp < comp ? -1 : 1)
+                : a->region != region ? (a->region < region ? -1 : 1)
+                : a->hi <= key.lo    ? -1
+                                     : 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint64_t covered = 0, end = off + len;
+    for (size_t i = lo; i < o->n && o->v[i].comp == comp &&
+                        o->v[i].region == region && o->v[i].lo < end;
+         i++) {
+        uint64_t a = o->v[i].lo > off ? o->v[i].lo : off;
+        uint64_t b = o->v[i].hi < end ? o->v[i].hi : end;
+        if (b > a)
+            covered += b - a;
+    }
+    if (covered == len)
+        return;
+    if (!o->misdirected) {
+        const Topology *t = platform_topology(o->p);
+        char a[32];
+        snprintf(o->first, sizeof o->first, "%s region %d +%s, written by %s",
+                 t->comps[comp].name, region,
+                 units_fmt_hex(off, a, sizeof a), t->comps[master].name);
+    }
+    o->misdirected += len - covered;
+}
+
+Oracle *oracle_new(Platform *p, int cpu)
+{
+    Oracle *o = calloc(1, sizeof *o);
+    if (!o)
+        abort();
+    o->p = p;
+    o->cpu = cpu;
+    o->sorted = true;
+    platform_watch_writes(p, watch, o);
+    return o;
+}
+
+void oracle_free(Oracle *o)
+{
+    if (!o)
+        return;
+    free(o->v);
+    free(o);
+}
+
+void oracle_allow(Oracle *o, uint64_t pa, uint64_t len)
+{
+    Route r;
+    if (len && route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+        add(o, (Area){r.target_comp, r.target_region, r.offset,
+                      r.offset + len});
+}
+
+void oracle_allow_region(Oracle *o, int comp, int region)
+{
+    add(o, (Area){comp, region, 0, UINT64_MAX});
+}
+
+uint64_t oracle_misdirected(const Oracle *o) { return o->misdirected; }
+const char *oracle_first_misdirected(const Oracle *o) { return o->first; }
+
+static Store *store_at(Oracle *o, uint64_t pa, uint64_t len, uint64_t *off)
+{
+    Route r;
+    if (!route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+        return NULL;
+    Regions *rg = platform_regions(o->p, r.target_comp);
+    Store *st = rg ? regions_store(rg, r.target_region) : NULL;
+    *off = r.offset;
+    return st;
+}
+
+bool oracle_peek(Oracle *o, uint64_t pa, void *buf, uint64_t len)
+{
+    uint64_t off;
+    Store *st = store_at(o, pa, len, &off);
+    if (st)
+        store_read(st, off, buf, len);
+    return st != NULL;
+}
+
+bool oracle_poke(Oracle *o, uint64_t pa, const void *buf, uint64_t len)
+{
+    uint64_t off;
+    Store *st = store_at(o, pa, len, &off);
+    if (st)
+        store_write(st, off, buf, len);
+    return st != NULL;
+}

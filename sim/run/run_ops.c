@@ -1,0 +1,417 @@
+/* A stream's operations on the timed hardware: plan, carry out the plan's
+ * steps, wait for posted writes, and let the oracle judge
+ * (docs/schemes.md, "How an operation is planned"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/regions.h"
+#include "sim/hw/kinds.h"
+#include "sim/run/runner_int.h"
+#include "sim/run/trace.h"
+#include "sim/core/units.h"
+
+/* ---- scratch memory for the scheme -------------------------------------- */
+
+bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
+                 uint64_t *pa)
+{
+    Stream *st = opaque;
+    Run *run = st->run;
+    if (slot > 2)
+        return false;
+    if (st->scratch_size[slot] < size) {
+        char err[200];
+        if (!kmem_alloc(run->k, MEM_KMALLOC, size, &st->scratch_va[slot],
+                        &st->scratch_pa[slot], err, sizeof err))
+            return false;
+        st->scratch_size[slot] = size;
+        oracle_allow(run->o, st->scratch_pa[slot], size);
+    }
+    *va = st->scratch_va[slot];
+    *pa = st->scratch_pa[slot];
+    return true;
+}
+
+/* ---- running operations ------------------------------------------------- */
+
+static void next_step(Stream *st);
+
+static const OpParams *cur_op(const Stream *st)
+{
+    return &st->sp->ops[st->op];
+}
+
+static void bus_error(Stream *st, const char *who, const char *why)
+{
+    char b[500];
+    snprintf(b, sizeof b, "%s: %s", who, why);
+    run_add_reason(st->run, "bus", b);
+    st->reports[st->op].bus_errors++;
+    st->run->r->bus_errors++;
+    st->failed = true;
+}
+
+/* The oracle's verdict on the operation just finished. */
+static void judge(Stream *st)
+{
+    Run *run = st->run;
+    const OpParams *o = cur_op(st);
+    BufState *dst = &run->bufs[o->dst];
+    OpReport *rep = &st->reports[st->op];
+    uint64_t ok = 0;
+    if (dst->ab.fifo_unit) {
+        uint64_t n;
+        Regions *rg = platform_regions(run->p, dst->comp);
+        const uint8_t *log = fifo_written(regions_fifo(rg, dst->region), &n);
+        const uint8_t *want = dst->expect + dst->expect_len - o->len;
+        for (uint64_t i = 0; i < o->len && st->fifo_mark + i < n; i++)
+            ok += log[st->fifo_mark + i] == want[i];
+    } else {
+        uint8_t *got = malloc(o->len);
+        if (!got)
+            abort();
+        PieceCtx pc = {run->o, got};
+        if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len,
+                           run_peek_piece, &pc)) {
+            const uint8_t *want = dst->intended + o->to_offset;
+            for (uint64_t i = 0; i < o->len; i++)
+                ok += got[i] == want[i];
+        }
+        free(got);
+    }
+    rep->bytes_ok += ok;
+    rep->bytes_wrong += o->len - ok;
+    run->r->bytes_ok += ok;
+    run->r->bytes_wrong += o->len - ok;
+}
+
+static bool drained(const Stream *st)
+{
+    const Run *run = st->run;
+    return !platform_posted_pending(run->p, run->s->cpu) &&
+           (st->plan.engine < 0 ||
+            !platform_posted_pending(run->p, st->plan.engine));
+}
+
+/* The buses a plan's transfers cross (by each end's route), counted as
+ * load while the operation runs. */
+static void mark_route(Stream *st, int master, uint64_t addr)
+{
+    Route r;
+    route_access(st->run->t, master, addr, 1, &r);
+    for (size_t i = 0; i < r.n_hops; i++)
+        st->uses_bus[r.hops[i].bus] = true;
+}
+
+static void load_buses(Stream *st, int delta)
+{
+    Run *run = st->run;
+    if (delta > 0)
+        for (size_t i = 0; i < st->plan.n_steps; i++) {
+            const PlanStep *ps = &st->plan.steps[i];
+            uint64_t pa, n;
+            if (ps->kind == STEP_DMA) {
+                mark_route(st, ps->master, ps->segs[0].src);
+                mark_route(st, ps->master, ps->segs[0].dst);
+            } else if (ps->kind == STEP_CPU_COPY) {
+                if (kmem_walk(run->k, ps->src, &pa, &n, NULL))
+                    mark_route(st, run->s->cpu, pa);
+                if (kmem_walk(run->k, ps->dst, &pa, &n, NULL))
+                    mark_route(st, run->s->cpu, pa);
+            }
+        }
+    for (size_t b = 0; b < run->t->n_buses; b++)
+        if (st->uses_bus[b]) {
+            run->bus_load[b] += (unsigned)delta;
+            if (delta < 0)
+                st->uses_bus[b] = false;
+        }
+}
+
+static void op_finish(Sim *sim, void *opaque)
+{
+    Stream *st = opaque;
+    Run *run = st->run;
+    if (st->plan.engine >= 0)
+        run->in_flight[st->plan.engine]--;
+    load_buses(st, -1);
+    judge(st);
+    if (!st->failed) /* it moved its bytes, wherever they went */
+        run->r->bytes_moved += cur_op(st)->len;
+    SchemeResult *r = run->r;
+    if (!(r->n_latency & (r->n_latency - 1))) { /* grows at powers of 2 */
+        r->latency = realloc(r->latency, (r->n_latency ? 2 * r->n_latency : 1) *
+                                             sizeof *r->latency);
+        if (!r->latency)
+            abort();
+    }
+    r->latency[r->n_latency++] = sim_now(sim) - st->op_start;
+    st->reports[st->op].bounce_bytes += st->plan.bounce_bytes;
+    run->r->bounce_bytes += st->plan.bounce_bytes;
+    run->last_end = sim_now(sim);
+    plan_free(&st->plan);
+    if (++st->rep == cur_op(st)->repeat) {
+        st->rep = 0;
+        st->op++;
+    }
+    sim_at(sim, sim_now(sim), run_op_begin, st);
+}
+
+/* The operation is over once its posted writes have landed: a driver reads
+ * back (a read's completion cannot pass posted writes), and this is where
+ * the oracle looks. */
+static void op_end(Stream *st)
+{
+    if (drained(st)) {
+        op_finish(st->run->sim, st);
+        return;
+    }
+    st->draining = true;
+}
+
+void run_drain_watch(void *opaque, int master)
+{
+    (void)master;
+    Run *run = opaque;
+    for (size_t i = 0; i < run->s->n_streams; i++) {
+        Stream *st = &run->streams[i];
+        if (st->draining && drained(st)) {
+            st->draining = false;
+            sim_at(run->sim, sim_now(run->sim), op_finish, st);
+        }
+    }
+}
+
+/* What the operation means: the destination should end up holding what
+ * the source holds now. */
+static void intend(Stream *st)
+{
+    Run *run = st->run;
+    const OpParams *o = cur_op(st);
+    BufState *src = &run->bufs[o->src], *dst = &run->bufs[o->dst];
+    const uint8_t *from;
+    if (src->feed) {
+        from = src->feed + src->feed_pos;
+        src->feed_pos += o->len;
+    } else {
+        from = src->intended + o->from_offset;
+    }
+    if (dst->ab.fifo_unit) {
+        dst->expect = realloc(dst->expect, dst->expect_len + o->len);
+        if (!dst->expect)
+            abort();
+        memcpy(dst->expect + dst->expect_len, from, o->len);
+        dst->expect_len += o->len;
+        uint64_t n;
+        fifo_written(regions_fifo(platform_regions(run->p, dst->comp),
+                                  dst->region),
+                     &n);
+        st->fifo_mark = n;
+    } else {
+        memmove(dst->intended + o->to_offset, from, o->len);
+    }
+}
+
+void run_op_begin(Sim *sim, void *opaque)
+{
+    Stream *st = opaque;
+    Run *run = st->run;
+    if (st->op == st->sp->n_ops) {
+        run->streams_left--;
+        return;
+    }
+    if (!run->started) {
+        run->started = true;
+        run->first_start = sim_now(sim);
+    }
+    const OpParams *o = cur_op(st);
+    OpReport *rep = &st->reports[st->op];
+    BufState *src = &run->bufs[o->src], *dst = &run->bufs[o->dst];
+    ApiOp aop = {&src->ab, &dst->ab, o->from_offset, o->to_offset, o->len,
+                 o->engine_comp, o->map};
+    rep->runs++;
+    st->op_start = sim_now(sim);
+    intend(st);
+    plan_init(&st->plan);
+    st->failed = false;
+    st->step = 0;
+    if (src->broken || dst->broken)
+        plan_refuse(&st->plan, "dma_alloc_coherent: %s",
+                    src->broken ? src->broken : dst->broken);
+    else
+        dma_api_plan(run->api, &st->ctx, &aop, &st->plan);
+    if (rep->runs == 1) {
+        rep->engine = st->plan.engine;
+        snprintf(rep->choice, sizeof rep->choice, "%s", st->plan.choice);
+    }
+    if (st->plan.refused) {
+        run_add_reason(run, "api", st->plan.reason);
+        rep->api_errors++;
+        run->r->api_errors++;
+        st->plan.engine = ENGINE_CPU;
+        st->failed = true;
+        op_end(st);
+        return;
+    }
+    if (st->plan.engine >= 0)
+        run->in_flight[st->plan.engine]++;
+    load_buses(st, 1);
+    next_step(st);
+}
+
+static void cpu_done(Sim *sim, CpuOp *op, void *opaque)
+{
+    (void)sim;
+    Stream *st = opaque;
+    if (op->result != ROUTE_OK)
+        bus_error(st, st->run->t->comps[st->run->s->cpu].name,
+                  op->io.route.reason);
+    next_step(st);
+}
+
+static void copy_piece(Stream *st);
+
+static void copy_done(Sim *sim, CpuOp *op, void *opaque)
+{
+    (void)sim;
+    Stream *st = opaque;
+    if (op->result != ROUTE_OK) {
+        bus_error(st, st->run->t->comps[st->run->s->cpu].name,
+                  op->io.route.reason);
+        next_step(st);
+        return;
+    }
+    st->copy_off += op->len;
+    copy_piece(st);
+}
+
+/* The CPU copies virtual to virtual: each physically contiguous piece is
+ * a memcpy over the bus (memcpy_toio/fromio for a FIFO end). */
+static void copy_piece(Stream *st)
+{
+    Run *run = st->run;
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    if (st->copy_off == ps->len) {
+        next_step(st);
+        return;
+    }
+    uint64_t o = st->copy_off, spa, srun, dpa, drun;
+    uint64_t sva = ps->src + (ps->src_fixed ? 0 : o);
+    uint64_t dva = ps->dst + (ps->dst_fixed ? 0 : o);
+    if (!kmem_walk(run->k, sva, &spa, &srun, NULL) ||
+        !kmem_walk(run->k, dva, &dpa, &drun, NULL)) {
+        char a[32], why[80];
+        snprintf(why, sizeof why, "page fault at %s",
+                 units_fmt_hex(kmem_walk(run->k, sva, &spa, &srun, NULL) ? dva
+                                                                         : sva,
+                               a, sizeof a));
+        bus_error(st, run->t->comps[run->s->cpu].name, why);
+        next_step(st);
+        return;
+    }
+    uint64_t n = ps->len - o;
+    if (!ps->src_fixed && srun < n)
+        n = srun;
+    if (!ps->dst_fixed && drun < n)
+        n = drun;
+    unsigned flags = (ps->src_fixed ? CPU_COPY_SRC_FIXED : 0) |
+                     (ps->dst_fixed ? CPU_COPY_DST_FIXED : 0);
+    cpu_memcpy_io(run->p, run->s->cpu, dpa, spa, n, flags, ps->unit, &st->cpu,
+                  copy_done, st);
+}
+
+static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
+{
+    (void)sim;
+    Stream *st = opaque;
+    if (x->result != ROUTE_OK)
+        bus_error(st, st->run->t->comps[st->plan.engine].name,
+                  x->io.route.reason);
+    next_step(st);
+}
+
+static void call_done(Sim *sim, CpuOp *op, void *opaque)
+{
+    (void)sim;
+    (void)op;
+    Stream *st = opaque;
+    if (--st->calls_left)
+        cpu_call(st->run->p, st->run->s->cpu, &st->cpu, call_done, st);
+    else
+        next_step(st);
+}
+
+/* The step that just ended, on its track of the trace. */
+static void trace_done_step(Stream *st)
+{
+    Run *run = st->run;
+    static const char *const names[] = {"DMA API call", "cache maintenance",
+                                        "CPU copy", "DMA transfer"};
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    char detail[160];
+    int track = run->s->cpu;
+    switch (ps->kind) {
+    case STEP_CALL:
+        snprintf(detail, sizeof detail, "%s, %u call(s)", st->sp->name,
+                 ps->calls);
+        break;
+    case STEP_CACHE:
+        snprintf(detail, sizeof detail, "%s, %s %llu bytes", st->sp->name,
+                 ps->cache == CACHE_FLUSH ? "flush" : "invalidate",
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_CPU_COPY:
+        snprintf(detail, sizeof detail, "%s, %llu bytes", st->sp->name,
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_DMA:
+        track = ps->master;
+        snprintf(detail, sizeof detail, "%s, %zu segment(s)%s", st->sp->name,
+                 ps->n_segs, ps->desc_addr ? ", descriptors in memory" : "");
+        break;
+    }
+    trace_step(run->trace, track, names[ps->kind], detail, st->step_start,
+               sim_now(run->sim));
+}
+
+static void next_step(Stream *st)
+{
+    Run *run = st->run;
+    if (run->trace && st->step)
+        trace_done_step(st);
+    if (st->failed || st->step == st->plan.n_steps) {
+        op_end(st);
+        return;
+    }
+    st->step_start = sim_now(run->sim);
+    const PlanStep *ps = &st->plan.steps[st->step++];
+    int cpu = run->s->cpu;
+    switch (ps->kind) {
+    case STEP_CALL:
+        st->calls_left = ps->calls;
+        cpu_call(run->p, cpu, &st->cpu, call_done, st);
+        break;
+    case STEP_CACHE:
+        cpu_cache(run->p, cpu, ps->cache, ps->dst, ps->len, &st->cpu,
+                  cpu_done, st);
+        break;
+    case STEP_CPU_COPY:
+        st->copy_off = 0;
+        copy_piece(st);
+        break;
+    case STEP_DMA: {
+        DmaEngine *e = platform_engine(run->p, ps->master);
+        st->dx = (DmaXfer){
+            .channel = (unsigned)(st->idx % dma_engine_channels(e)),
+            .segs = ps->segs,
+            .n_segs = ps->n_segs,
+            .desc_addr = ps->desc_addr,
+            .done = dma_done,
+            .opaque = st,
+        };
+        dma_submit(run->p, ps->master, &st->dx);
+        break;
+    }
+    }
+}

@@ -1,0 +1,428 @@
+#include "sim/run/runner.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/regions.h"
+#include "sim/hw/kinds.h"
+#include "sim/hw/lint.h"
+#include "sim/core/rng.h"
+#include "sim/run/runner_int.h"
+#include "sim/run/trace.h"
+#include "sim/core/units.h"
+
+/* ---- results ------------------------------------------------------------ */
+
+void run_add_reason(Run *run, const char *kind, const char *text)
+{
+    SchemeResult *r = run->r;
+    for (size_t i = 0; i < r->n_reasons; i++)
+        if (!strcmp(r->reasons[i].kind, kind) &&
+            !strcmp(r->reasons[i].text, text)) {
+            r->reasons[i].count++;
+            return;
+        }
+    r->reasons = realloc(r->reasons, (r->n_reasons + 1) * sizeof *r->reasons);
+    if (!r->reasons)
+        abort();
+    Reason *n = &r->reasons[r->n_reasons++];
+    n->kind = strdup(kind);
+    n->text = strdup(text);
+    n->count = 1;
+    if (!n->kind || !n->text)
+        abort();
+}
+
+void scheme_result_free(SchemeResult *r)
+{
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        free(r->reasons[i].kind);
+        free(r->reasons[i].text);
+    }
+    free(r->reasons);
+    free(r->ops);
+    free(r->bus_util);
+    free(r->latency);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- memory through the page tables ------------------------------------- */
+
+bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
+                    void *ctx)
+{
+    for (uint64_t o = 0; o < len;) {
+        uint64_t pa, run;
+        if (!kmem_walk(k, va + o, &pa, &run, NULL))
+            return false;
+        uint64_t n = len - o < run ? len - o : run;
+        if (!fn(ctx, pa, o, n))
+            return false;
+        o += n;
+    }
+    return true;
+}
+
+static bool poke_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    PieceCtx *p = c;
+    return oracle_poke(p->o, pa, p->buf + off, n);
+}
+
+bool run_peek_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    PieceCtx *p = c;
+    return oracle_peek(p->o, pa, p->buf + off, n);
+}
+
+static bool allow_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    (void)off;
+    oracle_allow(((PieceCtx *)c)->o, pa, n);
+    return true;
+}
+
+/* ---- buffers ------------------------------------------------------------ */
+
+static bool fatal(Diag *d, const BufferParams *b, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fatal(Diag *d, const BufferParams *b, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_add(d, SEV_FATAL, "input", b->pos, b->path, NULL, NULL, "%s", msg);
+    return false;
+}
+
+static void pattern(uint64_t seed, size_t idx, uint8_t *buf, uint64_t len)
+{
+    uint64_t st = seed * 0x100000001B3ULL + idx + 1;
+    for (uint64_t i = 0; i < len; i += 8) {
+        uint64_t v = rng_next(&st);
+        for (unsigned j = 0; j < 8 && i + j < len; j++)
+            buf[i + j] = (uint8_t)(v >> (8 * j));
+    }
+}
+
+static bool place_buffer(Run *run, size_t i, Diag *d)
+{
+    const Scenario *s = run->s;
+    const BufferParams *b = &s->buffers[i];
+    BufState *bs = &run->bufs[i];
+    ApiBuffer *ab = &bs->ab;
+    char err[300];
+    uint64_t pa;
+    ab->b = b;
+    ab->size = b->size;
+    ab->handle_dev = -1;
+    switch (b->kind) {
+    case BUF_KMALLOC:
+    case BUF_VMALLOC:
+    case BUF_HIGHMEM: {
+        MemClass c = b->kind == BUF_KMALLOC   ? MEM_KMALLOC
+                     : b->kind == BUF_VMALLOC ? MEM_VMALLOC
+                                              : MEM_HIGHMEM;
+        if (!kmem_alloc(run->k, c, b->size, &ab->va, &pa, err, sizeof err))
+            return fatal(d, b, "%s", err);
+        ab->cls = c == MEM_KMALLOC ? MEM_LINEAR : c;
+        break;
+    }
+    case BUF_COHERENT: {
+        ApiCtx *ctx = &run->streams[0].ctx;
+        ab->cls = MEM_COHERENT;
+        if (!run->api->alloc_coherent(ctx, b->comp, b->size, ab, err,
+                                      sizeof err)) {
+            if (!ab->va) /* no memory at all: bad input */
+                return fatal(d, b, "%s", err);
+            bs->broken = strdup(err);
+        }
+        break;
+    }
+    case BUF_MMIO:
+    case BUF_FIFO: {
+        const CompParams *c = &run->t->comps[b->comp];
+        if (!lint_master_addr(run->t, s->cpu, b->comp, b->region, b->offset,
+                              &pa))
+            return fatal(d, b, "%s cannot reach region %d of %s, so it "
+                               "cannot ioremap it",
+                         run->t->comps[s->cpu].name, b->region, c->name);
+        uint64_t size = b->kind == BUF_FIFO ? c->regions[b->region].size_bytes
+                                            : b->size;
+        if (!kmem_ioremap(run->k, pa, size, &ab->va, err, sizeof err))
+            return fatal(d, b, "%s", err);
+        ab->cls = MEM_IOREMAP;
+        if (b->kind == BUF_FIFO) {
+            ab->fifo_unit = size < 8 ? (unsigned)size : 8;
+            bs->comp = b->comp;
+            bs->region = b->region;
+        }
+        break;
+    }
+    }
+    return true;
+}
+
+/* The seeded pattern in every buffer, and in every FIFO the workload
+ * reads from as many bytes as it reads. */
+static bool fill_buffer(Run *run, size_t i, Diag *d)
+{
+    const Scenario *s = run->s;
+    BufState *bs = &run->bufs[i];
+    const BufferParams *b = &s->buffers[i];
+    if (b->kind == BUF_FIFO) {
+        for (size_t j = 0; j < s->n_streams; j++)
+            for (size_t k = 0; k < s->streams[j].n_ops; k++) {
+                const OpParams *o = &s->streams[j].ops[k];
+                if (o->src == (int)i)
+                    bs->feed_len += o->len * o->repeat;
+            }
+        bs->feed = malloc(bs->feed_len ? bs->feed_len : 1);
+        if (!bs->feed)
+            abort();
+        pattern(s->seed, i, bs->feed, bs->feed_len);
+        Regions *rg = platform_regions(run->p, bs->comp);
+        fifo_feed(regions_fifo(rg, bs->region), bs->feed, bs->feed_len);
+        return true;
+    }
+    bs->intended = malloc(b->size);
+    if (!bs->intended)
+        abort();
+    pattern(s->seed, i, bs->intended, b->size);
+    PieceCtx pc = {run->o, bs->intended};
+    if (!run_each_piece(run->k, bs->ab.va, b->size, poke_piece, &pc))
+        return fatal(d, b, "the buffer is not wholly in one memory region");
+    return true;
+}
+
+/* ---- a run -------------------------------------------------------------- */
+
+static void free_run(Run *run)
+{
+    for (size_t i = 0; run->bufs && i < run->s->n_buffers; i++) {
+        free(run->bufs[i].broken);
+        free(run->bufs[i].intended);
+        free(run->bufs[i].feed);
+        free(run->bufs[i].expect);
+    }
+    if (run->streams)
+        for (size_t i = 0; i < run->s->n_streams; i++)
+        {
+            plan_free(&run->streams[i].plan);
+            free(run->streams[i].uses_bus);
+        }
+    free(run->bufs);
+    free(run->streams);
+    free(run->in_flight);
+    free(run->bus_load);
+    oracle_free(run->o);
+    kmem_free(run->k);
+    platform_free(run->p);
+}
+
+/* Every write to an operation's destination is expected. */
+static void allow_destinations(Run *run)
+{
+    const Scenario *s = run->s;
+    for (size_t j = 0; j < s->n_streams; j++)
+        for (size_t k = 0; k < s->streams[j].n_ops; k++) {
+            const OpParams *o = &s->streams[j].ops[k];
+            BufState *d = &run->bufs[o->dst];
+            if (d->ab.fifo_unit) {
+                oracle_allow_region(run->o, d->comp, d->region);
+            } else {
+                PieceCtx pc = {run->o, NULL};
+                run_each_piece(run->k, d->ab.va + o->to_offset, o->len,
+                               allow_piece, &pc);
+            }
+        }
+}
+
+bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                Diag *d)
+{
+    return run_scheme_traced(s, api, r, d, NULL);
+}
+
+bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                       Diag *d, struct Trace *trace)
+{
+    const Topology *t = s->topo;
+    memset(r, 0, sizeof *r);
+    r->scheme = api->name;
+    Run run = {.s = s, .api = api, .t = t, .r = r, .trace = trace};
+    char err[300];
+    run.k = kmem_new(t, s->cpu, s->seed, err, sizeof err);
+    if (!run.k) {
+        diag_add(d, SEV_FATAL, "input", s->topology_pos, s->topology_path,
+                 NULL, NULL, "%s", err);
+        return false;
+    }
+    run.p = platform_new(t);
+    run.sim = platform_sim(run.p);
+    run.o = oracle_new(run.p, s->cpu);
+    platform_watch_drain(run.p, run_drain_watch, &run);
+    if (trace) {
+        trace_begin(trace, api->name, t);
+        platform_trace_bursts(run.p, trace_burst, trace);
+    }
+    run.in_flight = calloc(t->n_comps, sizeof *run.in_flight);
+    run.bus_load = calloc(t->n_buses, sizeof *run.bus_load);
+    run.bufs = calloc(s->n_buffers ? s->n_buffers : 1, sizeof *run.bufs);
+    run.streams = calloc(s->n_streams, sizeof *run.streams);
+    size_t n_ops = 0;
+    for (size_t i = 0; i < s->n_streams; i++)
+        n_ops += s->streams[i].n_ops;
+    r->ops = calloc(n_ops ? n_ops : 1, sizeof *r->ops);
+    r->n_ops = n_ops;
+    r->n_buses = t->n_buses;
+    r->bus_util = calloc(t->n_buses ? t->n_buses : 1, sizeof *r->bus_util);
+    if (!run.in_flight || !run.bus_load || !run.bufs || !run.streams || !r->ops ||
+        !r->bus_util)
+        abort();
+    size_t base = 0;
+    for (size_t i = 0; i < s->n_streams; i++) {
+        Stream *st = &run.streams[i];
+        st->run = &run;
+        st->idx = i;
+        st->sp = &s->streams[i];
+        st->reports = r->ops + base;
+        for (size_t k = 0; k < st->sp->n_ops; k++) {
+            st->reports[k].op = &st->sp->ops[k];
+            st->reports[k].stream = st->sp->name;
+        }
+        base += st->sp->n_ops;
+        st->uses_bus = calloc(t->n_buses, sizeof *st->uses_bus);
+        if (!st->uses_bus)
+            abort();
+        st->ctx = (ApiCtx){.t = t, .kmem = run.k, .cpu = s->cpu,
+                           .in_flight = run.in_flight,
+                           .bus_load = run.bus_load, .scratch = run_scratch,
+                           .opaque = st};
+    }
+    bool ok = true;
+    for (size_t i = 0; ok && i < s->n_buffers; i++)
+        ok = place_buffer(&run, i, d);
+    for (size_t i = 0; ok && i < s->n_buffers; i++)
+        ok = fill_buffer(&run, i, d);
+    if (!ok) {
+        free_run(&run);
+        scheme_result_free(r);
+        return false;
+    }
+    allow_destinations(&run);
+    run.streams_left = s->n_streams;
+    for (size_t i = 0; i < s->n_streams; i++)
+        sim_at(run.sim, 0, run_op_begin, &run.streams[i]);
+    sim_run(run.sim);
+    if (run.streams_left) {
+        fprintf(stderr,
+                "dmasim: internal error: %zu stream(s) of %s never finished "
+                "under %s\n",
+                run.streams_left, s->name, api->name);
+        abort();
+    }
+    r->bytes_misdirected = oracle_misdirected(run.o);
+    snprintf(r->misdirected_at, sizeof r->misdirected_at, "%s",
+             oracle_first_misdirected(run.o));
+    r->posted_lost = platform_posted_errors(run.p);
+    r->sim_time = run.last_end - run.first_start;
+    r->events = sim_events_run(run.sim);
+    r->throughput_MBps =
+        r->sim_time ? (double)r->bytes_moved * 1e6 / (double)r->sim_time : 0;
+    for (size_t b = 0; b < t->n_buses; b++)
+        r->bus_util[b] =
+            r->sim_time ? (double)platform_bus_busy(run.p, (int)b) /
+                              (double)r->sim_time
+                        : 0;
+    r->correct = !r->bytes_wrong && !r->bytes_misdirected && !r->bus_errors &&
+                 !r->api_errors;
+    r->silent = !r->correct && !r->bus_errors && !r->api_errors;
+    free_run(&run);
+    return true;
+}
+
+bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
+                 SchemeResult *res, char **why, size_t *n, Diag *d,
+                 struct Trace *trace)
+{
+    *n = 0;
+    for (size_t i = 0; i < s->n_schemes && *n < RUN_MAX_SCHEMES; i++) {
+        bool want = !n_only;
+        for (size_t j = 0; j < n_only; j++)
+            want |= !strcmp(only[j], s->schemes[i]);
+        if (!want)
+            continue;
+        const DmaApi *api = dma_api_find(s->schemes[i]);
+        if (!run_scheme_traced(s, api, &res[*n], d, trace))
+            return false;
+        why[*n] = calloc(1, 300);
+        if (!why[*n])
+            abort();
+        expect_check(s, &res[*n], why[*n], 300);
+        (*n)++;
+    }
+    return true;
+}
+
+void run_schemes_free(SchemeResult *res, char **why, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        scheme_result_free(&res[i]);
+        free(why[i]);
+    }
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+bool expect_check(const Scenario *s, const SchemeResult *r, char *why,
+                  size_t n)
+{
+    const ExpectParams *e = scenario_expect(s, r->scheme);
+    why[0] = '\0';
+    if (!e)
+        return true;
+    double mbps = r->throughput_MBps;
+    if (e->has_correct && e->correct != r->correct)
+        snprintf(why, n, "correct is %s, expected %s",
+                 r->correct ? "true" : "false", e->correct ? "true" : "false");
+    else if (e->has_silent && e->silent != r->silent)
+        snprintf(why, n, "silent is %s, expected %s",
+                 r->silent ? "true" : "false", e->silent ? "true" : "false");
+    else if (e->has_api_errors && e->api_errors != r->api_errors)
+        snprintf(why, n, "%llu API errors, expected %llu",
+                 (unsigned long long)r->api_errors,
+                 (unsigned long long)e->api_errors);
+    else if (e->has_bus_errors && e->bus_errors != r->bus_errors)
+        snprintf(why, n, "%llu bus errors, expected %llu",
+                 (unsigned long long)r->bus_errors,
+                 (unsigned long long)e->bus_errors);
+    else if (e->min_throughput && mbps * 1e6 < (double)e->min_throughput)
+        snprintf(why, n, "throughput %.1f MB/s, expected at least %.1f MB/s",
+                 mbps, (double)e->min_throughput / 1e6);
+    else if (e->max_throughput && mbps * 1e6 > (double)e->max_throughput)
+        snprintf(why, n, "throughput %.1f MB/s, expected at most %.1f MB/s",
+                 mbps, (double)e->max_throughput / 1e6);
+    else if (e->engine.name) {
+        int want = strcmp(e->engine.name, "cpu")
+                       ? topo_find_comp(s->topo, e->engine.name)
+                       : ENGINE_CPU;
+        if (want == s->cpu)
+            want = ENGINE_CPU;
+        for (size_t i = 0; i < r->n_ops && !why[0]; i++)
+            if (r->ops[i].runs > r->ops[i].api_errors &&
+                r->ops[i].engine != want)
+                snprintf(why, n, "%s ran on %s, expected %s",
+                         r->ops[i].op->path,
+                         r->ops[i].engine >= 0
+                             ? s->topo->comps[r->ops[i].engine].name
+                             : "cpu",
+                         e->engine.name);
+    }
+    return !why[0];
+}

@@ -1,0 +1,77 @@
+/* Running a scenario under one scheme (docs/schemes.md, "A run"): build
+ * the platform and the kernel's memory, place the buffers and fill them
+ * with the seeded pattern, run every stream's operations through the
+ * scheme's plans on the timed hardware, and judge each operation with the
+ * oracle. */
+#ifndef DMASIM_RUNNER_H
+#define DMASIM_RUNNER_H
+
+#include "models/dma_api/dma_api.h"
+#include "sim/core/diag.h"
+#include "sim/run/scenario.h"
+
+/* An error message and how many operations met it. */
+typedef struct Reason {
+    char *kind; /* "api" or "bus" */
+    char *text;
+    uint64_t count;
+} Reason;
+
+/* One operation of a stream, over all its repeats. */
+typedef struct OpReport {
+    const OpParams *op;
+    const char *stream;
+    uint64_t runs;
+    uint64_t bytes_ok, bytes_wrong, bus_errors, api_errors, bounce_bytes;
+    int engine;       /* of the first run: a master or ENGINE_CPU */
+    char choice[600]; /* of the first run */
+} OpReport;
+
+typedef struct SchemeResult {
+    const char *scheme;
+    bool correct, silent;
+    uint64_t bytes_ok, bytes_wrong, bytes_misdirected;
+    uint64_t bus_errors, api_errors, posted_lost, bounce_bytes;
+    uint64_t bytes_moved; /* of operations without a bus or API error */
+    SimTime sim_time;     /* first operation's start to last one's end */
+    double throughput_MBps;
+    uint64_t events;
+    double *bus_util;     /* per bus: busy time over sim_time */
+    size_t n_buses;
+    OpReport *ops;
+    size_t n_ops;
+    Reason *reasons;
+    size_t n_reasons;
+    char misdirected_at[200];
+    SimTime *latency;     /* every operation run's time, start to end */
+    size_t n_latency;
+} SchemeResult;
+
+/* Runs s under api.  Input problems only a run finds (a device region the
+ * CPU cannot ioremap, memory that runs out) go to d as fatal findings and
+ * false is returned. */
+bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                Diag *d);
+/* The same, recording every burst and step into trace (sim/trace.h). */
+struct Trace;
+bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                       Diag *d, struct Trace *trace);
+void scheme_result_free(SchemeResult *r);
+
+/* Runs the scenario's schemes, or those of them named in `only` (all when
+ * n_only is 0), into res[0..*n) (at most RUN_MAX_SCHEMES), each with its
+ * expectation's verdict in why[i] (malloc'd; "" when it held or there is
+ * none).  False on input errors (in d); what ran is in res all the same.
+ * trace may be NULL. */
+#define RUN_MAX_SCHEMES 8
+bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
+                 SchemeResult *res, char **why, size_t *n, Diag *d,
+                 struct Trace *trace);
+void run_schemes_free(SchemeResult *res, char **why, size_t n);
+
+/* Checks r against the scenario's expectation for its scheme: true if it
+ * holds (or there is none); otherwise why not, in why. */
+bool expect_check(const Scenario *s, const SchemeResult *r, char *why,
+                  size_t n);
+
+#endif

@@ -1,0 +1,91 @@
+/* Private to the runner's two files: runner.c (a run: buffers, results,
+ * expectations) and run_ops.c (a stream's operations on the hardware). */
+#ifndef DMASIM_RUNNER_INT_H
+#define DMASIM_RUNNER_INT_H
+
+#include "sim/run/oracle.h"
+#include "sim/hw/platform.h"
+#include "sim/run/runner.h"
+
+/* A buffer during a run: where it is, and what it should hold. */
+typedef struct BufState {
+    ApiBuffer ab;
+    char *broken;       /* dma_alloc_coherent refused: why */
+    uint8_t *intended;  /* memory: size bytes */
+    uint8_t *feed;      /* FIFO source: the bytes queued in the device */
+    uint64_t feed_len, feed_pos;
+    uint8_t *expect;    /* FIFO destination: what should have been written */
+    uint64_t expect_len;
+    int comp, region;   /* FIFO */
+} BufState;
+
+typedef struct Run Run;
+
+typedef struct Stream {
+    Run *run;
+    size_t idx;
+    const StreamParams *sp;
+    OpReport *reports;  /* one per op of the stream */
+    ApiCtx ctx;
+    size_t op;
+    unsigned rep;
+    Plan plan;
+    size_t step;
+    unsigned calls_left;
+    uint64_t copy_off;
+    uint64_t fifo_mark;
+    bool failed;
+    bool draining; /* waiting for its posted writes to land */
+    bool *uses_bus; /* per bus: the running operation's plan crosses it */
+    SimTime step_start;
+    SimTime op_start;
+    CpuOp cpu;
+    DmaXfer dx;
+    uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];
+} Stream;
+
+struct Run {
+    const Scenario *s;
+    const DmaApi *api;
+    const Topology *t;
+    Platform *p;
+    Sim *sim;
+    KMem *k;
+    Oracle *o;
+    BufState *bufs;
+    Stream *streams;
+    SchemeResult *r;
+    unsigned *in_flight;  /* per component: operations it runs now */
+    unsigned *bus_load;   /* per bus: operations in flight across it */
+    struct Trace *trace;  /* NULL: none */
+    size_t streams_left;
+    SimTime first_start, last_end;
+    bool started;
+};
+
+/* A message for the report; counted per distinct text. */
+void run_add_reason(Run *run, const char *kind, const char *text);
+
+/* Calls fn on each physically contiguous piece of [va, va + len); false
+ * at the first unmapped page or failing piece. */
+typedef bool PieceFn(void *ctx, uint64_t pa, uint64_t off, uint64_t n);
+bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
+                    void *ctx);
+
+/* Memory through the oracle, outside simulated time: PieceFns over a
+ * buffer of the operation's bytes. */
+typedef struct PieceCtx {
+    Oracle *o;
+    uint8_t *buf;
+} PieceCtx;
+bool run_peek_piece(void *c, uint64_t pa, uint64_t off, uint64_t n);
+
+/* ApiCtx.scratch: the stream's kmalloc bounce and descriptor memory. */
+bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
+                 uint64_t *pa);
+/* Starts a stream's next operation (an event; the stream is opaque). */
+void run_op_begin(Sim *sim, void *opaque);
+/* Platform drain watch: operations waiting for posted writes go on. */
+void run_drain_watch(void *opaque, int master);
+
+#endif
