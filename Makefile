@@ -29,6 +29,7 @@ TEST_LIBS = $(shell pkg-config --libs check json-c)
 
 CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
              -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+             -Werror=implicit-function-declaration \
              $(VFLAGS) -I. $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 

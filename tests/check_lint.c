@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/hw/addrmap.h"
 #include "sim/hw/lint.h"
 #include "testutil.h"
 

@@ -9,6 +9,7 @@
 
 #include "models/dma_api/plan.h"
 #include "models/kernel/kmem.h"
+#include "sim/hw/addrmap.h"
 #include "testutil.h"
 
 /* A topology, its CPU's kernel memory, and a scheme context. */

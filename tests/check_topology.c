@@ -4,6 +4,7 @@
 
 #include "models/device.h"
 #include "models/dma.h"
+#include "sim/hw/addrmap.h"
 #include "sim/hw/kinds.h"
 #include "testutil.h"
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "sim/core/diag.h"
+#include "sim/hw/addrmap.h"
 #include "sim/hw/topology.h"
 
 Suite *units_suite(void);

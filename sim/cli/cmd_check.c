@@ -6,6 +6,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/json.h"
+#include "sim/hw/addrmap.h"
 #include "sim/hw/lint.h"
 #include "sim/hw/topology.h"
 

@@ -17,22 +17,6 @@ struct AddrMap {
     DecodeList (*lists)[N_SPACES][N_TIERS];
 };
 
-uint64_t bits_last(unsigned bits)
-{
-    return bits >= 64 ? UINT64_MAX : (1ULL << bits) - 1;
-}
-
-unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s)
-{
-    unsigned b = t->buses[bus].address_bits;
-    return s == SPACE_IO && b > 32 ? 32 : b;
-}
-
-const char *space_name(AddrSpace s)
-{
-    return s == SPACE_IO ? "I/O" : "memory";
-}
-
 static void push(Topology *t, DecodeList *l, const Decoder *d)
 {
     if (l->n == l->cap) {
@@ -303,6 +287,20 @@ AddrMap *addrmap_build(Topology *t, Diag *d)
                          sp);
         }
     return m;
+}
+
+Topology *topology_load(const char *file, Diag *d)
+{
+    return topology_load_ov(file, NULL, 0, d);
+}
+
+Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d)
+{
+    Topology *t = topology_read(file, ov, n_ov, d);
+    if (t)
+        t->map = addrmap_build(t, d);
+    return t;
 }
 
 /* ---- decoding ---------------------------------------------------------- */

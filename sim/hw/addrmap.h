@@ -37,6 +37,16 @@ typedef struct Decoder {
  * errors; shadowing across tiers as warnings. */
 AddrMap *addrmap_build(Topology *t, Diag *d);
 
+/* Loads FILE: topology_read, then addrmap_build.  Input errors go to `d`
+ * as one fatal finding and NULL is returned.  Otherwise the topology is
+ * returned with any lint errors and warnings found while building its
+ * decoders added to `d`; callers that need a sound topology refuse it
+ * when d has errors (topology_sound). */
+Topology *topology_load(const char *file, Diag *d);
+/* The same with values overridden (sweep --vary). */
+Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
+                           Diag *d);
+
 /* The decoder claiming `addr` on `bus` in space `sp`, ignoring windows of
  * the bridge `exclude` (the one the access arrived by; -1 for none), or
  * NULL for a master abort.  *run_last receives an address up to which the

@@ -4,9 +4,11 @@
 #ifndef DMASIM_KINDS_H
 #define DMASIM_KINDS_H
 
-#include "sim/hw/topology.h"
-#include "sim/hw/xact.h"
 #include "sim/core/yaml_load.h"
+#include "sim/hw/topology.h"
+
+/* The direction of an access, as a target takes it. */
+typedef enum { XACT_READ, XACT_WRITE } XactDir;
 
 /* What the claimant of an access (a memory, a device, or a bridge passing
  * it on) costs on the bus it is reached on, in that bus's cycles

@@ -1,12 +1,26 @@
 /* Loading a topology: the three passes, and small shared helpers. */
 #include "sim/hw/topology.h"
 
-#include "sim/hw/addrmap.h"
-
 const char *region_kind_name(RegionKind k)
 {
     static const char *const n[] = {"memory", "fifo", "io"};
     return n[k];
+}
+
+uint64_t bits_last(unsigned bits)
+{
+    return bits >= 64 ? UINT64_MAX : (1ULL << bits) - 1;
+}
+
+unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s)
+{
+    unsigned b = t->buses[bus].address_bits;
+    return s == SPACE_IO && b > 32 ? 32 : b;
+}
+
+const char *space_name(AddrSpace s)
+{
+    return s == SPACE_IO ? "I/O" : "memory";
 }
 
 bool topology_sound(const Diag *d)
@@ -14,13 +28,8 @@ bool topology_sound(const Diag *d)
     return d->counts[SEV_FATAL] == 0 && d->counts[SEV_ERROR] == 0;
 }
 
-Topology *topology_load(const char *file, Diag *d)
-{
-    return topology_load_ov(file, NULL, 0, d);
-}
-
-Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
-                           Diag *d)
+Topology *topology_read(const char *file, const Override *ov, size_t n_ov,
+                        Diag *d)
 {
     Topology *t;
     Arena *a = arena_new();
@@ -35,7 +44,6 @@ Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
         arena_free(a);
         return NULL;
     }
-    t->map = addrmap_build(t, d);
     return t;
 }
 

@@ -127,17 +127,15 @@ typedef struct Topology {
     size_t n_comps;
     NameEntry *names; /* buses and components, sorted by name */
     size_t n_names;
-    AddrMap *map;
+    AddrMap *map;          /* the decoders, once built (sim/hw/addrmap.h) */
 } Topology;
 
-/* Loads FILE.  Input errors go to `d` as one fatal finding and NULL is
- * returned.  Otherwise the topology is returned with any lint errors and
- * warnings found while building decoders added to `d`; callers that need
- * a sound topology refuse it when d has errors (topology_sound). */
-Topology *topology_load(const char *file, Diag *d);
-/* The same with values overridden (sweep --vary; sim/yaml_load.h). */
-Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
-                           Diag *d);
+/* Reads FILE, with values overridden (sweep --vary; sim/core/yaml_load.h;
+ * ov may be NULL): the description, parsed and resolved, without decoders
+ * (topology_load in sim/hw/addrmap.h builds them too).  Input errors go to
+ * `d` as one fatal finding and NULL is returned. */
+Topology *topology_read(const char *file, const Override *ov, size_t n_ov,
+                        Diag *d);
 void topology_free(Topology *t);
 bool topology_sound(const Diag *d);
 
@@ -151,7 +149,7 @@ unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s);
  * returns the last valid address. */
 uint64_t bits_last(unsigned bits);
 
-/* Passes, called by topology_load; exposed for the tests. */
+/* Passes, called by topology_read; exposed for the tests. */
 bool topo_parse(Loader *ld, Topology *t);
 bool topo_resolve(Topology *t, Diag *d);
 

@@ -5,10 +5,9 @@
 
 #include <stdint.h>
 
-#include "sim/hw/route.h"
 #include "sim/core/sim.h"
-
-typedef enum { XACT_READ, XACT_WRITE } XactDir;
+#include "sim/hw/kinds.h"
+#include "sim/hw/route.h"
 
 typedef struct Xact Xact;
 typedef struct Platform Platform;

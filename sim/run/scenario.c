@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "models/dma_api/dma_api.h"
+#include "sim/hw/addrmap.h"
 #include "sim/hw/kinds.h"
 #include "sim/core/units.h"
 
