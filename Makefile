@@ -69,7 +69,8 @@ MODEL_SRCS := \
 	models/regions.c
 
 KERNEL_SRCS := \
-	models/kernel/kmem.c
+	models/kernel/kmem.c \
+	models/kernel/swview.c
 
 API_SRCS := \
 	models/dma_api/plan.c \
@@ -106,6 +107,7 @@ TEST_SRCS := \
 	tests/check_lint.c \
 	tests/check_platform.c \
 	tests/check_dma.c \
+	tests/check_swview.c \
 	tests/check_scheme.c \
 	tests/check_scenario.c \
 	tests/check_cpu.c \

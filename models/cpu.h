@@ -8,19 +8,11 @@
 #ifndef DMASIM_MODELS_CPU_H
 #define DMASIM_MODELS_CPU_H
 
+#include "models/cpu_types.h"
 #include "sim/hw/kinds.h"
 #include "sim/hw/platform.h"
 
-typedef struct CpuParams {
-    unsigned line_bytes;       /* data cache line */
-    unsigned call_cycles;      /* software cost of one DMA API call */
-    unsigned cache_line_cycles; /* one dcbf/dcbi */
-    unsigned copy_line_cycles; /* CPU work per line copied, besides the bus */
-} CpuParams;
-
 extern const ModelKind cpu_kind;
-
-typedef enum { CACHE_FLUSH, CACHE_INVALIDATE } CacheOp;
 
 typedef struct CpuOp CpuOp;
 typedef void CpuDoneFn(Sim *sim, CpuOp *op, void *opaque);

@@ -22,7 +22,7 @@ const Field dma_engine_fields[] = {
  * channel and 4 to raise its completion interrupt. */
 const DmaParams dma_engine_defaults = {
     .channels = 4, .buffer_bytes = 64, .desc_bytes = 32,
-    .setup_cycles = 2, .irq_cycles = 4,
+    .setup_cycles = 2, .irq_cycles = 4, .memcpy = true,
 };
 
 typedef struct Channel {

@@ -9,28 +9,11 @@
 #ifndef DMASIM_MODELS_DMA_H
 #define DMASIM_MODELS_DMA_H
 
+#include "models/dma_types.h"
 #include "sim/hw/kinds.h"
 #include "sim/hw/platform.h"
 
-typedef struct DmaParams {
-    unsigned channels;
-    unsigned dma_mask_bits;  /* 0: the bus's address width */
-    unsigned buffer_bytes;   /* per-channel read-then-write buffer */
-    unsigned desc_bytes;     /* one descriptor in memory */
-    unsigned setup_cycles;   /* engine cycles to start a transfer */
-    unsigned irq_cycles;     /* engine cycles to raise completion */
-} DmaParams;
-
 extern const ModelKind dma_kind;
-
-/* One scatter-gather segment, in addresses on the engine's bus.  A fixed
- * end is one register (a FIFO): the engine does not increment that
- * address, and moves at most fixed_unit bytes per transaction. */
-typedef struct DmaSeg {
-    uint64_t src, dst, len;
-    bool src_fixed, dst_fixed;
-    unsigned fixed_unit; /* with a fixed end: the register's width */
-} DmaSeg;
 
 typedef struct DmaXfer DmaXfer;
 typedef struct DmaEngine DmaEngine;

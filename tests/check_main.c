@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, platform_suite());
     srunner_add_suite(sr, dma_suite());
     srunner_add_suite(sr, cpu_suite());
+    srunner_add_suite(sr, swview_suite());
     srunner_add_suite(sr, scheme_suite());
     srunner_add_suite(sr, scenario_suite());
     srunner_add_suite(sr, cli_suite());

@@ -16,6 +16,7 @@
 typedef struct Fix {
     Diag d;
     Topology *t;
+    SwView *sw;
     KMem *k;
     ApiCtx c;
     unsigned in_flight[64], bus_load[64];
@@ -38,9 +39,10 @@ static void fix_open(Fix *f, const char *topo)
     ck_assert_ptr_nonnull(f->t);
     int cpu = topo_find_comp(f->t, "cpu0");
     char err[200];
-    f->k = kmem_new(f->t, cpu, 1, err, sizeof err);
+    f->sw = swview_new(f->t, cpu);
+    f->k = kmem_new(f->sw, 1, err, sizeof err);
     ck_assert_ptr_nonnull(f->k);
-    f->c = (ApiCtx){.t = f->t, .kmem = f->k, .cpu = cpu,
+    f->c = (ApiCtx){.t = f->t, .sw = f->sw, .kmem = f->k, .cpu = cpu,
                     .in_flight = f->in_flight, .bus_load = f->bus_load,
                     .scratch = fix_scratch, .opaque = f};
 }
@@ -48,6 +50,7 @@ static void fix_open(Fix *f, const char *topo)
 static void fix_close(Fix *f)
 {
     kmem_free(f->k);
+    swview_free(f->sw);
     topology_free(f->t);
     diag_free(&f->d);
 }
@@ -142,8 +145,8 @@ START_TEST(kmem_seeded)
     char err[200];
     uint64_t va, pa1, pa2, pa3;
     ck_assert(kmem_alloc(f.k, MEM_VMALLOC, 4096, &va, &pa1, err, sizeof err));
-    KMem *k2 = kmem_new(f.t, f.c.cpu, 1, err, sizeof err);
-    KMem *k3 = kmem_new(f.t, f.c.cpu, 2, err, sizeof err);
+    KMem *k2 = kmem_new(f.sw, 1, err, sizeof err);
+    KMem *k3 = kmem_new(f.sw, 2, err, sizeof err);
     ck_assert(kmem_alloc(k2, MEM_VMALLOC, 4096, &va, &pa2, err, sizeof err));
     ck_assert(kmem_alloc(k3, MEM_VMALLOC, 4096, &va, &pa3, err, sizeof err));
     ck_assert_uint_eq(pa1, pa2);

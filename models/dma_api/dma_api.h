@@ -73,6 +73,7 @@ typedef struct Plan {
 /* What a scheme works with. */
 typedef struct ApiCtx {
     const Topology *t;
+    const SwView *sw;  /* what the kernel knows of the machine */
     KMem *kmem;
     int cpu;
     /* For dma_move's cost: the operations in flight now on each master

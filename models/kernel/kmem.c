@@ -4,10 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/hw/kinds.h"
-#include "sim/hw/lint.h"
 #include "sim/core/rng.h"
-#include "sim/hw/route.h"
 #include "sim/core/units.h"
 
 /* One page-table extent: [va, va + len) maps to [pa, pa + len). */
@@ -61,39 +58,23 @@ static void add_extent(KMem *k, uint64_t va, uint64_t pa, uint64_t len,
     k->ext[k->n_ext++] = (Extent){va, pa, len, cls};
 }
 
-static int cmp_range(const void *a, const void *b)
+/* System RAM as the kernel finds it in the software view. */
+static void find_ram(KMem *k, const SwView *v)
 {
-    const Range *x = a, *y = b;
-    return x->pa < y->pa ? -1 : x->pa > y->pa;
+    size_t n;
+    const SwRes *ram = swview_ram(v, &n);
+    k->ram = calloc(n ? n : 1, sizeof *k->ram);
+    if (!k->ram)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        k->ram[i] = (Range){ram[i].pa, ram[i].len};
+    k->n_ram = n;
 }
 
-/* System RAM as the CPU sees it: each region it reaches whole. */
-static void find_ram(KMem *k, int cpu)
+KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
 {
-    const Topology *t = k->t;
-    for (size_t c = 0; c < t->n_comps; c++) {
-        const CompParams *cp = &t->comps[c];
-        if (!cp->kind->is_system_ram)
-            continue;
-        for (size_t r = 0; r < cp->n_regions; r++) {
-            uint64_t a;
-            Route rt;
-            if (cp->regions[r].kind != REGION_MEMORY ||
-                !lint_master_addr(t, cpu, (int)c, (int)r, 0, &a) ||
-                !route_access(t, cpu, a, cp->regions[r].size_bytes, &rt))
-                continue;
-            k->ram = realloc(k->ram, (k->n_ram + 1) * sizeof *k->ram);
-            if (!k->ram)
-                abort();
-            k->ram[k->n_ram++] = (Range){a, cp->regions[r].size_bytes};
-        }
-    }
-    qsort(k->ram, k->n_ram, sizeof *k->ram, cmp_range);
-}
-
-KMem *kmem_new(const Topology *t, int cpu, uint64_t seed, char *err,
-               size_t errlen)
-{
+    const Topology *t = swview_topology(v);
+    int cpu = swview_cpu(v);
     KMem *k = calloc(1, sizeof *k);
     if (!k)
         abort();
@@ -102,7 +83,7 @@ KMem *kmem_new(const Topology *t, int cpu, uint64_t seed, char *err,
     k->page_offset = t->kernel.page_offset;
     k->va_end = k->page_offset < (1ULL << 32) ? 1ULL << 32 : UINT64_MAX;
     k->rng = seed ^ 0x6b6d656dULL; /* "kmem": its own stream */
-    find_ram(k, cpu);
+    find_ram(k, v);
     uint64_t low_end = 0;
     if (k->n_ram) {
         k->low = k->ram[0];

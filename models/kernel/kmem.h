@@ -3,7 +3,8 @@
  * walk and the CPU uses.
  *
  * Physical addresses are addresses on the CPU's bus.  System RAM is every
- * memory region of an `is_system_ram` kind the CPU reaches.  Low memory is
+ * memory region of an `is_system_ram` kind the software view gives the CPU
+ * an address for (models/kernel/swview.h).  Low memory is
  * the lowest RAM range below KMEM_LOWMEM_MAX, mapped linearly at
  * kernel.page_offset; its first part holds the kernel image, then come
  * kmalloc's pages (bottom up, physically contiguous), and its upper half
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/kernel/swview.h"
 #include "sim/hw/topology.h"
 
 #define KMEM_LOWMEM_MAX 0x30000000ULL /* ppc32's 768 MiB of low memory */
@@ -33,10 +35,10 @@ typedef enum {
 
 typedef struct KMem KMem;
 
-/* The kernel of CPU `cpu` on topology t.  Fails (with a message) when the
- * CPU reaches no system RAM. */
-KMem *kmem_new(const Topology *t, int cpu, uint64_t seed, char *err,
-               size_t errlen);
+/* The kernel of the software view's CPU, with the system RAM the view
+ * finds.  Fails (with a message) when there is no low memory.  v must
+ * outlive the kernel. */
+KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen);
 void kmem_free(KMem *k);
 
 /* Allocates size bytes (whole pages) of class MEM_KMALLOC, MEM_VMALLOC,

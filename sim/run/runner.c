@@ -7,7 +7,6 @@
 
 #include "models/regions.h"
 #include "sim/hw/kinds.h"
-#include "sim/hw/lint.h"
 #include "sim/core/rng.h"
 #include "sim/run/runner_int.h"
 #include "sim/run/trace.h"
@@ -147,13 +146,21 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
     case BUF_MMIO:
     case BUF_FIFO: {
         const CompParams *c = &run->t->comps[b->comp];
-        if (!lint_master_addr(run->t, s->cpu, b->comp, b->region, b->offset,
-                              &pa))
-            return fatal(d, b, "%s cannot reach region %d of %s, so it "
-                               "cannot ioremap it",
-                         run->t->comps[s->cpu].name, b->region, c->name);
         uint64_t size = b->kind == BUF_FIFO ? c->regions[b->region].size_bytes
-                                            : b->size;
+                                            : b->size, run_len;
+        /* ioremap() takes the address the device tree gives the CPU. */
+        if (!swview_master_addr(run->sw, s->cpu, b->comp, b->region,
+                                b->offset, size, &pa, &run_len, err,
+                                sizeof err))
+            return fatal(d, b, "%s has no address for region %d of %s, so "
+                               "it cannot ioremap it: %s",
+                         run->t->comps[s->cpu].name, b->region, c->name,
+                         err);
+        if (run_len < size)
+            return fatal(d, b, "%s reaches region %d of %s through more "
+                               "than one window, so it cannot ioremap it "
+                               "in one piece",
+                         run->t->comps[s->cpu].name, b->region, c->name);
         if (!kmem_ioremap(run->k, pa, size, &ab->va, err, sizeof err))
             return fatal(d, b, "%s", err);
         ab->cls = MEM_IOREMAP;
@@ -222,6 +229,7 @@ static void free_run(Run *run)
     free(run->bus_load);
     oracle_free(run->o);
     kmem_free(run->k);
+    swview_free(run->sw);
     platform_free(run->p);
 }
 
@@ -257,8 +265,10 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->scheme = api->name;
     Run run = {.s = s, .api = api, .t = t, .r = r, .trace = trace};
     char err[300];
-    run.k = kmem_new(t, s->cpu, s->seed, err, sizeof err);
+    run.sw = swview_new(t, s->cpu);
+    run.k = kmem_new(run.sw, s->seed, err, sizeof err);
     if (!run.k) {
+        swview_free(run.sw);
         diag_add(d, SEV_FATAL, "input", s->topology_pos, s->topology_path,
                  NULL, NULL, "%s", err);
         return false;
@@ -300,7 +310,8 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
         st->uses_bus = calloc(t->n_buses, sizeof *st->uses_bus);
         if (!st->uses_bus)
             abort();
-        st->ctx = (ApiCtx){.t = t, .kmem = run.k, .cpu = s->cpu,
+        st->ctx = (ApiCtx){.t = t, .sw = run.sw, .kmem = run.k,
+                           .cpu = s->cpu,
                            .in_flight = run.in_flight,
                            .bus_load = run.bus_load, .scratch = run_scratch,
                            .opaque = st};

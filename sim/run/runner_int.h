@@ -50,6 +50,7 @@ struct Run {
     const Topology *t;
     Platform *p;
     Sim *sim;
+    SwView *sw;
     KMem *k;
     Oracle *o;
     BufState *bufs;

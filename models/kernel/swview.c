@@ -1,0 +1,345 @@
+#include "models/kernel/swview.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/cpu_types.h"
+#include "models/dma_types.h"
+#include "sim/core/units.h"
+#include "sim/hw/kinds.h"
+
+struct SwView {
+    const Topology *t;
+    int cpu;
+    SwMaster *masters;  /* per component */
+    SwRes *res;         /* every region the CPU has an address for, by pa */
+    size_t n_res;
+    SwRes *ram;         /* the system RAM among them, whole regions */
+    size_t n_ram;
+};
+
+/* ---- the bus tree --------------------------------------------------------- */
+
+static int parent_bus(const Topology *t, int bus)
+{
+    int br = t->buses[bus].parent_bridge;
+    return br < 0 ? -1 : t->comps[br].bus_idx;
+}
+
+/* The lowest bus both a and b sit under (either may be it), or -1 when
+ * they are in separate trees. */
+static int shared_bus(const Topology *t, int a, int b)
+{
+    while (t->buses[a].depth > t->buses[b].depth)
+        a = parent_bus(t, a);
+    while (t->buses[b].depth > t->buses[a].depth)
+        b = parent_bus(t, b);
+    while (a != b && a >= 0 && b >= 0) {
+        a = parent_bus(t, a);
+        b = parent_bus(t, b);
+    }
+    return a == b ? a : -1;
+}
+
+/* ---- crossing one bridge by its windows ----------------------------------- */
+
+typedef enum { UP, DOWN } Dir; /* child to parent, parent to child */
+
+/* An address on its way: [addr, addr + run) in space sp. */
+typedef struct Walk {
+    uint64_t addr, run;
+    AddrSpace sp;
+} Walk;
+
+/* Carries w across the bridge above bus `child` in direction dir by its
+ * `ranges` (dma false) or `dma_ranges` (dma true): the first window
+ * holding w->addr on the near side maps it to the far side, and w->run
+ * shrinks to what the window still holds.  `identity` maps everything
+ * both buses can address 1:1; an absent list maps nothing. */
+static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
+                  char *why, size_t n)
+{
+    const Topology *t = v->t;
+    const CompParams *c = &t->comps[t->buses[child].parent_bridge];
+    const WindowList *wl = dma ? &c->bridge->dma_ranges : &c->bridge->ranges;
+    int parent = c->bus_idx;
+    int near = dir == UP ? child : parent, far = dir == UP ? parent : child;
+    bool p_io = t->buses[parent].kind->has_io_space;
+    char a[32];
+    if (wl->identity) {
+        bool io_ok = t->buses[near].kind->has_io_space &&
+                     t->buses[far].kind->has_io_space;
+        uint64_t last = bits_last(topo_space_bits(t, far, w->sp));
+        if ((w->sp == SPACE_IO && (dma || !io_ok)) || w->addr > last) {
+            snprintf(why, n, "%s's identity %s carry no %s %s to %s", c->name,
+                     dma ? "dma_ranges" : "ranges", space_name(w->sp),
+                     units_fmt_hex(w->addr, a, sizeof a), t->buses[far].name);
+            return false;
+        }
+        if (w->run - 1 > last - w->addr)
+            w->run = last - w->addr + 1;
+        return true;
+    }
+    for (size_t i = 0; i < wl->n; i++) {
+        const WindowParams *win = &wl->v[i];
+        /* A `ranges` window's space is the child side's; the parent sees
+         * an I/O window in memory space unless it has I/O space itself. */
+        AddrSpace csp = dma ? SPACE_MEM : win->space;
+        AddrSpace psp = dma || !p_io ? SPACE_MEM : win->space;
+        uint64_t from = dir == UP ? win->child : win->parent;
+        uint64_t to = dir == UP ? win->parent : win->child;
+        if ((dir == UP ? csp : psp) != w->sp || w->addr < from ||
+            w->addr - from >= win->size_bytes)
+            continue;
+        uint64_t left = win->size_bytes - (w->addr - from);
+        if (w->run > left)
+            w->run = left;
+        w->addr = to + (w->addr - from);
+        w->sp = dir == UP ? psp : csp;
+        return true;
+    }
+    snprintf(why, n, "no %s window of %s leads %s %s %s to %s",
+             dma ? "dma_ranges" : "ranges", c->name, t->buses[near].name,
+             space_name(w->sp), units_fmt_hex(w->addr, a, sizeof a),
+             t->buses[far].name);
+    return false;
+}
+
+/* Carries w from bus `from` up to its ancestor `top`, by `ranges` (the
+ * way of a target's address) or `dma_ranges` (a master's). */
+static bool lift(const SwView *v, int from, int top, bool dma, Walk *w,
+                 char *why, size_t n)
+{
+    const Topology *t = v->t;
+    for (int b = from; b != top; b = parent_bus(t, b))
+        if (!cross(v, b, dma, UP, w, why, n))
+            return false;
+    return true;
+}
+
+/* Carries w from bus `top` down to its descendant `to` by the inverse of
+ * `dma_ranges`: how a master on `to` addresses what sits at w on top. */
+static bool lower(const SwView *v, int top, int to, Walk *w, char *why,
+                  size_t n)
+{
+    const Topology *t = v->t;
+    int down[TOPO_MAX_DEPTH + 1];
+    size_t k = 0;
+    for (int b = to; b != top; b = parent_bus(t, b))
+        down[k++] = b;
+    while (k--)
+        if (!cross(v, down[k], true, DOWN, w, why, n))
+            return false;
+    return true;
+}
+
+bool swview_master_addr(const SwView *v, int m, int comp, int region,
+                        uint64_t off, uint64_t len, uint64_t *addr,
+                        uint64_t *run, char *why, size_t n)
+{
+    const Topology *t = v->t;
+    const RegionParams *rp = &t->comps[comp].regions[region];
+    Walk w = {rp->base + off, rp->size_bytes - off,
+              rp->kind == REGION_IO ? SPACE_IO : SPACE_MEM};
+    if (w.run > len)
+        w.run = len;
+    if (comp != m || w.sp != SPACE_MEM) {
+        int mb = t->comps[m].bus_idx, tb = t->comps[comp].bus_idx;
+        int top = shared_bus(t, mb, tb);
+        if (top < 0) {
+            snprintf(why, n, "%s and %s are on separate bus trees",
+                     t->comps[m].name, t->comps[comp].name);
+            return false;
+        }
+        if (!lift(v, tb, top, false, &w, why, n))
+            return false;
+        /* A master drives memory space; only a path through a host
+         * bridge maps I/O space into it. */
+        if (w.sp != SPACE_MEM) {
+            snprintf(why, n, "%s region %d is in I/O space, which %s does "
+                             "not address",
+                     t->comps[comp].name, region, t->comps[m].name);
+            return false;
+        }
+        if (!lower(v, top, mb, &w, why, n))
+            return false;
+    }
+    *addr = w.addr;
+    *run = w.run;
+    return true;
+}
+
+bool swview_dma_to_phys(const SwView *v, int m, uint64_t addr, uint64_t len,
+                        uint64_t *pa, uint64_t *run, char *why, size_t n)
+{
+    const Topology *t = v->t;
+    int mb = t->comps[m].bus_idx, cb = t->comps[v->cpu].bus_idx;
+    int top = shared_bus(t, mb, cb);
+    Walk w = {addr, len, SPACE_MEM};
+    if (top < 0) {
+        snprintf(why, n, "%s and %s are on separate bus trees",
+                 t->comps[m].name, t->comps[v->cpu].name);
+        return false;
+    }
+    if (!lift(v, mb, top, true, &w, why, n) ||
+        !lower(v, top, cb, &w, why, n))
+        return false;
+    *pa = w.addr;
+    *run = w.run;
+    return true;
+}
+
+size_t swview_path(const SwView *v, int m, int comp, int *buses, size_t max)
+{
+    const Topology *t = v->t;
+    if (m == comp)
+        return 0;
+    int mb = t->comps[m].bus_idx, tb = t->comps[comp].bus_idx;
+    int top = shared_bus(t, mb, tb);
+    if (top < 0)
+        return 0;
+    size_t k = 0;
+    for (int b = mb; b != top; b = parent_bus(t, b), k++)
+        if (k < max)
+            buses[k] = b;
+    if (k < max)
+        buses[k] = top;
+    k++;
+    size_t down = t->buses[tb].depth - t->buses[top].depth, i = 0;
+    for (int b = tb; b != top; b = parent_bus(t, b), i++)
+        if (k + down - 1 - i < max)
+            buses[k + down - 1 - i] = b;
+    return k + down;
+}
+
+/* ---- boot ----------------------------------------------------------------- */
+
+static void add_res(SwRes **v, size_t *n, SwRes r)
+{
+    if (!(*n & (*n - 1))) { /* grows at powers of 2 */
+        *v = realloc(*v, (*n ? 2 * *n : 1) * sizeof **v);
+        if (!*v)
+            abort();
+    }
+    (*v)[(*n)++] = r;
+}
+
+/* By address; equal addresses keep the file's order (comp, region). */
+static int res_cmp(const void *a, const void *b)
+{
+    const SwRes *x = a, *y = b;
+    if (x->pa != y->pa)
+        return x->pa < y->pa ? -1 : 1;
+    if (x->comp != y->comp)
+        return x->comp < y->comp ? -1 : 1;
+    if (x->region != y->region)
+        return x->region < y->region ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static void find_master(SwView *v, int i)
+{
+    const Topology *t = v->t;
+    const CompParams *c = &t->comps[i];
+    SwMaster *sm = &v->masters[i];
+    sm->is_master = c->is_master;
+    sm->mask_bits = c->dma_mask_bits;
+    if (c->kind->is_cpu) {
+        const CpuParams *cp = c->priv;
+        sm->is_cpu = true;
+        sm->chunk_bytes = cp->line_bytes;
+        sm->work_ps = cp->copy_line_cycles * 1e12 /
+                      (double)t->clocks[c->clock_idx].hz;
+    } else if (c->kind->engine_params && c->kind->engine_params(c)) {
+        const DmaParams *dp = c->kind->engine_params(c);
+        sm->copy_engine = dp->memcpy;
+        sm->chunk_bytes = dp->buffer_bytes;
+        sm->desc_bytes = dp->desc_bytes;
+    }
+}
+
+/* The CPU's addresses for every region, in pieces where windows split
+ * one; a region the CPU has no address for is left out from there on. */
+static void find_resources(SwView *v)
+{
+    const Topology *t = v->t;
+    char why[200];
+    for (size_t c = 0; c < t->n_comps; c++)
+        for (size_t r = 0; r < t->comps[c].n_regions; r++) {
+            const RegionParams *rp = &t->comps[c].regions[r];
+            uint64_t off = 0, pa, run;
+            while (off < rp->size_bytes &&
+                   swview_master_addr(v, v->cpu, (int)c, (int)r, off,
+                                      rp->size_bytes - off, &pa, &run, why,
+                                      sizeof why)) {
+                add_res(&v->res, &v->n_res,
+                        (SwRes){pa, run, (int)c, (int)r, off});
+                if (!off && run == rp->size_bytes &&
+                    t->comps[c].kind->is_system_ram &&
+                    rp->kind == REGION_MEMORY)
+                    add_res(&v->ram, &v->n_ram,
+                            (SwRes){pa, run, (int)c, (int)r, 0});
+                off += run;
+            }
+        }
+    if (v->n_res > 1)
+        qsort(v->res, v->n_res, sizeof *v->res, res_cmp);
+    if (v->n_ram > 1)
+        qsort(v->ram, v->n_ram, sizeof *v->ram, res_cmp);
+}
+
+SwView *swview_new(const Topology *t, int cpu)
+{
+    SwView *v = calloc(1, sizeof *v);
+    if (!v)
+        abort();
+    v->t = t;
+    v->cpu = cpu;
+    v->masters = calloc(t->n_comps ? t->n_comps : 1, sizeof *v->masters);
+    if (!v->masters)
+        abort();
+    for (size_t i = 0; i < t->n_comps; i++)
+        find_master(v, (int)i);
+    find_resources(v);
+    return v;
+}
+
+void swview_free(SwView *v)
+{
+    if (!v)
+        return;
+    free(v->masters);
+    free(v->res);
+    free(v->ram);
+    free(v);
+}
+
+const Topology *swview_topology(const SwView *v) { return v->t; }
+int swview_cpu(const SwView *v) { return v->cpu; }
+
+const SwMaster *swview_master(const SwView *v, int comp)
+{
+    return &v->masters[comp];
+}
+
+bool swview_phys(const SwView *v, uint64_t pa, SwRes *res)
+{
+    for (size_t i = 0; i < v->n_res; i++) {
+        const SwRes *e = &v->res[i];
+        if (e->pa > pa)
+            break;
+        if (pa - e->pa < e->len) {
+            *res = (SwRes){pa, e->len - (pa - e->pa), e->comp, e->region,
+                           e->off + (pa - e->pa)};
+            return true;
+        }
+    }
+    return false;
+}
+
+const SwRes *swview_ram(const SwView *v, size_t *n)
+{
+    *n = v->n_ram;
+    return v->ram;
+}

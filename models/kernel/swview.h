@@ -1,0 +1,91 @@
+/* The software view of the machine (docs/schemes.md, "What a scheme
+ * knows"): what firmware and the kernel know of it, read once from the
+ * topology as a kernel reads its device tree at boot — the bus tree, each
+ * bridge's `ranges` and `dma_ranges`, the devices' regions (BARs), system
+ * RAM, each master's dma_mask and what it can do.
+ *
+ * Translation is window arithmetic alone, by the device-tree rules: a
+ * region's address moves up through the `ranges` of each bridge above it
+ * (of_translate_address), a master's address up through `dma_ranges`
+ * toward its parent; the two meet at the lowest bus both sit under.  The
+ * first window holding an address wins.  The view knows nothing of decode
+ * precedence, of a device's positive decode shadowing a window, or of what
+ * a bus will actually claim: that is the hardware's (sim/hw/route.h), and
+ * the oracle judges where the bytes land.  The schemes and the kernel's
+ * memory decide from this view only. */
+#ifndef DMASIM_KERNEL_SWVIEW_H
+#define DMASIM_KERNEL_SWVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/hw/topology.h"
+
+typedef struct SwView SwView;
+
+/* What the kernel knows of a master. */
+typedef struct SwMaster {
+    bool is_master;     /* false: the component issues no accesses */
+    bool is_cpu;
+    bool copy_engine;   /* copies memory to memory (a DMA controller, or a
+                           device master declared `memcpy: true`) */
+    unsigned mask_bits; /* its dma_mask */
+    unsigned chunk_bytes; /* what it moves per transaction: an engine's
+                             buffer, the CPU's cache line */
+    unsigned desc_bytes;  /* one descriptor in memory; 0 for the CPU */
+    double work_ps;       /* its own work per chunk besides the bus: the
+                             CPU's per-line copy cycles; 0 for engines */
+} SwMaster;
+
+/* A stretch of the kernel's physical address space (the CPU's bus) and
+ * what the device tree says is there. */
+typedef struct SwRes {
+    uint64_t pa, len;
+    int comp, region;
+    uint64_t off;       /* into the region, at pa */
+} SwRes;
+
+/* Boots the view of topology t for the kernel of CPU `cpu`.  t must
+ * outlive the view. */
+SwView *swview_new(const Topology *t, int cpu);
+void swview_free(SwView *v);
+const Topology *swview_topology(const SwView *v);
+int swview_cpu(const SwView *v);
+const SwMaster *swview_master(const SwView *v, int comp);
+
+/* The address master m drives to reach [off, off + len) of region
+ * `region` of component `comp`: its own regions locally (their base), the
+ * others by the region's address carried up through `ranges` to the
+ * lowest bus m and comp share, then down to m's bus through the inverse of
+ * the `dma_ranges` of the bridges between.  *run is how many bytes from
+ * there the same windows carry (1..len).  The dma_mask is not applied.
+ * False with the reason (for people) when a bridge has no window for it. */
+bool swview_master_addr(const SwView *v, int m, int comp, int region,
+                        uint64_t off, uint64_t len, uint64_t *addr,
+                        uint64_t *run, char *why, size_t n);
+
+/* The kernel's resource map: what lies at physical address pa (a stretch
+ * of system RAM or a device region, translated for the CPU), and how many
+ * bytes from pa stay in it (in *res->len, counted from pa).  False if the
+ * device tree places nothing there. */
+bool swview_phys(const SwView *v, uint64_t pa, SwRes *res);
+
+/* dma_to_phys: master m's address carried up through the `dma_ranges` of
+ * the bridges above it to the lowest bus it shares with the CPU, then down
+ * to the CPU's bus; *run as above.  False with the reason when a bridge
+ * has no window for it. */
+bool swview_dma_to_phys(const SwView *v, int m, uint64_t addr, uint64_t len,
+                        uint64_t *pa, uint64_t *run, char *why, size_t n);
+
+/* The buses between master m and component comp by the tree (up from m's
+ * bus to the lowest shared bus, down to comp's), at most `max` of them
+ * into buses[]; returns how many there are.  None when comp is m (a
+ * device reaches its own regions locally). */
+size_t swview_path(const SwView *v, int m, int comp, int *buses, size_t max);
+
+/* System RAM as the kernel finds it: every memory region of a system-RAM
+ * kind that the CPU has an address for, whole, sorted by address. */
+const SwRes *swview_ram(const SwView *v, size_t *n);
+
+#endif
