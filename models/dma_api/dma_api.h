@@ -2,20 +2,29 @@
  * a DMA master.  A scheme turns one workload operation into a plan — the
  * master that runs it, the addresses and segments programmed into it, and
  * the CPU's copies, cache maintenance and bounce buffers — which the
- * runner carries out on the timed hardware.  A scheme sees the topology,
- * the kernel's memory and the driver's buffers, never the oracle. */
+ * runner carries out on the timed hardware.  A scheme decides from the
+ * software view (models/kernel/swview.h), the kernel's memory and page
+ * tables, and what the driver holds of its buffers: never from the
+ * router, the decoders, lint, the platform or the oracle (make test
+ * checks the includes). */
 #ifndef DMASIM_DMA_API_H
 #define DMASIM_DMA_API_H
 
-#include "models/cpu.h"
-#include "models/dma.h"
+#include "models/cpu_types.h"
+#include "models/dma_types.h"
 #include "models/kernel/kmem.h"
-#include "sim/run/scenario.h"
+#include "models/kernel/swview.h"
 
-/* A buffer as the driver holds it: a kernel virtual address, and for
- * coherent memory the handle dma_alloc_coherent() returned. */
+typedef enum { MAP_SINGLE, MAP_SG } MapKind;
+/* An operation's engine: a master's component index, or one of these. */
+enum { ENGINE_AUTO = -1, ENGINE_CPU = -2 };
+
+/* A buffer as the driver holds it: a kernel virtual address and a size,
+ * for coherent memory the handle dma_alloc_coherent() returned, for a
+ * FIFO the register's width.  Where it lies is for the page tables and
+ * the software view to say. */
 typedef struct ApiBuffer {
-    const BufferParams *b;
+    const char *name;   /* the driver's name for it, for messages */
     uint64_t va, size;
     MemClass cls;       /* MEM_IOREMAP for mmio and FIFO buffers */
     uint64_t handle;    /* coherent: the flat handle (dma_addr_t) */

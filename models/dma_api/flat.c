@@ -5,7 +5,6 @@
 #include <stdio.h>
 
 #include "models/dma_api/plan.h"
-#include "sim/hw/kinds.h"
 #include "sim/core/units.h"
 
 /* The handle the flat API gives for byte `off` of b. */
@@ -36,7 +35,7 @@ static MapResult flat_map(const ApiCtx *c, int m, const ApiBuffer *b,
 {
     (void)why;
     (void)n;
-    uint64_t mask = master_mask(c->t, m);
+    uint64_t mask = master_mask(c->sw, m);
     out->fixed = b->fifo_unit != 0;
     if (how == MAP_SG && !out->fixed) {
         /* A scatterlist of the buffer's pages, each converted the same
@@ -59,7 +58,7 @@ static MapResult flat_map(const ApiCtx *c, int m, const ApiBuffer *b,
 static int flat_move(const ApiCtx *c, const ApiOp *op, Plan *p)
 {
     (void)op;
-    int m = first_root_engine(c->t);
+    int m = first_root_engine(c->sw);
     if (m < 0) {
         plan_refuse(p, "engine auto: the flat API drives the first DMA engine "
                        "on the root bus, and %s has none",
@@ -102,18 +101,18 @@ static MapResult careful_map(const ApiCtx *c, int m, const ApiBuffer *b,
     const char *name = c->t->comps[m].name;
     if (b->cls != MEM_LINEAR && b->cls != MEM_COHERENT) {
         snprintf(why, n, "%s is %s memory, which the flat API cannot map",
-                 b->b ? b->b->name : "the buffer",
+                 b->name ? b->name : "the buffer",
                  b->cls == MEM_VMALLOC   ? "vmalloc"
                  : b->cls == MEM_HIGHMEM ? "highmem"
                                          : "device (ioremap)");
         return MAP_BOUNCE;
     }
     uint64_t h = flat_handle(c, b, off);
-    if (h + len - 1 < h || h + len - 1 > master_mask(c->t, m)) {
+    if (h + len - 1 < h || h + len - 1 > master_mask(c->sw, m)) {
         char a[32];
         snprintf(why, n, "handle %s of %s is beyond %s's %u-bit dma_mask",
                  units_fmt_hex(h, a, sizeof a),
-                 b->b ? b->b->name : "the buffer", name,
+                 b->name ? b->name : "the buffer", name,
                  c->t->comps[m].dma_mask_bits);
         return MAP_BOUNCE;
     }

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/hw/kinds.h"
-
 static const DmaApi *const all_apis[] = {&dma_api_flat, &dma_api_flat_bounce,
                                          &dma_api_struct};
 #define N_APIS (sizeof all_apis / sizeof *all_apis)
@@ -98,20 +96,19 @@ void plan_note(Plan *p, const char *fmt, ...)
     va_end(ap);
 }
 
-int first_root_engine(const Topology *t)
+int first_root_engine(const SwView *v)
 {
-    for (size_t i = 0; i < t->n_comps; i++) {
-        const CompParams *c = &t->comps[i];
-        if (c->is_master && c->kind->engine_params && !c->kind->is_cpu &&
-            t->buses[c->bus_idx].parent_bridge < 0 && !c->n_regions)
+    const Topology *t = swview_topology(v);
+    for (size_t i = 0; i < t->n_comps; i++)
+        if (swview_master(v, (int)i)->copy_engine &&
+            t->buses[t->comps[i].bus_idx].parent_bridge < 0)
             return (int)i;
-    }
     return -1;
 }
 
-uint64_t master_mask(const Topology *t, int m)
+uint64_t master_mask(const SwView *v, int m)
 {
-    return bits_last(t->comps[m].dma_mask_bits);
+    return bits_last(swview_master(v, m)->mask_bits);
 }
 
 /* ---- segment lists ------------------------------------------------------ */
@@ -240,16 +237,21 @@ static void zip(const SegList *s, const SegList *d, uint64_t len,
 
 /* An end in the master's own memory is not mapped through the DMA API:
  * the driver programs the device's local address for it, under every
- * scheme (a device's master reaches its own regions locally). */
+ * scheme (a device's master reaches its own regions locally).  Its own
+ * memory is what the page tables and the software view place in one of
+ * its regions. */
 static MapResult map_end(const ApiCtx *c, const DmaApi *api, int m,
                          const ApiBuffer *b, uint64_t off, uint64_t len,
                          MapKind how, SegList *out, char *why, size_t n)
 {
-    const BufferParams *bp = b->b;
-    if (bp && bp->comp == m && (bp->kind == BUF_MMIO || bp->kind == BUF_FIFO)) {
-        const RegionParams *r = &c->t->comps[m].regions[bp->region];
-        out->fixed = bp->kind == BUF_FIFO;
-        segs_add(out, r->base + bp->offset + (out->fixed ? 0 : off), len);
+    uint64_t pa, run;
+    SwRes r;
+    bool fixed = b->fifo_unit != 0;
+    if (b->cls == MEM_IOREMAP &&
+        kmem_walk(c->kmem, b->va + (fixed ? 0 : off), &pa, &run, NULL) &&
+        swview_phys(c->sw, pa, &r) && r.comp == m) {
+        out->fixed = fixed;
+        segs_add(out, c->t->comps[m].regions[r.region].base + r.off, len);
         return MAP_OK;
     }
     return api->map(c, m, b, off, len, how, out, why, n);
@@ -333,8 +335,8 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
         dma);
     if (dma->n_segs > 1 || op->map == MAP_SG) {
         /* A descriptor chain in memory, which the engine fetches. */
-        const DmaParams *dp = t->comps[m].kind->engine_params(&t->comps[m]);
-        uint64_t dlen = dma->n_segs * dp->desc_bytes, va, pa;
+        uint64_t dlen = dma->n_segs * swview_master(c->sw, m)->desc_bytes;
+        uint64_t va, pa;
         SegList dl = {0};
         ApiBuffer db;
         if (!c->scratch(c->opaque, 2, dlen, &va, &pa)) {

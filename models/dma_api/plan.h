@@ -11,10 +11,10 @@ void segs_free(SegList *l);
 void plan_note(Plan *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The first DMA engine (a `dma` master) on a root bus: what the flat API's
- * drivers hard-wire. */
-int first_root_engine(const Topology *t);
-/* The addresses master m can drive: its dma_mask. */
-uint64_t master_mask(const Topology *t, int m);
+/* The first copy engine (a DMA controller) on a root bus: what the flat
+ * API's drivers hard-wire; -1 if there is none. */
+int first_root_engine(const SwView *v);
+/* The last address master m can drive: its dma_mask. */
+uint64_t master_mask(const SwView *v, int m);
 
 #endif

@@ -170,7 +170,7 @@ static Estimate estimate(const ApiCtx *c, int m, const SegList *s,
     double chunks = (double)((len + chunk - 1) / chunk);
     for (int i = 0; i < 2; i++) {
         uint64_t bw, lat;
-        int narrow;
+        int narrow = 0;
         unsigned load;
         if (!path_cost(c, m, ends[i]->v[0].addr,
                        ends[i]->fixed ? 1 : ends[i]->v[0].len, &bw, &lat,
@@ -203,8 +203,8 @@ static int struct_move(const ApiCtx *c, const ApiOp *op, Plan *p)
     for (size_t i = 0; i < t->n_comps; i++) {
         const CompParams *cp = &t->comps[i];
         bool cpu = (int)i == c->cpu;
-        if (!cpu && !(cp->is_master && cp->kind->engine_params &&
-                      cp->kind->engine_params(cp)))
+        const SwMaster *sm = swview_master(c->sw, (int)i);
+        if (!cpu && !sm->engine)
             continue;
         int m = (int)i;
         SegList s = {0}, d = {0};
@@ -217,17 +217,8 @@ static int struct_move(const ApiCtx *c, const ApiOp *op, Plan *p)
                                         MAP_SINGLE, &d, why, sizeof why)
                            : rs;
         if (rs == MAP_OK && rd == MAP_OK) {
-            if (cpu) {
-                const CpuParams *cpar = cp->priv;
-                uint64_t hz = t->clocks[cp->clock_idx].hz;
-                e = estimate(c, m, &s, &d, fifo_unit, op->len,
-                             cpar->line_bytes,
-                             cpar->copy_line_cycles * 1e12 / (double)hz);
-            } else {
-                const DmaParams *dp = cp->kind->engine_params(cp);
-                e = estimate(c, m, &s, &d, fifo_unit, op->len,
-                             dp->buffer_bytes, 0);
-            }
+            e = estimate(c, m, &s, &d, fifo_unit, op->len, sm->chunk_bytes,
+                         sm->work_ps);
         }
         segs_free(&s);
         segs_free(&d);

@@ -253,6 +253,7 @@ static void find_master(SwView *v, int i)
                       (double)t->clocks[c->clock_idx].hz;
     } else if (c->kind->engine_params && c->kind->engine_params(c)) {
         const DmaParams *dp = c->kind->engine_params(c);
+        sm->engine = true;
         sm->copy_engine = dp->memcpy;
         sm->chunk_bytes = dp->buffer_bytes;
         sm->desc_bytes = dp->desc_bytes;

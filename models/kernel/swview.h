@@ -28,6 +28,8 @@ typedef struct SwView SwView;
 typedef struct SwMaster {
     bool is_master;     /* false: the component issues no accesses */
     bool is_cpu;
+    bool engine;        /* a DMA master with channels: a controller, or a
+                           device's own */
     bool copy_engine;   /* copies memory to memory (a DMA controller, or a
                            device master declared `memcpy: true`) */
     unsigned mask_bits; /* its dma_mask */

@@ -117,7 +117,7 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
     ApiBuffer *ab = &bs->ab;
     char err[300];
     uint64_t pa;
-    ab->b = b;
+    ab->name = b->name;
     ab->size = b->size;
     ab->handle_dev = -1;
     switch (b->kind) {

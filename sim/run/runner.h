@@ -8,6 +8,7 @@
 
 #include "models/dma_api/dma_api.h"
 #include "sim/core/diag.h"
+#include "sim/core/sim.h"
 #include "sim/run/scenario.h"
 
 /* An error message and how many operations met it. */

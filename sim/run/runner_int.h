@@ -3,6 +3,8 @@
 #ifndef DMASIM_RUNNER_INT_H
 #define DMASIM_RUNNER_INT_H
 
+#include "models/cpu.h"
+#include "models/dma.h"
 #include "sim/run/oracle.h"
 #include "sim/hw/platform.h"
 #include "sim/run/runner.h"

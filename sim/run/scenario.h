@@ -6,7 +6,7 @@
 #ifndef DMASIM_SCENARIO_H
 #define DMASIM_SCENARIO_H
 
-#include "models/kernel/kmem.h"
+#include "models/dma_api/dma_api.h"
 #include "sim/hw/topology.h"
 
 typedef enum {
@@ -32,8 +32,6 @@ typedef struct BufferParams {
     int comp;        /* dev's component index, -1 for none */
 } BufferParams;
 
-typedef enum { MAP_SINGLE, MAP_SG } MapKind;
-enum { ENGINE_AUTO = -1, ENGINE_CPU = -2 };
 
 typedef struct OpParams {
     Ref from, to;
