@@ -35,7 +35,8 @@ LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 
 # ---- sources, listed explicitly, layer by layer ----------------------------
 # Each layer includes only its own headers and those of the layers above it
-# in this list.
+# in this list, and the schemes and the kernel no hardware or oracle header
+# (mk/check_layers.sh, run by make test).
 CORE_SRCS := \
 	sim/core/arena.c \
 	sim/core/sim.c \
@@ -172,6 +173,7 @@ $(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
 
 # The CLI tests run the dmasim of the same variant.
 test: $(BIN) $(TESTBIN)
+	sh mk/check_layers.sh "$(CC)" "$(PKG_CFLAGS)"
 	DMASIM=$(BIN) $(TESTBIN)
 	$(BIN) regress scenarios/ tests/scenarios/
 	sh mk/check_readme.sh $(BIN)

@@ -116,8 +116,8 @@ START_TEST(ebony_addresses)
     ck_assert_str_eq(addr_of(&f, "card", "sdram", 0, 0xFFFF000, 0x2000),
                      "0xffff000+4096");
     ck_assert_str_eq(addr_of(&f, "card", "uart0", 0, 0, 1),
-                     "no: no dma_ranges window of pcix0-bridge leads plb "
-                     "memory 0x1_4000_0200 to pcix0");
+                     "no: no dma_ranges window of pcix0-bridge holds plb "
+                     "memory 0x1_4000_0200");
     /* its own BAR: the local address, no window */
     ck_assert_str_eq(addr_of(&f, "card", "card", 0, 0x10, 16),
                      "0x80000010+16");
@@ -136,8 +136,8 @@ START_TEST(ebony_dma_to_phys)
     ck_assert_str_eq(to_phys(&f, "card", 0x7FFFF000, 0x2000),
                      "0x7ffff000+4096");
     ck_assert_str_eq(to_phys(&f, "card", 0x90000000, 4),
-                     "no: no dma_ranges window of pcix0-bridge leads pcix0 "
-                     "memory 0x9000_0000 to plb");
+                     "no: no dma_ranges window of pcix0-bridge holds pcix0 "
+                     "memory 0x9000_0000");
     ck_assert_str_eq(to_phys(&f, "dma0", 0x123456789, 4), "0x123456789+4");
     fix_close(&f);
 }
@@ -208,8 +208,8 @@ START_TEST(two_offsets)
                      "0x1000000+64");
     ck_assert_str_eq(to_phys(&f, "card1", 0x81000000, 64), "0x1000000+64");
     ck_assert_str_eq(addr_of(&f, "card0", "card1", 0, 0, 64),
-                     "no: no dma_ranges window of hb0 leads plb memory "
-                     "0x4_c000_0000 to pci0");
+                     "no: no dma_ranges window of hb0 holds plb memory "
+                     "0x4_c000_0000");
     fix_close(&f);
 }
 END_TEST
@@ -235,6 +235,11 @@ START_TEST(p2p_composition)
                      "not address");
     ck_assert_str_eq(addr_of(&f, "dsp3", "sdram", 0, 0x10000000, 64),
                      "0x10000000+64");
+    /* up through three identity dma_ranges and hb0's 1 GiB window */
+    ck_assert_str_eq(to_phys(&f, "dsp3", 0x1000, 64), "0x1000+64");
+    ck_assert_str_eq(to_phys(&f, "dsp3", 0x50000000, 64),
+                     "no: no dma_ranges window of hb0 holds pci0 memory "
+                     "0x5000_0000");
     fix_close(&f);
 }
 END_TEST
@@ -339,8 +344,8 @@ START_TEST(blind_to_shadowing)
     ck_assert_int_eq(r.target_comp, comp(&f, "card2"));
     /* the CPU's view of card2 is beyond the host bridge's ranges */
     ck_assert_str_eq(addr_of(&f, "cpu0", "card2", 0, 0, 4),
-                     "no: no ranges window of hb leads pci memory "
-                     "0x100_0000 to plb");
+                     "no: no ranges window of hb holds pci memory "
+                     "0x100_0000");
     fix_close(&f);
 }
 END_TEST

@@ -59,6 +59,8 @@ typedef struct PlanStep {
     DmaSeg *segs;
     size_t n_segs;
     uint64_t desc_addr;             /* on the master's bus; 0: registers */
+    uint64_t src_va, dst_va;        /* STEP_DMA: the ends as the driver
+                                       mapped them (bounce buffers too) */
 } PlanStep;
 
 /* Physical memory a scheme owns for an operation (bounce buffers and

@@ -111,6 +111,22 @@ uint64_t master_mask(const SwView *v, int m)
     return bits_last(swview_master(v, m)->mask_bits);
 }
 
+size_t plan_buses(const ApiCtx *c, int m, uint64_t va, int *buses,
+                  size_t max)
+{
+    uint64_t pa, run;
+    SwRes r;
+    if (!max || !kmem_walk(c->kmem, va, &pa, &run, NULL) ||
+        !swview_phys(c->sw, pa, &r))
+        return 0;
+    size_t n = swview_path(c->sw, m, r.comp, buses, max);
+    if (!n) { /* its own region: the engine moves it at its bus's rate */
+        buses[0] = c->t->comps[m].bus_idx;
+        n = 1;
+    }
+    return n;
+}
+
 /* ---- segment lists ------------------------------------------------------ */
 
 void segs_add(SegList *l, uint64_t addr, uint64_t len)
@@ -330,6 +346,8 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
     }
     PlanStep *dma = plan_add(p, STEP_DMA);
     dma->master = m;
+    dma->src_va = src_va;
+    dma->dst_va = dst_va;
     zip(&ss, &ds, op->len, op->src->fifo_unit ? op->src->fifo_unit
                                               : op->dst->fifo_unit,
         dma);

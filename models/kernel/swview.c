@@ -72,9 +72,10 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
                      t->buses[far].kind->has_io_space;
         uint64_t last = bits_last(topo_space_bits(t, far, w->sp));
         if ((w->sp == SPACE_IO && (dma || !io_ok)) || w->addr > last) {
-            snprintf(why, n, "%s's identity %s carry no %s %s to %s", c->name,
-                     dma ? "dma_ranges" : "ranges", space_name(w->sp),
-                     units_fmt_hex(w->addr, a, sizeof a), t->buses[far].name);
+            snprintf(why, n, "the identity %s of %s do not hold %s %s %s",
+                     dma ? "dma_ranges" : "ranges", c->name,
+                     t->buses[near].name, space_name(w->sp),
+                     units_fmt_hex(w->addr, a, sizeof a));
             return false;
         }
         if (w->run - 1 > last - w->addr)
@@ -99,10 +100,9 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
         w->sp = dir == UP ? psp : csp;
         return true;
     }
-    snprintf(why, n, "no %s window of %s leads %s %s %s to %s",
+    snprintf(why, n, "no %s window of %s holds %s %s %s",
              dma ? "dma_ranges" : "ranges", c->name, t->buses[near].name,
-             space_name(w->sp), units_fmt_hex(w->addr, a, sizeof a),
-             t->buses[far].name);
+             space_name(w->sp), units_fmt_hex(w->addr, a, sizeof a));
     return false;
 }
 

@@ -7,6 +7,7 @@
 
 #include "models/regions.h"
 #include "sim/hw/kinds.h"
+#include "models/dma_api/plan.h"
 #include "sim/run/runner_int.h"
 #include "sim/run/trace.h"
 #include "sim/core/units.h"
@@ -94,14 +95,16 @@ static bool drained(const Stream *st)
             !platform_posted_pending(run->p, st->plan.engine));
 }
 
-/* The buses a plan's transfers cross (by each end's route), counted as
- * load while the operation runs. */
-static void mark_route(Stream *st, int master, uint64_t addr)
+/* The buses a plan's transfers cross, as the kernel sees them (each end's
+ * path in the software view), counted as load while the operation runs:
+ * what dma_move's estimate reads. */
+static void mark_path(Stream *st, int master, uint64_t va)
 {
-    Route r;
-    route_access(st->run->t, master, addr, 1, &r);
-    for (size_t i = 0; i < r.n_hops; i++)
-        st->uses_bus[r.hops[i].bus] = true;
+    int buses[2 * TOPO_MAX_DEPTH + 2];
+    size_t n = plan_buses(&st->ctx, master, va, buses,
+                          sizeof buses / sizeof *buses);
+    for (size_t i = 0; i < n; i++)
+        st->uses_bus[buses[i]] = true;
 }
 
 static void load_buses(Stream *st, int delta)
@@ -110,15 +113,12 @@ static void load_buses(Stream *st, int delta)
     if (delta > 0)
         for (size_t i = 0; i < st->plan.n_steps; i++) {
             const PlanStep *ps = &st->plan.steps[i];
-            uint64_t pa, n;
             if (ps->kind == STEP_DMA) {
-                mark_route(st, ps->master, ps->segs[0].src);
-                mark_route(st, ps->master, ps->segs[0].dst);
+                mark_path(st, ps->master, ps->src_va);
+                mark_path(st, ps->master, ps->dst_va);
             } else if (ps->kind == STEP_CPU_COPY) {
-                if (kmem_walk(run->k, ps->src, &pa, &n, NULL))
-                    mark_route(st, run->s->cpu, pa);
-                if (kmem_walk(run->k, ps->dst, &pa, &n, NULL))
-                    mark_route(st, run->s->cpu, pa);
+                mark_path(st, run->s->cpu, ps->src);
+                mark_path(st, run->s->cpu, ps->dst);
             }
         }
     for (size_t b = 0; b < run->t->n_buses; b++)
