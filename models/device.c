@@ -52,14 +52,22 @@ bool device_f_regions(Loader *ld, yaml_node_t *v, void *dst)
     return p->regions != NULL;
 }
 
+/* A device master's own keys besides the engine's: whether it is a copy
+ * engine (dmaengine's DMA_MEMCPY capability). */
+static const Field master_fields[] = {
+    {"memcpy", ld_f_bool, offsetof(DmaParams, memcpy), false},
+    FIELD_END,
+};
+
 static bool f_master(Loader *ld, yaml_node_t *v, void *dst)
 {
     DeviceParams *p = dst;
     p->has_master = true;
     p->master_pos = ld_pos(ld, v);
     p->master_path = ld_path(ld);
-    FieldSet set = {dma_engine_fields, &p->engine};
-    return ld_map_fields(ld, v, &set, 1);
+    FieldSet sets[2] = {{dma_engine_fields, &p->engine},
+                        {master_fields, &p->engine}};
+    return ld_map_fields(ld, v, sets, 2);
 }
 
 static const Field device_fields[] = {

@@ -101,6 +101,17 @@ START_TEST(loader_errors)
                   "workload: [{op: copy, from: a, to: b, engine: sdram}]\n",
                   "ebony", "4:47: workload.0.engine: 'sdram' is not a DMA "
                            "master");
+    /* Ebony's card is a device master without memcpy: it moves data
+     * between its own memory and others', not RAM to RAM. */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "b: {alloc: kmalloc, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: b, engine: card}]\n",
+                  "ebony", "4:47: workload.0.engine: 'card' is no copy "
+                           "engine: it moves data between its own regions "
+                           "and other memory, and neither 'a' nor 'b' is its "
+                           "own (a device master that copies memory to "
+                           "memory says memcpy: true)");
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
                   "b: {alloc: kmalloc, size: 8KiB}}\n"

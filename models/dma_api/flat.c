@@ -60,12 +60,12 @@ static int flat_move(const ApiCtx *c, const ApiOp *op, Plan *p)
     (void)op;
     int m = first_root_engine(c->sw);
     if (m < 0) {
-        plan_refuse(p, "engine auto: the flat API drives the first DMA engine "
-                       "on the root bus, and %s has none",
+        plan_refuse(p, "engine auto: the flat API drives the first copy "
+                       "engine on the root bus, and %s has none",
                     c->t->name);
         return ENGINE_CPU;
     }
-    plan_note(p, "engine auto: the first DMA engine on the root bus, %s",
+    plan_note(p, "engine auto: the first copy engine on the root bus, %s",
               c->t->comps[m].name);
     return m;
 }

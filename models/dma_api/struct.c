@@ -115,7 +115,7 @@ static MapResult struct_map(const ApiCtx *c, int m, const ApiBuffer *b,
     return MAP_OK;
 }
 
-/* ---- dma_move: the cheapest master that reaches both ends --------------- */
+/* ---- dma_move: the cheapest copy engine that reaches both ends ---------- */
 
 /* The narrowest link (bytes/s), the transaction latency (ps) and the
  * busiest bus's load (operations in flight across it) on the way master m
@@ -195,14 +195,20 @@ static int struct_move(const ApiCtx *c, const ApiOp *op, Plan *p)
     int best = ENGINE_CPU;
     double best_ps = 0;
     bool found = false;
-    char list[400] = "", why[300];
-    size_t ln = 0;
+    char list[400] = "", others[200] = "", why[300];
+    size_t ln = 0, on = 0;
     for (size_t i = 0; i < t->n_comps; i++) {
         const CompParams *cp = &t->comps[i];
         bool cpu = (int)i == c->cpu;
         const SwMaster *sm = swview_master(c->sw, (int)i);
-        if (!cpu && !sm->engine)
+        if (!cpu && !sm->copy_engine) {
+            /* A device master moves data between its own regions and
+             * memory: it is no candidate for a copy. */
+            if (sm->engine && on + 40 < sizeof others)
+                on += (size_t)snprintf(others + on, sizeof others - on,
+                                       "%s%s", on ? ", " : "", cp->name);
             continue;
+        }
         int m = (int)i;
         SegList s = {0}, d = {0};
         Estimate e = {0};
@@ -234,10 +240,10 @@ static int struct_move(const ApiCtx *c, const ApiOp *op, Plan *p)
             best_ps = e.ps;
         }
     }
-    plan_note(p, "dma_move chose %s (estimates: %s)",
+    plan_note(p, "dma_move chose %s (estimates: %s%s%s)",
               best == ENGINE_CPU ? t->comps[c->cpu].name
                                  : t->comps[best].name,
-              list);
+              list, on ? "; not copy engines: " : "", others);
     return best;
 }
 

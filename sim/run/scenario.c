@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "models/dma_api/dma_api.h"
+#include "models/dma_types.h"
 #include "sim/hw/addrmap.h"
 #include "sim/hw/kinds.h"
 #include "sim/core/units.h"
@@ -500,6 +501,21 @@ static bool resolve_buffer(Resolver *r, BufferParams *b)
     return true;
 }
 
+/* A master that copies memory to memory: a DMA controller, or a device
+ * master declared `memcpy: true`. */
+static bool copy_engine(const Topology *t, int c)
+{
+    const CompParams *cp = &t->comps[c];
+    return cp->kind->engine_params && cp->kind->engine_params(cp) &&
+           cp->kind->engine_params(cp)->memcpy;
+}
+
+/* The buffer is one of device c's own regions (ioremap'ed). */
+static bool own_buffer(const BufferParams *b, int c)
+{
+    return (b->kind == BUF_MMIO || b->kind == BUF_FIFO) && b->comp == c;
+}
+
 static bool resolve_op(Resolver *r, OpParams *o)
 {
     const Scenario *s = r->s;
@@ -530,6 +546,14 @@ static bool resolve_op(Resolver *r, OpParams *o)
         o->engine_comp = c;
     }
     const BufferParams *a = &s->buffers[o->src], *b = &s->buffers[o->dst];
+    if (o->engine_comp >= 0 && !copy_engine(t, o->engine_comp) &&
+        !own_buffer(a, o->engine_comp) && !own_buffer(b, o->engine_comp))
+        return fail(r, o->engine.pos, o->engine.path,
+                    "'%s' is no copy engine: it moves data between its own "
+                    "regions and other memory, and neither '%s' nor '%s' is "
+                    "its own (a device master that copies memory to memory "
+                    "says memcpy: true)",
+                    o->engine.name, a->name, b->name);
     bool af = a->kind == BUF_FIFO, bf = b->kind == BUF_FIFO;
     if ((af && o->from_offset) || (bf && o->to_offset))
         return fail(r, o->pos, o->path, "a FIFO takes no offset");
