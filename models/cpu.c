@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 static const Field cpu_fields[] = {
     {"line_size", ld_f_count, offsetof(CpuParams, line_bytes), false},
@@ -10,6 +11,7 @@ static const Field cpu_fields[] = {
      false},
     {"copy_line_cycles", ld_f_cycles, offsetof(CpuParams, copy_line_cycles),
      false},
+    {"cores", ld_f_count, offsetof(CpuParams, cores), false},
     FIELD_END,
 };
 
@@ -20,7 +22,7 @@ static const Field cpu_fields[] = {
  * per line copied besides the bus traffic. */
 static const CpuParams cpu_defaults = {
     .line_bytes = 32, .call_cycles = 300, .cache_line_cycles = 4,
-    .copy_line_cycles = 8,
+    .copy_line_cycles = 8, .cores = 1,
 };
 
 static bool cpu_finish(Loader *ld, yaml_node_t *map, CompParams *c)
@@ -34,6 +36,31 @@ static bool cpu_finish(Loader *ld, yaml_node_t *map, CompParams *c)
     return true;
 }
 
+/* The cores: which are busy, and the operations waiting for one. */
+typedef struct CpuModel {
+    unsigned n, free;
+    bool *busy;
+    CpuOp *head, *tail;
+} CpuModel;
+
+static void *cpu_new(const CompParams *c)
+{
+    CpuModel *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    m->n = m->free = ((const CpuParams *)c->priv)->cores;
+    m->busy = calloc(m->n, sizeof *m->busy);
+    if (!m->busy)
+        abort();
+    return m;
+}
+
+static void cpu_free(void *m)
+{
+    free(((CpuModel *)m)->busy);
+    free(m);
+}
+
 const ModelKind cpu_kind = {
     .name = "cpu",
     .summary = "processor core; masters its bus with physical addresses",
@@ -43,6 +70,8 @@ const ModelKind cpu_kind = {
     .priv_defaults = &cpu_defaults,
     .has_bus = true,
     .finish = cpu_finish,
+    .model_new = cpu_new,
+    .model_free = cpu_free,
 };
 
 /* ---- operations ----------------------------------------------------------- */
@@ -60,26 +89,68 @@ static uint64_t cpu_hz(const CpuOp *op)
     return t->clocks[t->comps[op->cpu].clock_idx].hz;
 }
 
+static CpuModel *cores(const CpuOp *op)
+{
+    return platform_model(op->plat, op->cpu);
+}
+
+static void start(CpuOp *op, unsigned core)
+{
+    op->core = core;
+    op->started = sim_now(platform_sim(op->plat));
+    op->run(op);
+}
+
+/* The operation is over: its core goes to the first one waiting, then
+ * its caller hears of it (and may ask again, behind the others). */
 static void finish(Sim *s, void *opaque)
 {
     CpuOp *op = opaque;
+    CpuModel *m = cores(op);
     op->state = OP_DONE;
     op->completed = sim_now(s);
+    if (m->head) {
+        CpuOp *next = m->head;
+        m->head = next->next;
+        if (!m->head)
+            m->tail = NULL;
+        start(next, op->core);
+    } else {
+        m->busy[op->core] = false;
+        m->free++;
+    }
     op->done(s, op, op->opaque);
 }
 
-static void begin(Platform *p, int cpu, CpuOp *op, CpuDoneFn *done,
-                  void *opaque)
+/* Asks for a core for op, which then runs `run`. */
+static void begin(Platform *p, int cpu, CpuOp *op, void (*run)(CpuOp *),
+                  CpuDoneFn *done, void *opaque)
 {
     assert(platform_topology(p)->comps[cpu].kind == &cpu_kind && done);
     op->plat = p;
     op->cpu = cpu;
     op->done = done;
     op->opaque = opaque;
+    op->run = run;
     op->result = ROUTE_OK;
     op->residue = 0;
-    op->started = sim_now(platform_sim(p));
+    op->asked = sim_now(platform_sim(p));
     op->state = OP_WAIT;
+    op->next = NULL;
+    CpuModel *m = cores(op);
+    if (m->free) {
+        unsigned core = 0;
+        while (m->busy[core])
+            core++;
+        m->busy[core] = true;
+        m->free--;
+        start(op, core);
+    } else if (m->tail) {
+        m->tail->next = op;
+        m->tail = op;
+    } else {
+        m->head = m->tail = op;
+    }
 }
 
 /* Completes op `cycles` CPU cycles from now. */
@@ -89,23 +160,30 @@ static void after_cycles(CpuOp *op, uint64_t cycles)
     sim_at(s, clock_after(cpu_hz(op), sim_now(s), cycles), finish, op);
 }
 
+static void run_cycles(CpuOp *op)
+{
+    after_cycles(op, op->cycles);
+}
+
 void cpu_call(Platform *p, int cpu, CpuOp *op, CpuDoneFn *done, void *opaque)
 {
-    begin(p, cpu, op, done, opaque);
-    after_cycles(op, params(op)->call_cycles);
+    op->cycles = ((const CpuParams *)platform_topology(p)->comps[cpu].priv)
+                     ->call_cycles;
+    begin(p, cpu, op, run_cycles, done, opaque);
 }
 
 void cpu_cache(Platform *p, int cpu, CacheOp what, uint64_t addr,
                uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque)
 {
     (void)what; /* flush and invalidate cost the same per line */
-    begin(p, cpu, op, done, opaque);
+    const CpuParams *cp = platform_topology(p)->comps[cpu].priv;
     uint64_t lines = 0;
     if (!platform_topology(p)->kernel.coherent && len) {
-        uint64_t l = params(op)->line_bytes;
+        uint64_t l = cp->line_bytes;
         lines = (addr + len - 1) / l - addr / l + 1;
     }
-    after_cycles(op, lines * params(op)->cache_line_cycles);
+    op->cycles = lines * cp->cache_line_cycles;
+    begin(p, cpu, op, run_cycles, done, opaque);
 }
 
 static void copy_step(Sim *s, Xact *io, void *opaque);
@@ -180,12 +258,11 @@ void cpu_memcpy_io(Platform *p, int cpu, uint64_t dst, uint64_t src,
                    CpuDoneFn *done, void *opaque)
 {
     assert(!flags || (unit && unit <= sizeof op->line));
-    begin(p, cpu, op, done, opaque);
     op->flags = flags;
     op->unit = unit;
     op->dst = dst;
     op->src = src;
     op->len = len;
     op->off = 0;
-    copy_next(op);
+    begin(p, cpu, op, copy_next, done, opaque);
 }

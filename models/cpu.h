@@ -4,7 +4,11 @@
  * programmed I/O is an ordinary transaction (platform_issue with the CPU
  * as master: a non-posted read crosses every bridge and back).  The
  * operations below are what DMA API code costs the CPU; each completes
- * through a callback, after its simulated time. */
+ * through a callback, after its simulated time.
+ *
+ * The CPU is one resource: each operation holds one of its `cores` from
+ * start to end, and an operation asked for while every core is busy
+ * waits, in the order asked, until one frees. */
 #ifndef DMASIM_MODELS_CPU_H
 #define DMASIM_MODELS_CPU_H
 
@@ -21,12 +25,17 @@ struct CpuOp {
     /* set by the operation */
     RouteStatus result;   /* memcpy: ROUTE_OK or the first bus error */
     uint64_t residue;     /* memcpy: bytes not copied */
-    SimTime started, completed;
+    SimTime asked;        /* when it was asked for */
+    SimTime started, completed; /* on a core */
+    unsigned core;        /* which: 0 .. cores - 1 */
     /* internal */
     Platform *plat;
     int cpu;
     CpuDoneFn *done;
     void *opaque;
+    void (*run)(CpuOp *op); /* what it does once it has a core */
+    uint64_t cycles;        /* call and cache: its length */
+    CpuOp *next;            /* waiting for a core */
     uint64_t dst, src, len, off, chunk;
     unsigned flags, unit;
     uint8_t line[256];

@@ -8,6 +8,7 @@ typedef struct CpuParams {
     unsigned call_cycles;      /* software cost of one DMA API call */
     unsigned cache_line_cycles; /* one dcbf/dcbi */
     unsigned copy_line_cycles; /* CPU work per line copied, besides the bus */
+    unsigned cores;            /* software steps that run at once */
 } CpuParams;
 
 typedef enum { CACHE_FLUSH, CACHE_INVALIDATE } CacheOp;

@@ -769,6 +769,58 @@ START_TEST(trace_json)
 }
 END_TEST
 
+/* The CPU is one resource, and the trace shows it: on Ebony-like
+ * contention (four streams, one core) the CPU's slices never overlap,
+ * each at its exact picosecond (times are microseconds with six
+ * decimals). */
+START_TEST(trace_cpu_one_at_a_time)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write("c.json", ""));
+    Run r = run((const char *[]){"run", "scenarios/contention.yaml",
+                                 "--scheme", "struct", "--trace", path, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *text = slurp(path);
+    json_object *o = parse(text);
+    json_object *ev = get(o, "traceEvents");
+    size_t n = json_object_array_length(ev), k = 0;
+    int cpu_tid = -1;
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        if (!strcmp(get_str(e, "ph"), "M") &&
+            !strcmp(get_str(get(e, "args"), "name"), "master cpu0"))
+            cpu_tid = json_object_get_int(get(e, "tid"));
+    }
+    ck_assert_int_ge(cpu_tid, 0);
+    long long (*span)[2] = calloc(n, sizeof *span);
+    ck_assert_ptr_nonnull(span);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        if (strcmp(get_str(e, "ph"), "X") ||
+            json_object_get_int(get(e, "tid")) != cpu_tid)
+            continue;
+        double ts = json_object_get_double(get(e, "ts")) * 1e6;
+        double dur = json_object_get_double(get(e, "dur")) * 1e6;
+        ck_assert(fabs(ts - llround(ts)) < 1e-3); /* whole picoseconds */
+        span[k][0] = llround(ts);
+        span[k][1] = llround(ts) + llround(dur);
+        k++;
+    }
+    ck_assert_uint_gt(k, 40); /* 20 operations: calls, cache work, PIO */
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++)
+            ck_assert_msg(span[i][1] <= span[j][0] ||
+                              span[j][1] <= span[i][0],
+                          "cpu0 runs two steps at once: [%lld, %lld) and "
+                          "[%lld, %lld)",
+                          span[i][0], span[i][1], span[j][0], span[j][1]);
+    free(span);
+    json_object_put(o);
+    free(text);
+}
+END_TEST
+
 START_TEST(trace_vcd)
 {
     char path[512];
@@ -889,6 +941,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_scheme_csv_and_stdout);
     tcase_add_test(tc, run_exit_codes);
     tcase_add_test(tc, trace_json);
+    tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);
     suite_add_tcase(s, tc);
     tc = tcase_create("sweep");

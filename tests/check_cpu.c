@@ -14,7 +14,7 @@ static const char *const YAML =
     "kernel: {coherent: %s}\n"
     "buses: [{name: plb, kind: plb, clock: plb, width: 128}]\n"
     "components:\n"
-    "  - {name: cpu, kind: cpu, bus: plb, clock: cpu}\n"
+    "  - {name: cpu, kind: cpu, bus: plb, clock: cpu, cores: %u}\n"
     "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB}\n";
 
 typedef struct Rig {
@@ -23,14 +23,19 @@ typedef struct Rig {
     Platform *p;
 } Rig;
 
-static void rig(Rig *r, const char *coherent)
+static void rig_cores(Rig *r, const char *coherent, unsigned cores)
 {
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, YAML, coherent);
+    snprintf(yaml, sizeof yaml, YAML, coherent, cores);
     diag_init(&r->d);
     r->t = tu_load(yaml, &r->d);
     ck_assert_msg(r->t != NULL, "%s", tu_first(&r->d, SEV_FATAL));
     r->p = platform_new(r->t);
+}
+
+static void rig(Rig *r, const char *coherent)
+{
+    rig_cores(r, coherent, 1);
 }
 
 static void unrig(Rig *r)
@@ -118,6 +123,33 @@ START_TEST(memcpy_lines)
 }
 END_TEST
 
+/* One core runs one operation at a time, in the order asked: three API
+ * calls of 300 cycles (750 ns) asked at once end at 750, 1500 and
+ * 2250 ns.  Two cores run two at once: 750, 750, then 1500 ns for the
+ * third, which waits for the first core to free. */
+START_TEST(cores_queue)
+{
+    for (unsigned cores = 1; cores <= 2; cores++) {
+        Rig r;
+        rig_cores(&r, "false", cores);
+        CpuOp op[3];
+        int n = 0;
+        for (int i = 0; i < 3; i++)
+            cpu_call(r.p, 0, &op[i], count, &n);
+        sim_run(platform_sim(r.p));
+        ck_assert_int_eq(n, 3);
+        SimTime want[2][3] = {{750000, 1500000, 2250000},
+                              {750000, 750000, 1500000}};
+        for (int i = 0; i < 3; i++) {
+            ck_assert_uint_eq(op[i].asked, 0);
+            ck_assert_uint_eq(op[i].completed, want[cores - 1][i]);
+            ck_assert_uint_eq(op[i].completed - op[i].started, 750000);
+        }
+        unrig(&r);
+    }
+}
+END_TEST
+
 Suite *cpu_suite(void)
 {
     Suite *s = suite_create("cpu");
@@ -125,6 +157,7 @@ Suite *cpu_suite(void)
     tcase_add_test(tc, call_cost);
     tcase_add_test(tc, cache_lines);
     tcase_add_test(tc, memcpy_lines);
+    tcase_add_test(tc, cores_queue);
     suite_add_tcase(s, tc);
     return s;
 }

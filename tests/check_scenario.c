@@ -272,6 +272,74 @@ START_TEST(baseline_same_everywhere)
 }
 END_TEST
 
+/* The simulated time of copies by the CPU on Ebony with `cores` cores, in
+ * `streams` streams of four 64 KiB copies each. */
+static SimTime cpu_copies(unsigned cores, unsigned streams)
+{
+    char topo_text[4096], scen_text[2048];
+    char *ebony = NULL;
+    size_t n = 0;
+    FILE *fp = fopen("topologies/ebony.yaml", "r");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(getdelim(&ebony, &n, '\0', fp) > 0, 1);
+    fclose(fp);
+    /* the same board, its CPU with `cores` cores */
+    const char *at = strstr(ebony, "clock: cpu}");
+    ck_assert_ptr_nonnull(at);
+    snprintf(topo_text, sizeof topo_text, "%.*sclock: cpu, cores: %u}%s",
+             (int)(at - ebony), ebony, cores, at + strlen("clock: cpu}"));
+    free(ebony);
+    char topo_path[PATH_MAX];
+    snprintf(topo_path, sizeof topo_path, "%s",
+             tu_write("cores.yaml", topo_text));
+    size_t k = (size_t)snprintf(scen_text, sizeof scen_text,
+                                "name: t\ntopology: %s\nschemes: [struct]\n"
+                                "buffers: {",
+                                topo_path);
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
+                              "%sa%u: {alloc: kmalloc, size: 64KiB}, "
+                              "b%u: {alloc: kmalloc, size: 64KiB}",
+                              i ? ", " : "", i, i);
+    k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
+                          "}\nstreams:\n");
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
+                              "  - {workload: [{op: copy, from: a%u, to: b%u, "
+                              "engine: cpu, repeat: 4}]}\n",
+                              i, i);
+    Diag d;
+    Scenario *s = load(tu_write("s.yaml", scen_text), &d);
+    ck_assert_msg(s != NULL, "%s", tu_first(&d, SEV_FATAL));
+    SchemeResult r;
+    ck_assert(run_scheme(s, dma_api_find("struct"), &r, &d));
+    ck_assert(r.correct);
+    SimTime t = r.sim_time;
+    scheme_result_free(&r);
+    scenario_free(s);
+    diag_free(&d);
+    return t;
+}
+
+/* The CPU is one resource: two streams of CPU copies on one core take
+ * twice as long as one, since every step of one waits for the other's;
+ * on two cores, about as long as one, less what they take from each
+ * other on the PLB and in SDRAM. */
+START_TEST(cpu_is_one_resource)
+{
+    double one = (double)cpu_copies(1, 1);
+    double two = (double)cpu_copies(1, 2);
+    double two_cores = (double)cpu_copies(2, 2);
+    ck_assert_msg(two > 1.98 * one && two < 2.02 * one, "%.0f vs %.0f", two,
+                  one);
+    ck_assert_msg(two_cores >= one && two_cores < 1.5 * one, "%.0f vs %.0f",
+                  two_cores, one);
+    /* a third stream on two cores waits for one of them */
+    double three = (double)cpu_copies(2, 3);
+    ck_assert_msg(three > 1.4 * one, "%.0f vs %.0f", three, one);
+}
+END_TEST
+
 /* An expectation that does not hold says why. */
 START_TEST(expectations)
 {
@@ -324,6 +392,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, oracle_api_errors);
     tcase_add_test(tc, bounce_accounting);
     tcase_add_test(tc, baseline_same_everywhere);
+    tcase_add_test(tc, cpu_is_one_resource);
     tcase_add_test(tc, expectations);
     suite_add_tcase(s, tc);
     return s;

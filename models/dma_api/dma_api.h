@@ -87,8 +87,9 @@ typedef struct ApiCtx {
     const SwView *sw;  /* what the kernel knows of the machine */
     KMem *kmem;
     int cpu;
-    /* For dma_move's cost: the operations in flight now on each master
-     * (by component) and across each bus (by bus); either may be NULL. */
+    /* For dma_move's cost: the operations in flight now on each master,
+     * the CPU's copies counted against the CPU (by component), and across
+     * each bus (by bus); either may be NULL. */
     const unsigned *in_flight;
     const unsigned *bus_load;
     /* The scheme's own kmalloc memory for the operation being planned:

@@ -137,6 +137,19 @@ void jw_double(JsonW *w, double v)
         fputs("null", w->out);
 }
 
+void jw_fixed(JsonW *w, uint64_t v, unsigned decimals)
+{
+    uint64_t scale = 1;
+    for (unsigned i = 0; i < decimals; i++)
+        scale *= 10;
+    before(w);
+    if (decimals)
+        fprintf(w->out, "%llu.%0*llu", (unsigned long long)(v / scale),
+                (int)decimals, (unsigned long long)(v % scale));
+    else
+        fprintf(w->out, "%llu", (unsigned long long)v);
+}
+
 void jw_finish(JsonW *w)
 {
     fputc('\n', w->out);

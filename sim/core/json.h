@@ -32,6 +32,9 @@ void jw_bool(JsonW *w, bool v);
 void jw_null(JsonW *w);
 void jw_hex(JsonW *w, uint64_t v); /* "0x1f" as a string */
 void jw_double(JsonW *w, double v);
+/* v / 10^decimals written exactly, with all its decimals ("1234.000500"
+ * for 1234000500 and 6): picoseconds as microseconds, say. */
+void jw_fixed(JsonW *w, uint64_t v, unsigned decimals);
 /* Ends the document with a newline. */
 void jw_finish(JsonW *w);
 

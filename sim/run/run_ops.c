@@ -133,8 +133,9 @@ static void op_finish(Sim *sim, void *opaque)
 {
     Stream *st = opaque;
     Run *run = st->run;
-    if (st->plan.engine >= 0)
-        run->in_flight[st->plan.engine]--;
+    if (st->mover >= 0)
+        run->in_flight[st->mover]--;
+    st->mover = -1;
     load_buses(st, -1);
     judge(st);
     if (!st->failed) /* it moved its bytes, wherever they went */
@@ -254,16 +255,58 @@ void run_op_begin(Sim *sim, void *opaque)
         op_end(st);
         return;
     }
-    if (st->plan.engine >= 0)
-        run->in_flight[st->plan.engine]++;
+    /* What moves the bytes is busy with them: a master, or the CPU. */
+    st->mover = st->plan.engine >= 0 ? st->plan.engine : run->s->cpu;
+    run->in_flight[st->mover]++;
     load_buses(st, 1);
     next_step(st);
+}
+
+/* The running step's work on its track of the trace: a DMA transfer on
+ * its master's, from start to end; what the CPU does, one operation at a
+ * time on the core that ran it, so waiting for the CPU shows as a gap. */
+static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
+                       SimTime end)
+{
+    Run *run = st->run;
+    if (!run->trace)
+        return;
+    static const char *const names[] = {"DMA API call", "cache maintenance",
+                                        "CPU copy", "DMA transfer"};
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    char detail[160];
+    switch (ps->kind) {
+    case STEP_CALL:
+        snprintf(detail, sizeof detail, "%s, %u call(s)", st->sp->name,
+                 ps->calls);
+        break;
+    case STEP_CACHE:
+        snprintf(detail, sizeof detail, "%s, %s %llu bytes", st->sp->name,
+                 ps->cache == CACHE_FLUSH ? "flush" : "invalidate",
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_CPU_COPY:
+        snprintf(detail, sizeof detail, "%s, %llu bytes", st->sp->name,
+                 (unsigned long long)ps->len);
+        break;
+    case STEP_DMA:
+        snprintf(detail, sizeof detail, "%s, %zu segment(s)%s", st->sp->name,
+                 ps->n_segs, ps->desc_addr ? ", descriptors in memory" : "");
+        break;
+    }
+    trace_step(run->trace, track, lane, names[ps->kind], detail, start, end);
+}
+
+static void trace_cpu(Stream *st, const CpuOp *op)
+{
+    trace_work(st, st->run->s->cpu, op->core, op->started, op->completed);
 }
 
 static void cpu_done(Sim *sim, CpuOp *op, void *opaque)
 {
     (void)sim;
     Stream *st = opaque;
+    trace_cpu(st, op);
     if (op->result != ROUTE_OK)
         bus_error(st, st->run->t->comps[st->run->s->cpu].name,
                   op->io.route.reason);
@@ -276,6 +319,7 @@ static void copy_done(Sim *sim, CpuOp *op, void *opaque)
 {
     (void)sim;
     Stream *st = opaque;
+    trace_cpu(st, op);
     if (op->result != ROUTE_OK) {
         bus_error(st, st->run->t->comps[st->run->s->cpu].name,
                   op->io.route.reason);
@@ -323,8 +367,9 @@ static void copy_piece(Stream *st)
 
 static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
 {
-    (void)sim;
     Stream *st = opaque;
+    trace_work(st, st->plan.steps[st->step - 1].master, 0, st->step_start,
+               sim_now(sim));
     if (x->result != ROUTE_OK)
         bus_error(st, st->run->t->comps[st->plan.engine].name,
                   x->io.route.reason);
@@ -334,52 +379,17 @@ static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
 static void call_done(Sim *sim, CpuOp *op, void *opaque)
 {
     (void)sim;
-    (void)op;
     Stream *st = opaque;
+    trace_cpu(st, op);
     if (--st->calls_left)
         cpu_call(st->run->p, st->run->s->cpu, &st->cpu, call_done, st);
     else
         next_step(st);
 }
 
-/* The step that just ended, on its track of the trace. */
-static void trace_done_step(Stream *st)
-{
-    Run *run = st->run;
-    static const char *const names[] = {"DMA API call", "cache maintenance",
-                                        "CPU copy", "DMA transfer"};
-    const PlanStep *ps = &st->plan.steps[st->step - 1];
-    char detail[160];
-    int track = run->s->cpu;
-    switch (ps->kind) {
-    case STEP_CALL:
-        snprintf(detail, sizeof detail, "%s, %u call(s)", st->sp->name,
-                 ps->calls);
-        break;
-    case STEP_CACHE:
-        snprintf(detail, sizeof detail, "%s, %s %llu bytes", st->sp->name,
-                 ps->cache == CACHE_FLUSH ? "flush" : "invalidate",
-                 (unsigned long long)ps->len);
-        break;
-    case STEP_CPU_COPY:
-        snprintf(detail, sizeof detail, "%s, %llu bytes", st->sp->name,
-                 (unsigned long long)ps->len);
-        break;
-    case STEP_DMA:
-        track = ps->master;
-        snprintf(detail, sizeof detail, "%s, %zu segment(s)%s", st->sp->name,
-                 ps->n_segs, ps->desc_addr ? ", descriptors in memory" : "");
-        break;
-    }
-    trace_step(run->trace, track, names[ps->kind], detail, st->step_start,
-               sim_now(run->sim));
-}
-
 static void next_step(Stream *st)
 {
     Run *run = st->run;
-    if (run->trace && st->step)
-        trace_done_step(st);
     if (st->failed || st->step == st->plan.n_steps) {
         op_end(st);
         return;

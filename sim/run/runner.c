@@ -307,6 +307,7 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
             st->reports[k].stream = st->sp->name;
         }
         base += st->sp->n_ops;
+        st->mover = -1;
         st->uses_bus = calloc(t->n_buses, sizeof *st->uses_bus);
         if (!st->uses_bus)
             abort();

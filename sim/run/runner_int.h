@@ -40,6 +40,7 @@ typedef struct Stream {
     bool draining; /* waiting for its posted writes to land */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
     SimTime step_start;
+    int mover;      /* whose in_flight counts the running operation; -1 */
     SimTime op_start;
     CpuOp cpu;
     DmaXfer dx;
@@ -58,7 +59,8 @@ struct Run {
     BufState *bufs;
     Stream *streams;
     SchemeResult *r;
-    unsigned *in_flight;  /* per component: operations it runs now */
+    unsigned *in_flight;  /* per component: operations whose bytes it
+                             moves now (a master, or the CPU copying) */
     unsigned *bus_load;   /* per bus: operations in flight across it */
     struct Trace *trace;  /* NULL: none */
     size_t streams_left;

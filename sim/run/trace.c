@@ -13,6 +13,7 @@ typedef struct Rec {
     unsigned scheme;
     bool step;          /* an operation's step, else a burst */
     int track;          /* step: component; burst: bus */
+    unsigned lane;      /* step: the CPU's core; 0 for other masters */
     bool write_path;
     int requester, master;
     uint64_t addr, bytes;
@@ -103,12 +104,13 @@ void trace_burst(void *opaque, const BurstEvent *e)
     r->end = e->end;
 }
 
-void trace_step(Trace *tr, int comp, const char *what, const char *detail,
-                SimTime start, SimTime end)
+void trace_step(Trace *tr, int comp, unsigned lane, const char *what,
+                const char *detail, SimTime start, SimTime end)
 {
     Rec *r = add(tr);
     r->step = true;
     r->track = comp;
+    r->lane = lane;
     r->what = what;
     r->detail = detail ? strdup(detail) : NULL;
     r->start = start;
@@ -119,11 +121,15 @@ void trace_step(Trace *tr, int comp, const char *what, const char *detail,
 
 /* Tracks: a bus's read (or only) path, its write path, then masters. */
 static int bus_tid(int bus, bool write) { return 1 + 2 * bus + write; }
-static int comp_tid(int comp) { return 100000 + comp; }
+static int comp_tid(int comp, unsigned lane)
+{
+    return 100000 + comp + 1000000 * (int)lane;
+}
 
+/* Trace time is in microseconds: picoseconds keep every digit. */
 static void jw_us(JsonW *w, SimTime ps)
 {
-    jw_double(w, (double)ps / 1e6);
+    jw_fixed(w, ps, 6);
 }
 
 static void meta(JsonW *w, unsigned pid, int tid, const char *key,
@@ -178,9 +184,24 @@ static void write_json(const Trace *tr, FILE *out)
             if (t->comps[c].is_master) {
                 char name[160];
                 snprintf(name, sizeof name, "master %s", t->comps[c].name);
-                meta(&w, (unsigned)s + 1, comp_tid((int)c), "thread_name",
+                meta(&w, (unsigned)s + 1, comp_tid((int)c, 0), "thread_name",
                      name);
             }
+    }
+    /* A CPU's other cores, each a track of its own, named once. */
+    for (size_t i = 0; i < tr->n; i++) {
+        const Rec *r = &tr->v[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && r->step && r->lane && !seen; j++)
+            seen = tr->v[j].step && tr->v[j].scheme == r->scheme &&
+                   tr->v[j].track == r->track && tr->v[j].lane == r->lane;
+        if (r->step && r->lane && !seen) {
+            char name[160];
+            snprintf(name, sizeof name, "master %s core %u",
+                     tr->runs[r->scheme].t->comps[r->track].name, r->lane);
+            meta(&w, r->scheme + 1, comp_tid(r->track, r->lane),
+                 "thread_name", name);
+        }
     }
     for (size_t i = 0; i < tr->n; i++) {
         const Rec *r = &tr->v[i];
@@ -191,7 +212,7 @@ static void write_json(const Trace *tr, FILE *out)
         jw_key(&w, "pid");
         jw_uint(&w, r->scheme + 1);
         jw_key(&w, "tid");
-        jw_uint(&w, (uint64_t)(r->step ? comp_tid(r->track)
+        jw_uint(&w, (uint64_t)(r->step ? comp_tid(r->track, r->lane)
                                        : bus_tid(r->track, r->write_path)));
         jw_key(&w, "name");
         jw_str(&w, r->what);

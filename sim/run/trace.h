@@ -23,10 +23,11 @@ const char *trace_format(const char *path);
 void trace_begin(Trace *tr, const char *scheme, const Topology *t);
 /* A BurstTraceFn (opaque: the Trace). */
 void trace_burst(void *opaque, const BurstEvent *e);
-/* A step of an operation on the track of component `comp` (a master or
- * the CPU): an API call, cache maintenance, a CPU copy, a DMA transfer. */
-void trace_step(Trace *tr, int comp, const char *what, const char *detail,
-                SimTime start, SimTime end);
+/* A step of an operation on the track of component `comp` (a master, or
+ * core `lane` of a CPU; 0 for others): an API call, cache maintenance, a
+ * CPU copy, a DMA transfer. */
+void trace_step(Trace *tr, int comp, unsigned lane, const char *what,
+                const char *detail, SimTime start, SimTime end);
 
 /* Writes the trace to path (temporary file and rename). */
 bool trace_write(const Trace *tr, const char *path, char *err, size_t n);
