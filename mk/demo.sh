@@ -21,6 +21,9 @@ show route $T --from dma0 --addr 0x3_8000_1000 --len 4KiB
 say "Why: the address flat programs (virt_to_phys of the ioremap address)"
 show route $T --from dma0 --addr 0x1100_0000 --len 4KiB
 
+say "Why every scheme is fooled in shadowed-window: PCI 0x0100_0000 is SDRAM by the windows, card2 on the bus"
+show route topologies/ebony-shadow.yaml --from card --addr 0x0100_0000 --len 4KiB
+
 say "Lint every shipped topology"
 show check topologies/*.yaml
 

@@ -216,6 +216,10 @@ START_TEST(shipped_findings)
         {"topologies/p2p-tree.yaml", 0, 0, NULL},
         {"topologies/highmem.yaml", 0, 1, "dma-mask"},
         {"topologies/plb-mmio.yaml", 0, 0, NULL},
+        {"topologies/pci-offset.yaml", 0, 0, NULL},
+        /* card2's BAR inside the inbound window: the shadow, and the
+         * 1 MiB of SDRAM the card no longer reaches */
+        {"topologies/ebony-shadow.yaml", 0, 2, "shadow"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         Diag d;
@@ -229,6 +233,12 @@ START_TEST(shipped_findings)
                       d.counts[SEV_ERROR], d.counts[SEV_WARNING]);
         if (want[i].code)
             ck_assert_str_eq(diag_first(&d, SEV_WARNING)->code, want[i].code);
+        if (want[i].code && !strcmp(want[i].code, "shadow"))
+            ck_assert_str_eq(diag_first(&d, SEV_WARNING)->msg,
+                             "card2 region 0 (memory) and pcix0-bridge "
+                             "dma_ranges window 0 both decode "
+                             "0x100_0000..0x10f_ffff on pcix0 (memory "
+                             "space); the region claims it");
         topology_free(t);
         diag_free(&d);
     }
