@@ -86,7 +86,8 @@ RUN_SRCS := \
 	sim/run/report.c \
 	sim/run/plot.c \
 	sim/run/trace.c \
-	sim/run/csvlines.c
+	sim/run/csvlines.c \
+	sim/run/pool.c
 
 CLI_SRCS := \
 	sim/cli/main.c \
@@ -112,6 +113,7 @@ TEST_SRCS := \
 	tests/check_scheme.c \
 	tests/check_scenario.c \
 	tests/check_cpu.c \
+	tests/check_pool.c \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c

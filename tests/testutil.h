@@ -24,6 +24,7 @@ Suite *cli_suite(void);
 Suite *scheme_suite(void);
 Suite *scenario_suite(void);
 Suite *swview_suite(void);
+Suite *pool_suite(void);
 
 /* Writes text to a fresh file in a private temporary directory and
  * returns its path (static storage, valid until the next call). */

@@ -1,21 +1,16 @@
 /* dmasim sweep and dmasim merge: a scenario run over the cross product of
  * varied values, in parallel worker processes, sharded across machines,
  * resumable; one CSV (docs/cli.md, "sweep"). */
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/run/csvlines.h"
-#include "sim/core/outfile.h"
 #include "sim/run/plot.h"
+#include "sim/run/pool.h"
 #include "sim/run/report.h"
 #include "sim/run/runner.h"
 
@@ -149,216 +144,16 @@ static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
     return ok;
 }
 
-/* ---- workers ---------------------------------------------------------------- */
+/* A point as a task of the worker pool. */
+typedef struct PointTask {
+    const Sweep *sw;
+    const Topology *cols;
+} PointTask;
 
-static double now_s(void)
+static bool point_task(void *ctx, size_t p, FILE *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void progress(size_t done, size_t total, double t0)
-{
-    double el = now_s() - t0, rate = el > 0 ? done / el : 0;
-    int width = 30, fill = total ? (int)(width * done / total) : width;
-    fprintf(stderr, "\r[%.*s%.*s] %zu/%zu points, %.1f/s, ETA %.0f s ", fill,
-            "##############################", width - fill,
-            "..............................", done, total, rate,
-            rate > 0 ? (total - done) / rate : 0.0);
-    fflush(stderr);
-}
-
-/* Where finished points are saved while a sweep runs, so that an
- * interrupted one loses little: every couple of seconds, and when
- * interrupted, the file is rewritten (temporary file and rename) with the
- * points it had and every point the workers have finished. */
-typedef struct Checkpoint {
-    const char *csv;      /* NULL: no file, nothing to save */
-    const char *header;
-    const Lines *have;
-    size_t n_schemes;
-} Checkpoint;
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
-
-/* The complete points (a line per scheme, each ended by a newline) of a
- * worker's file so far. */
-static void read_complete(const char *path, size_t n_schemes, Lines *out)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char *line = NULL;
-    size_t cap = 0, start = out->n;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
-        line[n - 1] = '\0';
-        char *c = strdup(line);
-        if (!c)
-            abort();
-        lines_add(out, c);
-    }
-    free(line);
-    fclose(f);
-    /* A worker writes its points one after another: drop a last point
-     * whose lines are not all there yet. */
-    size_t end = out->n;
-    if (end > start && n_schemes) {
-        size_t last = point_of(out->v[end - 1]), k = end;
-        while (k > start && point_of(out->v[k - 1]) == last)
-            k--;
-        if (end - k < n_schemes)
-            while (out->n > k)
-                free(out->v[--out->n]);
-    }
-}
-
-static void checkpoint(const Checkpoint *cp, const char *dir, unsigned jobs)
-{
-    if (!cp->csv)
-        return;
-    Lines all = {0};
-    for (size_t i = 0; i < cp->have->n; i++) {
-        char *c = strdup(cp->have->v[i]);
-        if (!c)
-            abort();
-        lines_add(&all, c);
-    }
-    for (unsigned w = 0; w < jobs; w++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%u", dir, w);
-        read_complete(path, cp->n_schemes, &all);
-    }
-    sort_lines(&all);
-    write_lines(cp->csv, cp->header, &all);
-    lines_free(&all);
-}
-
-/* Runs `todo` (point indices) in `jobs` forked workers; each writes its
- * lines to its own file, and a byte per point to a pipe for progress.
- * The lines come back in out, sorted by point. */
-static bool run_workers(const Sweep *sw, const size_t *todo, size_t n_todo,
-                        unsigned jobs, const Topology *cols,
-                        const Checkpoint *cp, Lines *out)
-{
-    char dir[] = "/tmp/dmasim-sweep-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("dmasim sweep: mkdtemp");
-        return false;
-    }
-    if (jobs > n_todo)
-        jobs = n_todo ? (unsigned)n_todo : 1;
-    int fds[2];
-    if (pipe(fds)) {
-        perror("dmasim sweep: pipe");
-        return false;
-    }
-    pid_t *pids = calloc(jobs, sizeof *pids);
-    bool ok = true;
-    fflush(NULL);
-    for (unsigned w = 0; w < jobs; w++) {
-        pids[w] = fork();
-        if (pids[w] < 0) {
-            perror("dmasim sweep: fork");
-            ok = false;
-            jobs = w;
-            break;
-        }
-        if (pids[w] == 0) {
-            close(fds[0]);
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%u", dir, w);
-            FILE *f = fopen(path, "w");
-            if (!f)
-                _exit(2);
-            int rc = 0;
-            for (size_t i = w; i < n_todo; i += jobs) {
-                if (!run_point(sw, todo[i], cols, f)) {
-                    rc = 2;
-                    break;
-                }
-                fflush(f);
-                if (write(fds[1], "", 1) != 1)
-                    rc = 2;
-            }
-            fclose(f);
-            _exit(rc);
-        }
-    }
-    close(fds[1]);
-    bool tty = isatty(STDERR_FILENO);
-    double t0 = now_s(), saved = t0;
-    size_t done = 0;
-    char b[256];
-    ssize_t got;
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    if (tty)
-        progress(0, n_todo, t0);
-    while (!interrupted && ((got = read(fds[0], b, sizeof b)) > 0 ||
-                            (got < 0 && errno == EINTR))) {
-        if (got > 0)
-            done += (size_t)got;
-        if (tty)
-            progress(done, n_todo, t0);
-        if (now_s() - saved > 2) {
-            checkpoint(cp, dir, jobs);
-            saved = now_s();
-        }
-    }
-    close(fds[0]);
-    if (interrupted) {
-        for (unsigned w = 0; w < jobs; w++)
-            kill(pids[w], SIGTERM);
-        for (unsigned w = 0; w < jobs; w++)
-            waitpid(pids[w], NULL, 0);
-        checkpoint(cp, dir, jobs);
-        fprintf(stderr, "%sdmasim sweep: interrupted after %zu of %zu "
-                        "points%s\n",
-                tty ? "\n" : "", done, n_todo,
-                cp->csv ? "; --resume goes on from there" : "");
-        for (unsigned w = 0; w < jobs; w++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%u", dir, w);
-            remove(path);
-        }
-        rmdir(dir);
-        free(pids);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        return false;
-    }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    if (tty)
-        fputc('\n', stderr);
-    for (unsigned w = 0; w < jobs; w++) {
-        int st;
-        while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
-            ;
-        if (!WIFEXITED(st) || WEXITSTATUS(st))
-            ok = false;
-    }
-    if (!ok)
-        checkpoint(cp, dir, jobs); /* keep what the others finished */
-    for (unsigned w = 0; w < jobs; w++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%u", dir, w);
-        if (ok)
-            read_lines(path, NULL, out);
-        remove(path);
-    }
-    rmdir(dir);
-    free(pids);
-    sort_lines(out);
-    return ok;
+    const PointTask *pt = ctx;
+    return run_point(pt->sw, p, pt->cols, out);
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -528,13 +323,19 @@ int cmd_sweep(int argc, char **argv)
     }
     have.n = w;
     free(seen);
-    Checkpoint cp = {csv, header, &have, s0->n_schemes};
-    if (!run_workers(&sw, todo, n_todo, jobs, s0->topo, &cp, &got)) {
-        if (interrupted)
-            rc = 128 + interrupted;
-        else
-            fprintf(stderr, "dmasim sweep: a worker failed; %s\n",
-                    csv ? "the points before it are saved" : "no output");
+    PoolSave save = {csv, header, &have, s0->n_schemes};
+    PointTask pt = {&sw, s0->topo};
+    int sig = 0;
+    switch (pool_run(point_task, &pt, todo, n_todo, jobs, &save, &got,
+                     &sig)) {
+    case POOL_DONE:
+        break;
+    case POOL_STOPPED:
+        rc = 128 + sig;
+        goto out;
+    case POOL_FAILED:
+        fprintf(stderr, "dmasim sweep: a worker failed; %s\n",
+                csv ? "the points before it are saved" : "no output");
         goto out;
     }
     for (size_t i = 0; i < got.n; i++)
