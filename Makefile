@@ -87,7 +87,8 @@ RUN_SRCS := \
 	sim/run/plot.c \
 	sim/run/trace.c \
 	sim/run/csvlines.c \
-	sim/run/pool.c
+	sim/run/pool.c \
+	sim/run/html.c
 
 CLI_SRCS := \
 	sim/cli/main.c \
@@ -114,6 +115,7 @@ TEST_SRCS := \
 	tests/check_scenario.c \
 	tests/check_cpu.c \
 	tests/check_pool.c \
+	tests/check_html.c \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c

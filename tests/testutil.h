@@ -25,6 +25,7 @@ Suite *scheme_suite(void);
 Suite *scenario_suite(void);
 Suite *swview_suite(void);
 Suite *pool_suite(void);
+Suite *html_suite(void);
 
 /* Writes text to a fresh file in a private temporary directory and
  * returns its path (static storage, valid until the next call). */
