@@ -80,6 +80,7 @@ API_SRCS := \
 
 RUN_SRCS := \
 	sim/run/scenario.c \
+	sim/run/scenario_resolve.c \
 	sim/run/oracle.c \
 	sim/run/runner.c \
 	sim/run/run_ops.c \

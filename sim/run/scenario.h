@@ -97,6 +97,10 @@ Scenario *scenario_load_ov(const char *file, const Override *ov, size_t n_ov,
 void scenario_free(Scenario *s);
 
 const char *buf_kind_name(BufKind k);
+/* The second pass, after parsing and loading the topology: names, lengths
+ * and engines checked and resolved.  Called by scenario_load; exposed for
+ * the tests. */
+bool scenario_resolve(Scenario *s, Diag *d);
 /* The expectation for a scheme, or NULL. */
 const ExpectParams *scenario_expect(const Scenario *s, const char *scheme);
 
