@@ -151,6 +151,14 @@ const char *dma_api_names(void);             /* "flat, flat-bounce, struct" */
 void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
                   Plan *p);
 
+/* The buses an access by master m to kernel virtual address va crosses,
+ * as the page tables and the software view have it (swview_path); an
+ * access to m's own regions is charged to m's own bus.  At most max into
+ * buses[]; 0 when nothing the kernel knows lies at va.  The runner
+ * counts the load dma_move reads on them. */
+size_t plan_buses(const ApiCtx *c, int m, uint64_t va, int *buses,
+                  size_t max);
+
 /* ---- building plans (models/dma_api/plan.c) ---------------------------- */
 
 void plan_init(Plan *p);

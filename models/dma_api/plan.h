@@ -16,11 +16,5 @@ void plan_note(Plan *p, const char *fmt, ...)
 int first_root_engine(const SwView *v);
 /* The last address master m can drive: its dma_mask. */
 uint64_t master_mask(const SwView *v, int m);
-/* The buses an access by master m to kernel virtual address va crosses,
- * as the page tables and the software view have it (swview_path); an
- * access to m's own regions is charged to m's own bus.  At most max into
- * buses[]; 0 when nothing the kernel knows lies at va. */
-size_t plan_buses(const ApiCtx *c, int m, uint64_t va, int *buses,
-                  size_t max);
 
 #endif

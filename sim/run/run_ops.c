@@ -7,7 +7,6 @@
 
 #include "models/regions.h"
 #include "sim/hw/kinds.h"
-#include "models/dma_api/plan.h"
 #include "sim/run/runner_int.h"
 #include "sim/run/trace.h"
 #include "sim/core/units.h"
