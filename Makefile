@@ -104,6 +104,7 @@ TEST_SRCS := \
 	tests/testutil.c \
 	tests/check_units.c \
 	tests/check_sim.c \
+	tests/check_outfile.c \
 	tests/check_store.c \
 	tests/check_yaml_load.c \
 	tests/check_topology.c \

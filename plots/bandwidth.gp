@@ -1,7 +1,11 @@
 # Throughput against a swept value, one curve per scheme (dmasim sweep
-# --plot).  dmasim sets: data (a file of blocks "x throughput", one block
-# per scheme, blocks separated by two blank lines), names (the schemes,
-# space-separated), out, fmt (png or svg), xlabel, logx (1 or 0), title.
+# --plot).  dmasim runs it with gnuplot -c, its arguments plain strings
+# that are never read as commands: the data file (blocks of "x
+# throughput", one per scheme, separated by two blank lines), the schemes
+# (space-separated), the output, its format (png or svg), the title, the
+# x label, and 1 for a log x axis.
+data = ARG1; names = ARG2; out = ARG3; fmt = ARG4; title = ARG5
+xlabel = ARG6; logx = (ARG7 eq "1")
 if (fmt eq "svg") {
     set terminal svg size 800,500 dynamic font "sans,12" background rgb "white"
 } else {

@@ -1,7 +1,10 @@
 # How long each operation took, start to end, as a cumulative
-# distribution per scheme (dmasim report).  dmasim sets: data (a block per
-# scheme of "microseconds fraction", blocks separated by two blank lines),
-# names, out, fmt (png or svg), title.
+# distribution per scheme (dmasim report).  dmasim runs it with gnuplot
+# -c, its arguments plain strings that are never read as commands: the
+# data file (a block per scheme of "microseconds fraction", separated by
+# two blank lines), the schemes (space-separated), the output, its format
+# (png or svg), the title.
+data = ARG1; names = ARG2; out = ARG3; fmt = ARG4; title = ARG5
 if (fmt eq "svg") {
     set terminal svg size 640,360 dynamic font "sans,11" background rgb "white"
 } else {

@@ -1,6 +1,9 @@
 # Each bus's busy time under each scheme, as clustered bars (dmasim
-# report).  dmasim sets: data (rows: "bus" pct pct ...), names (the
-# schemes, space-separated), out, fmt (png or svg), title.
+# report).  dmasim runs it with gnuplot -c, its arguments plain strings
+# that are never read as commands: the data file (rows: "bus" pct pct
+# ...), the schemes (space-separated), the output, its format (png or
+# svg), the title.
+data = ARG1; names = ARG2; out = ARG3; fmt = ARG4; title = ARG5
 if (fmt eq "svg") {
     set terminal svg size 640,360 dynamic font "sans,11" background rgb "white"
 } else {

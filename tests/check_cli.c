@@ -7,6 +7,9 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -913,6 +916,162 @@ START_TEST(report_files_and_errors)
 }
 END_TEST
 
+/* ---- outputs ------------------------------------------------------------------ */
+
+/* An output that is an input is refused before anything runs, and the
+ * input stays whole; so is an output whose folder does not exist. */
+START_TEST(outputs_checked_first)
+{
+    char scen[512], cwd[1024];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    char *text = slurp("scenarios/baseline.yaml");
+    snprintf(scen, sizeof scen, "%s", tu_write("in.yaml", ""));
+    char *topo_line = strstr(text, "topology: ../topologies/ebony.yaml");
+    ck_assert_ptr_nonnull(topo_line);
+    char fixed[8192];
+    snprintf(fixed, sizeof fixed, "%.*stopology: %s/topologies/ebony.yaml%s",
+             (int)(topo_line - text), text, cwd,
+             topo_line + strlen("topology: ../topologies/ebony.yaml"));
+    FILE *f = fopen(scen, "w");
+    fputs(fixed, f);
+    fclose(f);
+    Run r = run((const char *[]){"run", scen, "--json", scen, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    char want[1400];
+    snprintf(want, sizeof want,
+             "dmasim run: %s is an input (%s): refusing to write over it\n",
+             scen, scen);
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    char *after = slurp(scen);
+    ck_assert_str_eq(after, fixed);
+    free(after);
+    free(text);
+    /* the topology is an input too */
+    r = run((const char *[]){"run", "scenarios/baseline.yaml", "--csv",
+                             "topologies/ebony.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "is an input"));
+    run_free(&r);
+    /* no folder: said at once, nothing run */
+    r = run((const char *[]){"run", "scenarios/baseline.yaml", "--json",
+                             "/nonexistent/dir/x.json", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "dmasim run: cannot write /nonexistent/dir/"
+                            "x.json: /nonexistent/dir: No such file or "
+                            "directory\n");
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "seed=1,2,3,4,5,6,7,8", "--csv",
+                             "/nonexistent/dir/x.csv", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim sweep: cannot write /nonexistent/dir/"
+                            "x.csv: /nonexistent/dir: No such file or "
+                            "directory\n");
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "seed=1", "--csv", "scenarios/baseline.yaml",
+                             NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "is an input"));
+    run_free(&r);
+    r = run((const char *[]){"merge", "scenarios/baseline.yaml", "-o",
+                             "scenarios/baseline.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "is an input"));
+    run_free(&r);
+}
+END_TEST
+
+/* Standard output that cannot be written (a full disk) is an error, not
+ * a silent loss; /dev/stdout is standard output, written in place. */
+START_TEST(outputs_stdout)
+{
+    const char *bin = getenv("DMASIM") ? getenv("DMASIM") : "build/dmasim";
+    char cmd[2048], err[512];
+    snprintf(err, sizeof err, "%s", tu_write("full.err", ""));
+    snprintf(cmd, sizeof cmd,
+             "%s check topologies/ebony.yaml > /dev/full 2> %s", bin, err);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 2);
+    char *e = slurp(err);
+    ck_assert_str_eq(e, "dmasim: cannot write standard output: No space "
+                        "left on device\n");
+    free(e);
+    Run r = run((const char *[]){"run", "scenarios/baseline.yaml", "--csv",
+                                 "/dev/stdout", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(!strncmp(r.out, "scenario,topology,scheme,", 25));
+    ck_assert_ptr_null(strstr(r.out, "simulated time")); /* no table */
+    run_free(&r);
+}
+END_TEST
+
+/* A sweep worker that cannot write its lines (here a file size limit
+ * under TMPDIR) fails the sweep, with the reason; it used to end with
+ * exit 0 and points missing. */
+/* Any legal file name plots, none runs code: an apostrophe in a folder
+ * (plotting used to fail), and a name that closes gnuplot's quotes and
+ * runs a command (it used to run: here `exit status 3`, harmless and
+ * seen as gnuplot's exit status). */
+START_TEST(outputs_plot_names)
+{
+    char dir[600], png[900], bad[1200];
+    snprintf(dir, sizeof dir, "%s", tu_write("probe", ""));
+    *strrchr(dir, '/') = '\0';
+    size_t k = strlen(dir);
+    snprintf(dir + k, sizeof dir - k, "/it's here");
+    mkdir(dir, 0777);
+    snprintf(png, sizeof png, "%s/bw.png", dir);
+    snprintf(bad, sizeof bad, "%s/x'; exit status 3; print '.svg", dir);
+    const char *outs[2] = {png, bad};
+    for (int i = 0; i < 2; i++) {
+        Run r = run((const char *[]){"sweep", "scenarios/ioremap-target.yaml",
+                                     "--vary", "workload.0.size=1KiB,4KiB",
+                                     "--plot", outs[i], NULL});
+        ck_assert_msg(r.status == 0, "%s: %s", outs[i], r.err);
+        run_free(&r);
+        struct stat st;
+        ck_assert_msg(stat(outs[i], &st) == 0 && st.st_size > 0, "%s",
+                      outs[i]);
+    }
+    /* the report's folder too */
+    Run r = run((const char *[]){"report", "scenarios/baseline.yaml", "-o",
+                                 dir, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(outputs_worker_write_errors)
+{
+    const char *bin = getenv("DMASIM") ? getenv("DMASIM") : "build/dmasim";
+    char dir[512], cmd[2048], err[600], out[600];
+    snprintf(dir, sizeof dir, "%s", tu_write("w.err", ""));
+    snprintf(err, sizeof err, "%s", dir);
+    *strrchr(dir, '/') = '\0';
+    snprintf(out, sizeof out, "%s/w.out", dir);
+    /* stdout through a pipe, which the limit does not touch; the status
+     * through a file */
+    snprintf(cmd, sizeof cmd,
+             "(trap '' XFSZ; ulimit -f 1; TMPDIR=%s %s sweep "
+             "scenarios/baseline.yaml --vary seed=1,2,3,4 --jobs 1 "
+             "2> %s; echo $? > %s) | cat > /dev/null",
+             dir, bin, err, out);
+    ck_assert_int_eq(system(cmd), 0);
+    char *status = slurp(out);
+    ck_assert_int_eq(atoi(status), 2);
+    free(status);
+    char *e = slurp(err);
+    ck_assert_msg(strstr(e, "File too large") != NULL, "%s", e);
+    ck_assert_ptr_nonnull(strstr(e, "dmasim sweep: a worker failed"));
+    free(e);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -952,6 +1111,13 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_killed_then_resumed);
     tcase_add_test(tc, sweep_bad_input);
     tcase_add_test(tc, report_files_and_errors);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("outputs");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, outputs_checked_first);
+    tcase_add_test(tc, outputs_stdout);
+    tcase_add_test(tc, outputs_plot_names);
+    tcase_add_test(tc, outputs_worker_write_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(units_suite());
     srunner_add_suite(sr, sim_suite());
+    srunner_add_suite(sr, outfile_suite());
     srunner_add_suite(sr, store_suite());
     srunner_add_suite(sr, yaml_load_suite());
     srunner_add_suite(sr, topology_suite());

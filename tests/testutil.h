@@ -26,6 +26,7 @@ Suite *scenario_suite(void);
 Suite *swview_suite(void);
 Suite *pool_suite(void);
 Suite *html_suite(void);
+Suite *outfile_suite(void);
 
 /* Writes text to a fresh file in a private temporary directory and
  * returns its path (static storage, valid until the next call). */

@@ -83,6 +83,29 @@ static void page_to(FILE *f, const void *ctx)
     html_page(f, pg->secs, pg->n);
 }
 
+/* DIR/index.html and every plot can be written over no input. */
+static bool outputs_ok(const char *dir, const Section *secs, size_t n,
+                       char *err, size_t errlen)
+{
+    const char **inputs = calloc(2 * n, sizeof *inputs);
+    if (!inputs)
+        abort();
+    for (size_t k = 0; k < n; k++) {
+        inputs[2 * k] = secs[k].s->file;
+        inputs[2 * k + 1] = secs[k].s->topo->file;
+    }
+    char path[3][4096];
+    snprintf(path[0], sizeof path[0], "%s/index.html", dir);
+    bool ok = outfile_check(path[0], inputs, 2 * n, err, errlen);
+    for (size_t k = 0; ok && k < n; k++) {
+        plot_paths(&secs[k], dir, path[1], path[2], sizeof path[1]);
+        ok = outfile_check(path[1], inputs, 2 * n, err, errlen) &&
+             outfile_check(path[2], inputs, 2 * n, err, errlen);
+    }
+    free(inputs);
+    return ok;
+}
+
 /* The plots, then the page (temporary file and rename). */
 static bool write_page(const char *dir, const Section *secs, size_t n,
                        char *err, size_t errlen)
@@ -138,27 +161,36 @@ int cmd_report(int argc, char **argv)
     }
     Section *secs = calloc(nf, sizeof *secs);
     int rc = EXIT_BAD_INPUT;
-    bool ok = true;
+    char err[700];
     Diag d;
     diag_init(&d);
-    for (size_t k = 0; ok && k < nf; k++) {
-        Section *sec = &secs[k];
-        sec->s = scenario_load(files[k], &d);
-        ok = sec->s && run_schemes(sec->s, NULL, 0, sec->r, sec->why,
-                                   &sec->n, &d, NULL);
-    }
-    if (ok) {
-        char err[700];
-        if (write_page(dir, secs, nf, err, sizeof err)) {
-            printf("wrote %s/index.html (%zu scenario%s)\n", dir, nf,
-                   nf == 1 ? "" : "s");
-            rc = EXIT_CLEAN;
-        } else {
-            fprintf(stderr, "dmasim report: %s\n", err);
+    for (size_t k = 0; k < nf; k++)
+        if (!(secs[k].s = scenario_load(files[k], &d))) {
+            diag_print_problems(stderr, &d);
+            goto out;
         }
-    } else {
-        diag_print_problems(stderr, &d);
+    /* The page and the plots can be written, and none is an input, before
+     * anything runs. */
+    if (!outputs_ok(dir, secs, nf, err, sizeof err)) {
+        fprintf(stderr, "dmasim report: %s\n", err);
+        goto out;
     }
+    for (size_t k = 0; k < nf; k++) {
+        Section *sec = &secs[k];
+        if (!run_schemes(sec->s, NULL, 0, sec->r, sec->why, &sec->n, &d,
+                         NULL)) {
+            diag_print_problems(stderr, &d);
+            goto out;
+        }
+    }
+    if (!write_page(dir, secs, nf, err, sizeof err)) {
+        fprintf(stderr, "dmasim report: %s\n", err);
+        goto out;
+    }
+    printf("wrote %s/index.html (%zu scenario%s)\n", dir, nf,
+           nf == 1 ? "" : "s");
+    rc = EXIT_CLEAN;
+out:
     for (size_t k = 0; k < nf; k++) {
         run_schemes_free(secs[k].r, secs[k].why, secs[k].n);
         scenario_free(secs[k].s);

@@ -116,7 +116,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "dmasim run: name one scenario file\n\n%s", run_help);
         return EXIT_BAD_INPUT;
     }
-    if (json && csv && !strcmp(json, "-") && !strcmp(csv, "-")) {
+    if (json && csv && outfile_is_stdout(json) && outfile_is_stdout(csv)) {
         fprintf(stderr, "dmasim run: --json - and --csv - both want stdout\n");
         return EXIT_BAD_INPUT;
     }
@@ -127,6 +127,28 @@ int cmd_run(int argc, char **argv)
         diag_print_problems(stderr, &d);
         diag_free(&d);
         return EXIT_BAD_INPUT;
+    }
+    /* Every output can be written, and none is an input, before the run. */
+    const char *inputs[2] = {argv[optind], s->topo->file};
+    const char *outs[3] = {json, csv, trace_file};
+    for (int i = 0; i < 3; i++) {
+        char err[700];
+        if (!outs[i])
+            continue;
+        bool twice = false;
+        for (int j = 0; j < i; j++)
+            twice |= outs[j] && !outfile_is_stdout(outs[i]) &&
+                     !strcmp(outs[i], outs[j]);
+        if (twice || !outfile_check(outs[i], inputs, 2, err, sizeof err)) {
+            if (twice)
+                fprintf(stderr, "dmasim run: %s is named for two outputs\n",
+                        outs[i]);
+            else
+                fprintf(stderr, "dmasim run: %s\n", err);
+            scenario_free(s);
+            diag_free(&d);
+            return EXIT_BAD_INPUT;
+        }
     }
     for (size_t j = 0; j < n_only; j++) {
         bool listed = false;
@@ -151,22 +173,16 @@ int cmd_run(int argc, char **argv)
         rc = EXIT_BAD_INPUT;
     } else {
         RunReport rr = {s, res, n, (const char *const *)why};
-        bool to_stdout = (json && !strcmp(json, "-")) ||
-                         (csv && !strcmp(csv, "-"));
+        bool to_stdout = (json && outfile_is_stdout(json)) ||
+                         (csv && outfile_is_stdout(csv));
         if (!to_stdout)
             report_table(stdout, &rr, use_color());
         char err[400];
-        if (json && !strcmp(json, "-"))
-            report_json(stdout, &rr);
-        else if (json && !write_atomic(json, json_to, &rr, err,
-                                            sizeof err)) {
+        if (json && !write_atomic(json, json_to, &rr, err, sizeof err)) {
             fprintf(stderr, "dmasim run: %s\n", err);
             rc = EXIT_BAD_INPUT;
         }
-        if (csv && !strcmp(csv, "-"))
-            report_csv(stdout, &rr);
-        else if (csv && !write_atomic(csv, csv_to, &rr, err,
-                                           sizeof err)) {
+        if (csv && !write_atomic(csv, csv_to, &rr, err, sizeof err)) {
             fprintf(stderr, "dmasim run: %s\n", err);
             rc = EXIT_BAD_INPUT;
         }

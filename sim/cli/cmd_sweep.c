@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/core/outfile.h"
 #include "sim/run/csvlines.h"
 #include "sim/run/plot.h"
 #include "sim/run/pool.h"
@@ -287,6 +288,21 @@ int cmd_sweep(int argc, char **argv)
         diag_print_problems(stderr, &d);
         goto out;
     }
+    /* The outputs can be written, and are no inputs, before any point
+     * runs. */
+    const char *inputs[2] = {sw.file, s0->topo->file};
+    const char *outs[2] = {csv, plot};
+    for (int i = 0; i < 2; i++) {
+        char err[700];
+        if (outs[i] && !outfile_check(outs[i], inputs, 2, err, sizeof err)) {
+            fprintf(stderr, "dmasim sweep: %s\n", err);
+            goto out;
+        }
+    }
+    if (csv && plot && !strcmp(csv, plot)) {
+        fprintf(stderr, "dmasim sweep: %s is named for two outputs\n", csv);
+        goto out;
+    }
     header = make_header(&sw, s0->topo);
     if (resume) {
         char *old = NULL;
@@ -394,6 +410,11 @@ int cmd_merge(int argc, char **argv)
     char *header = NULL;
     Lines all = {0};
     int rc = EXIT_BAD_INPUT;
+    char err[700];
+    if (!outfile_check(out, (const char *const *)files, n, err, sizeof err)) {
+        fprintf(stderr, "dmasim merge: %s\n", err);
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         char *h = NULL;
         Lines l = {0};

@@ -1,4 +1,6 @@
 /* dmasim: the command-line entry point. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +46,26 @@ static void usage(FILE *out)
           out);
 }
 
-int main(int argc, char **argv)
+/* What went to standard output must have reached it: a full disk or a
+ * closed descriptor is an error, not a silent loss. */
+static int finish(int rc)
+{
+    errno = 0;
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) && !bad) {
+        bad = true;
+        e = errno;
+    }
+    if (bad) {
+        fprintf(stderr, "dmasim: cannot write standard output: %s\n",
+                strerror(e ? e : EIO));
+        return EXIT_BAD_INPUT;
+    }
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -65,4 +86,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "dmasim: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+    return finish(dispatch(argc, argv));
 }

@@ -121,16 +121,12 @@ static void csv_lines_to(FILE *f, const void *ctx)
         fprintf(f, "%s\n", c->l->v[i]);
 }
 
-/* The header and lines to path (temporary file and rename), or stdout. */
+/* The header and lines to path (sim/core/outfile.h), or stdout. */
 bool write_lines(const char *path, const char *header, const Lines *l)
 {
     CsvOut c = {header, l};
-    if (!path) {
-        csv_lines_to(stdout, &c);
-        return fflush(stdout) == 0;
-    }
     char err[400];
-    if (!write_atomic(path, csv_lines_to, &c, err, sizeof err)) {
+    if (!write_atomic(path ? path : "-", csv_lines_to, &c, err, sizeof err)) {
         fprintf(stderr, "dmasim: %s\n", err);
         return false;
     }

@@ -24,8 +24,8 @@ size_t point_of(const char *line);
 void sort_lines(Lines *l);
 /* Drops a line equal to an earlier one of its point (sorted lines). */
 void dedupe(Lines *l);
-/* The header and lines to path (temporary file and rename), or to stdout
- * when path is NULL; a failure is said on stderr. */
+/* The header and lines to path (sim/core/outfile.h), or to stdout when
+ * path is NULL; a failure is said on stderr. */
 bool write_lines(const char *path, const char *header, const Lines *l);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,17 +53,25 @@ static bool script(const char *name, char *out, size_t n)
     return false;
 }
 
-/* Runs gnuplot on a script with -e definitions; false with a message. */
-static bool run_gnuplot(const char *script_path, const char *defs,
-                        const char *out, char *err, size_t errlen)
+/* Runs gnuplot on a script, its inputs passed as the script's arguments
+ * (gnuplot -c: ARG1, ARG2, ... are plain strings, so no file name or
+ * title is ever read as gnuplot commands); false with a message. */
+static bool run_gnuplot(const char *script_path, const char *const *args,
+                        size_t n_args, const char *out, char *err,
+                        size_t errlen)
 {
+    const char *argv[16] = {"gnuplot", "-c", script_path};
+    size_t k = 3;
+    for (size_t i = 0; i < n_args && k + 1 < 16; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         int devnull = open("/dev/null", O_WRONLY);
         if (devnull >= 0)
             dup2(devnull, STDOUT_FILENO);
-        execlp("gnuplot", "gnuplot", "-e", defs, script_path, (char *)NULL);
+        execvp("gnuplot", (char *const *)argv);
         _exit(127);
     }
     int st = 0;
@@ -80,47 +89,87 @@ static bool run_gnuplot(const char *script_path, const char *defs,
     return true;
 }
 
+/* A data file for gnuplot under $TMPDIR (default /tmp); its name into
+ * name (at least 4096 bytes). */
 static FILE *data_file(char *name, char *err, size_t errlen)
 {
-    strcpy(name, "/tmp/dmasim-plot-XXXXXX");
-    int fd = mkstemp(name);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write a plot data file: %s",
-                 strerror(errno));
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    if ((size_t)snprintf(name, 4096, "%s/dmasim-plot-XXXXXX", tmp) >= 4096) {
+        snprintf(err, errlen, "cannot write a plot data file: TMPDIR is too "
+                              "long");
         return NULL;
     }
-    return fdopen(fd, "w");
+    int fd = mkstemp(name);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f)
+        snprintf(err, errlen, "cannot write a plot data file in %s: %s", tmp,
+                 strerror(errno));
+    return f;
 }
 
-/* Draws path with plots/SCRIPT from a data file (removed after) and the
- * schemes' names. */
-static bool draw(const char *script_name, const char *data,
-                 const char *names, const char *path, const char *title,
-                 char *err, size_t errlen)
+/* Closes a data file, checking that every byte reached it. */
+static bool data_done(FILE *f, const char *name, char *err, size_t errlen)
 {
-    char gp[4096], defs[2048];
-    bool ok = script(script_name, gp, sizeof gp);
-    if (!ok)
-        snprintf(err, errlen, "cannot find plots/%s (set DMASIM_PLOTS to "
-                              "its directory)",
-                 script_name);
-    snprintf(defs, sizeof defs,
-             "data='%s'; names='%s'; out='%s'; fmt='%s'; title='%s'", data,
-             names, path, plot_format(path), title);
-    ok = ok && run_gnuplot(gp, defs, path, err, errlen);
-    remove(data);
+    errno = 0;
+    bool ok = !ferror(f);
+    int e = errno;
+    if (fclose(f) && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "cannot write a plot data file %s: %s", name,
+                 strerror(e ? e : EIO));
+        remove(name);
+    }
     return ok;
 }
 
-static void join_names(const char *const *schemes, size_t n, char *out,
-                       size_t len)
+/* The schemes' names, space-separated (malloc'd). */
+static char *join_names(const char *const *names, size_t n)
 {
-    out[0] = '\0';
+    size_t len = 1;
+    for (size_t k = 0; k < n; k++)
+        len += strlen(names[k]) + 1;
+    char *out = calloc(len, 1);
+    if (!out)
+        abort();
     for (size_t k = 0; k < n; k++) {
         if (k)
-            strncat(out, " ", len - strlen(out) - 1);
-        strncat(out, schemes[k], len - strlen(out) - 1);
+            strcat(out, " ");
+        strcat(out, names[k]);
     }
+    return out;
+}
+
+/* Draws path with plots/SCRIPT from a data file (removed after): the
+ * script's arguments are the data file, the schemes' names, the output,
+ * its format, the title, then `extra`. */
+static bool draw(const char *script_name, const char *data,
+                 const char *const *schemes, size_t n_schemes,
+                 const char *path, const char *title,
+                 const char *const *extra, size_t n_extra, char *err,
+                 size_t errlen)
+{
+    char gp[4096];
+    bool ok = script(script_name, gp, sizeof gp);
+    if (!ok) {
+        snprintf(err, errlen, "cannot find plots/%s (set DMASIM_PLOTS to "
+                              "its directory)",
+                 script_name);
+    } else {
+        char *names = join_names(schemes, n_schemes);
+        const char *args[8] = {data, names, path, plot_format(path), title};
+        size_t n = 5;
+        for (size_t i = 0; i < n_extra && n < 8; i++)
+            args[n++] = extra[i];
+        ok = run_gnuplot(gp, args, n, path, err, errlen);
+        free(names);
+    }
+    remove(data);
+    return ok;
 }
 
 bool plot_utilization(const char *path, const char *title,
@@ -128,7 +177,7 @@ bool plot_utilization(const char *path, const char *title,
                       const char *const *buses, size_t n_buses,
                       const double *util, char *err, size_t errlen)
 {
-    char data[64], names[400];
+    char data[4096];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
@@ -139,9 +188,9 @@ bool plot_utilization(const char *path, const char *title,
             fprintf(f, " %.3f", 100 * util[k * n_buses + b]);
         fputc('\n', f);
     }
-    fclose(f);
-    join_names(schemes, n_schemes, names, sizeof names);
-    return draw("utilization.gp", data, names, path, title, err, errlen);
+    return data_done(f, data, err, errlen) &&
+           draw("utilization.gp", data, schemes, n_schemes, path, title,
+                NULL, 0, err, errlen);
 }
 
 static int cmp_time(const void *a, const void *b)
@@ -155,7 +204,7 @@ bool plot_latency(const char *path, const char *title,
                   const SimTime *const *lat, const size_t *n_lat, char *err,
                   size_t errlen)
 {
-    char data[64], names[400];
+    char data[4096];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
@@ -174,9 +223,9 @@ bool plot_latency(const char *path, const char *title,
         fprintf(f, "\n\n");
         free(v);
     }
-    fclose(f);
-    join_names(schemes, n_schemes, names, sizeof names);
-    return draw("latency.gp", data, names, path, title, err, errlen);
+    return data_done(f, data, err, errlen) &&
+           draw("latency.gp", data, schemes, n_schemes, path, title, NULL, 0,
+                err, errlen);
 }
 
 /* The n-th comma-separated field of a line, into buf. */
@@ -219,25 +268,59 @@ static bool number(const char *s, double *v)
     return false;
 }
 
+/* The text of a line from the start of field `from` to the start of
+ * field `to` (the separators between included): *len bytes at the
+ * returned pointer. */
+static const char *fields_span(const char *line, size_t from, size_t to,
+                               size_t *len)
+{
+    const char *a = line, *b;
+    for (size_t i = 0; i < from && a; i++)
+        if ((a = strchr(a, ',')))
+            a++;
+    if (!a) {
+        *len = 0;
+        return line;
+    }
+    b = a;
+    for (size_t i = from; i < to && b; i++)
+        if ((b = strchr(b, ',')))
+            b++;
+    *len = b ? (size_t)(b - a) : strlen(a);
+    return a;
+}
+
+/* A string made like printf (malloc'd). */
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        abort();
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 bool plot_sweep(const char *path, const char *xname, const char *header,
                 const char *const *lines, size_t n, char *err, size_t errlen)
 {
-    const char *fmt = plot_format(path);
-    char gp[4096];
     long c_scheme = column(header, "scheme"),
          c_tput = column(header, "throughput_MBps"),
          c_first = column(header, "scenario");
-    if (!fmt || c_scheme < 0 || c_tput < 0 || c_first < 2) {
+    if (!plot_format(path) || c_scheme < 0 || c_tput < 0 || c_first < 2) {
         snprintf(err, errlen, "cannot plot %s from this CSV", path);
         return false;
     }
-    if (!script("bandwidth.gp", gp, sizeof gp)) {
-        snprintf(err, errlen, "cannot find plots/bandwidth.gp (set "
-                              "DMASIM_PLOTS to its directory)");
-        return false;
-    }
     /* Schemes in order of appearance; x values; all numeric? */
-    char schemes[8][256], b[256], other0[1024] = "", other[1024];
+    char schemes[8][256], b[256];
+    const char *names[8];
     size_t ns = 0;
     bool numeric = true;
     double lo = 0, hi = 0;
@@ -246,8 +329,11 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
         bool seen = false;
         for (size_t k = 0; k < ns; k++)
             seen |= !strcmp(schemes[k], b);
-        if (!seen && ns < 8)
-            snprintf(schemes[ns++], sizeof schemes[0], "%s", b);
+        if (!seen && ns < 8) {
+            snprintf(schemes[ns], sizeof schemes[0], "%s", b);
+            names[ns] = schemes[ns];
+            ns++;
+        }
         double v;
         field(lines[i], 1, b, sizeof b);
         if (!number(b, &v) || v <= 0)
@@ -257,24 +343,21 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
             hi = hi > v ? hi : v;
         }
     }
-    /* The data: a block per scheme. */
-    char data[64];
+    /* The data: a block per scheme, at point 0's other varied values
+     * (columns 2 .. c_first - 1). */
+    char data[4096];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
+    size_t len0 = 0, len;
+    const char *other0 = n ? fields_span(lines[0], 2, (size_t)c_first, &len0)
+                           : "";
     for (size_t k = 0; k < ns; k++) {
         size_t idx = 0;
         for (size_t i = 0; i < n; i++) {
-            /* other varied values (columns 2 .. c_first-1) as point 0's */
-            other[0] = '\0';
-            for (long c = 2; c < c_first; c++) {
-                field(lines[i], (size_t)c, b, sizeof b);
-                strncat(other, b, sizeof other - strlen(other) - 2);
-                strcat(other, ",");
-            }
-            if (i == 0)
-                snprintf(other0, sizeof other0, "%s", other);
-            if (strcmp(other, other0))
+            const char *other = fields_span(lines[i], 2, (size_t)c_first,
+                                            &len);
+            if (len != len0 || memcmp(other, other0, len))
                 continue;
             field(lines[i], (size_t)c_scheme, b, sizeof b);
             if (strcmp(b, schemes[k]))
@@ -291,18 +374,14 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
         }
         fprintf(f, "\n\n");
     }
-    fclose(f);
-    char names[300] = "", defs[2048];
-    for (size_t k = 0; k < ns; k++) {
-        strcat(names, k ? " " : "");
-        strcat(names, schemes[k]);
-    }
-    snprintf(defs, sizeof defs,
-             "data='%s'; names='%s'; out='%s'; fmt='%s'; xlabel='%s%s'; "
-             "logx=%d; title='throughput against %s'",
-             data, names, path, fmt, xname, numeric ? " (bytes or Hz)" : "",
-             numeric && hi >= 16 * lo, xname);
-    bool ok = run_gnuplot(gp, defs, path, err, errlen);
-    remove(data);
+    if (!data_done(f, data, err, errlen))
+        return false;
+    char *xlabel = format("%s%s", xname, numeric ? " (bytes or Hz)" : "");
+    char *title = format("throughput against %s", xname);
+    const char *extra[2] = {xlabel, numeric && hi >= 16 * lo ? "1" : "0"};
+    bool ok = draw("bandwidth.gp", data, names, ns, path, title, extra, 2,
+                   err, errlen);
+    free(xlabel);
+    free(title);
     return ok;
 }

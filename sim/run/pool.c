@@ -97,20 +97,30 @@ static void worker(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
     char path[4096];
     snprintf(path, sizeof path, "%s/%u", dir, w);
     FILE *f = fopen(path, "w");
-    if (!f)
+    if (!f) {
+        fprintf(stderr, "dmasim sweep: cannot write %s: %s\n", path,
+                strerror(errno));
         _exit(2);
-    int rc = 0;
-    for (size_t i = w; i < n; i += jobs) {
-        if (!fn(ctx, todo[i], f)) {
-            rc = 2;
-            break;
-        }
-        fflush(f);
-        if (write(pipe_fd, "", 1) != 1)
-            rc = 2;
     }
-    fclose(f);
-    _exit(rc);
+    for (size_t i = w; i < n; i += jobs) {
+        if (!fn(ctx, todo[i], f))
+            _exit(2);
+        /* Every line on disk before the task counts as done. */
+        errno = 0;
+        if (fflush(f) || ferror(f)) {
+            fprintf(stderr, "dmasim sweep: cannot write %s: %s\n", path,
+                    strerror(errno ? errno : EIO));
+            _exit(2);
+        }
+        if (write(pipe_fd, "", 1) != 1)
+            _exit(2);
+    }
+    if (fclose(f)) {
+        fprintf(stderr, "dmasim sweep: cannot write %s: %s\n", path,
+                strerror(errno));
+        _exit(2);
+    }
+    _exit(0);
 }
 
 static void remove_files(const char *dir, unsigned jobs)
@@ -153,7 +163,18 @@ PoolResult pool_run(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
     if (!pids)
         abort();
     bool ok = true;
+    /* Caught from before the first worker starts, so that no signal is
+     * lost; the workers get back the old dispositions, and hold the
+     * signals blocked until they have. */
     interrupted = 0;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigset_t both, old_mask;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    sigprocmask(SIG_BLOCK, &both, &old_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     fflush(NULL);
     for (unsigned w = 0; w < jobs; w++) {
         pids[w] = fork();
@@ -164,19 +185,20 @@ PoolResult pool_run(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
             break;
         }
         if (pids[w] == 0) {
+            sigaction(SIGINT, &old_int, NULL);
+            sigaction(SIGTERM, &old_term, NULL);
+            sigprocmask(SIG_SETMASK, &old_mask, NULL);
             close(fds[0]);
             worker(fn, ctx, todo, n, w, jobs, dir, fds[1]);
         }
     }
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     close(fds[1]);
     bool tty = isatty(STDERR_FILENO);
     double t0 = now_s(), saved = t0;
     size_t done = 0;
     char b[256];
     ssize_t got;
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     if (tty)
         progress(0, n, t0);
     while (!interrupted && ((got = read(fds[0], b, sizeof b)) > 0 ||
