@@ -647,6 +647,119 @@ START_TEST(sweep_resume_and_plots)
 }
 END_TEST
 
+/* Resumes the sweep above from `text` (written to name); returns what
+ * the file holds then. */
+static char *resume_from(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", tu_write(name, text));
+    const char *args[32];
+    size_t n = 0;
+    for (size_t i = 0; SWEEP[i]; i++)
+        args[n++] = SWEEP[i];
+    args[n++] = "--csv";
+    args[n++] = path;
+    args[n++] = "--resume";
+    args[n] = NULL;
+    Run r = run(args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    return slurp(path);
+}
+
+/* What --resume keeps: whole points of this sweep only.  Each of these
+ * used to end in a wrong file: a point written twice was dropped and
+ * never run again, a line cut short was kept as a result, and the lines
+ * of other --vary values were kept as this sweep's. */
+START_TEST(sweep_resume_keeps_whole_points)
+{
+    char *full = sweep_to("rfull.csv", NULL);
+    /* point 2's lines twice */
+    char *p2 = strstr(full, "\n2,");
+    char *p3 = strstr(full, "\n3,");
+    char twice[65536];
+    snprintf(twice, sizeof twice, "%.*s%.*s%s", (int)(p3 - full + 1), full,
+             (int)(p3 - p2), p2 + 1, p3 + 1);
+    char *got = resume_from("twice.csv", twice);
+    ck_assert_str_eq(got, full);
+    free(got);
+    /* the last line cut short, no newline at its end */
+    char cutf[65536];
+    snprintf(cutf, sizeof cutf, "%.*s", (int)strlen(full) - 30, full);
+    got = resume_from("cut.csv", cutf);
+    ck_assert_str_eq(got, full);
+    free(got);
+    /* the same header, other values: none of its lines is this sweep's */
+    char other[65536];
+    snprintf(other, sizeof other, "%s", full);
+    for (char *c = strstr(other, "\n"); c; c = strstr(c + 1, "\n"))
+        if (c[1] && c[3] == '1') /* "\nP,1,": seed 1 becomes 9 */
+            c[3] = '9';
+    ck_assert_str_ne(other, full);
+    got = resume_from("other.csv", other);
+    ck_assert_str_eq(got, full);
+    free(got);
+    free(full);
+}
+END_TEST
+
+/* merge refuses what is not a sweep's CSV and files that disagree on a
+ * point; values that need quotes are quoted (RFC 4180) and read back. */
+START_TEST(sweep_merge_and_quoting)
+{
+    char *full = sweep_to("mfull.csv", NULL);
+    char a[512], b[512], o[512];
+    snprintf(a, sizeof a, "%s", tu_write("ma.csv", full));
+    snprintf(o, sizeof o, "%s", tu_write("mo.csv", ""));
+    snprintf(b, sizeof b, "%s", tu_write("mb.csv", "just,some\ntext\n"));
+    Run r = run((const char *[]){"merge", a, b, "-o", o, NULL});
+    ck_assert_int_eq(r.status, 2);
+    char want[1200];
+    snprintf(want, sizeof want,
+             "dmasim merge: %s is not a sweep's CSV (its header is not "
+             "point,...,scheme,...)\n",
+             b);
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    /* point 4's flat line with another result */
+    char *conflict = strdup(full);
+    char *at = strstr(conflict, "\n4,3,4KiB,baseline,ebony,flat,1,0,");
+    ck_assert_ptr_nonnull(at);
+    at[strlen("\n4,3,4KiB,baseline,ebony,flat,1,0,")] = '7';
+    snprintf(b, sizeof b, "%s", tu_write("mb.csv", conflict));
+    r = run((const char *[]){"merge", a, b, "-o", o, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim merge: point 4 has two different lines "
+                            "for scheme flat\n");
+    run_free(&r);
+    free(conflict);
+    free(full);
+    /* a value with quotes and a comma-free newline, quoted and resumed */
+    char q[512];
+    snprintf(q, sizeof q, "%s", tu_write("q.csv", ""));
+    remove(q);
+    const char *qa[] = {"sweep", "scenarios/baseline.yaml", "--vary",
+                        "description=say \"hi\",two\nlines", "--csv", q,
+                        NULL};
+    r = run(qa);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *text = slurp(q);
+    ck_assert_ptr_nonnull(strstr(text, "\n0,\"say \"\"hi\"\"\",baseline,"));
+    ck_assert_ptr_nonnull(strstr(text, "\n1,\"two\nlines\",baseline,"));
+    const char *qr[] = {"sweep", "scenarios/baseline.yaml", "--vary",
+                        "description=say \"hi\",two\nlines", "--csv", q,
+                        "--resume", NULL};
+    r = run(qr);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *again = slurp(q);
+    ck_assert_str_eq(again, text);
+    free(again);
+    free(text);
+}
+END_TEST
+
 /* A sweep killed while it runs keeps what it finished; --resume runs the
  * rest and ends with the same CSV as an uninterrupted sweep. */
 START_TEST(sweep_killed_then_resumed)
@@ -703,14 +816,24 @@ START_TEST(sweep_bad_input)
     ck_assert_str_eq(r.err, "scenarios/baseline.yaml:1:1: buffers.ram: "
                             "buffers.ram is a mapping, not a single value\n");
     run_free(&r);
-    /* a point past the first that does not load names its values */
+    /* a value that does not load stops the sweep before any point runs,
+     * naming it */
     r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "seed=1,2,3", "--vary",
                              "workload.0.size=4KiB,1MiB", "--jobs", "1",
                              NULL});
     ck_assert_int_eq(r.status, 2);
-    ck_assert_ptr_nonnull(strstr(r.err, "point 1 (workload.0.size=1MiB)"));
-    ck_assert_ptr_nonnull(strstr(r.err, "size 1 MiB is more than 'ram' "
-                                        "holds"));
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "dmasim sweep: workload.0.size=1MiB does not "
+                            "load:\nscenarios/baseline.yaml:14:5: "
+                            "workload.0: size 1 MiB is more than 'ram' "
+                            "holds\n");
+    run_free(&r);
+    /* a path varied twice */
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "seed=1,2", "--vary", "seed=3", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "dmasim sweep: --vary seed is given twice\n");
     run_free(&r);
     r = run((const char *[]){"sweep", "scenarios/baseline.yaml", NULL});
     ck_assert_int_eq(r.status, 2);
@@ -1109,6 +1232,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_csv_jobs_shards);
     tcase_add_test(tc, sweep_resume_and_plots);
     tcase_add_test(tc, sweep_killed_then_resumed);
+    tcase_add_test(tc, sweep_resume_keeps_whole_points);
+    tcase_add_test(tc, sweep_merge_and_quoting);
     tcase_add_test(tc, sweep_bad_input);
     tcase_add_test(tc, report_files_and_errors);
     suite_add_tcase(s, tc);

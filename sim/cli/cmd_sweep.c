@@ -126,8 +126,10 @@ static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
             break;
         }
         fprintf(out, "%zu", p);
-        for (size_t k = 0; k < sw->n_v; k++)
-            fprintf(out, ",%s", ov[k].value);
+        for (size_t k = 0; k < sw->n_v; k++) {
+            fputc(',', out);
+            csv_put(out, ov[k].value);
+        }
         fputc(',', out);
         report_csv_row(out, s, &r, cols);
         scheme_result_free(&r);
@@ -157,6 +159,75 @@ static bool point_task(void *ctx, size_t p, FILE *out)
     return run_point(pt->sw, p, pt->cols, out);
 }
 
+/* ---- resuming ---------------------------------------------------------------- */
+
+/* The lines of the old file worth keeping: whole points of this sweep —
+ * the point exists, every line carries its values, and there is one line
+ * for each of the scenario's schemes (identical copies count once; two
+ * different lines for one scheme, or an unknown scheme, mean the point
+ * runs again).  done[p] is set for the points kept. */
+static void keep_complete(const Sweep *sw, const Scenario *s0, Lines *have,
+                          bool *done)
+{
+    sort_lines(have);
+    dedupe(have);
+    size_t w = 0, c_scheme = 1 + sw->n_v + 2;
+    for (size_t i = 0; i < have->n;) {
+        size_t p = point_of(have->v[i]), j = i;
+        while (j < have->n && point_of(have->v[j]) == p)
+            j++;
+        bool whole = p < sw->n_points && j - i == s0->n_schemes;
+        Override ov[64];
+        if (whole)
+            point_values(sw, p, ov);
+        for (size_t k = i; whole && k < j; k++) {
+            char b[4096];
+            for (size_t f = 0; whole && f < sw->n_v; f++)
+                whole = csv_field(have->v[k], 1 + f, b, sizeof b) &&
+                        !strcmp(b, ov[f].value);
+            /* schemes in the scenario's order, each once */
+            whole = whole && csv_field(have->v[k], c_scheme, b, sizeof b) &&
+                    !strcmp(b, s0->schemes[k - i]);
+        }
+        for (size_t k = i; k < j; k++) {
+            if (whole)
+                have->v[w++] = have->v[k];
+            else
+                free(have->v[k]);
+        }
+        if (whole)
+            done[p] = true;
+        i = j;
+    }
+    have->n = w;
+}
+
+/* Every value of every --vary loads, with the others at point 0's: a bad
+ * value stops the sweep before any point runs.  (What only a combination
+ * of values breaks is found when that point runs.) */
+static bool values_load(const Sweep *sw)
+{
+    for (size_t k = 0; k < sw->n_v; k++)
+        for (size_t j = 1; j < sw->v[k].n; j++) {
+            Override ov[64];
+            point_values(sw, 0, ov);
+            ov[k].value = sw->v[k].values[j];
+            Diag d;
+            diag_init(&d);
+            Scenario *s = scenario_load_ov(sw->file, ov, sw->n_v, &d);
+            if (!s) {
+                fprintf(stderr, "dmasim sweep: %s=%s does not load:\n",
+                        ov[k].path, ov[k].value);
+                diag_print_problems(stderr, &d);
+            }
+            scenario_free(s);
+            diag_free(&d);
+            if (!s)
+                return false;
+        }
+    return true;
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static unsigned cores(void)
@@ -171,8 +242,10 @@ static char *make_header(const Sweep *sw, const Topology *cols)
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     fputs("point", m);
-    for (size_t k = 0; k < sw->n_v; k++)
-        fprintf(m, ",%s", sw->v[k].path);
+    for (size_t k = 0; k < sw->n_v; k++) {
+        fputc(',', m);
+        csv_put(m, sw->v[k].path);
+    }
     fputc(',', m);
     report_csv_header(m, cols);
     fclose(m);
@@ -269,6 +342,13 @@ int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "dmasim sweep: --resume needs --csv F\n");
         goto out;
     }
+    for (size_t k = 0; k < sw.n_v; k++)
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(vs[j].path, vs[k].path)) {
+                fprintf(stderr, "dmasim sweep: --vary %s is given twice\n",
+                        vs[k].path);
+                goto out;
+            }
     sw.file = argv[optind];
     sw.v = vs;
     sw.n_points = 1;
@@ -288,6 +368,8 @@ int cmd_sweep(int argc, char **argv)
         diag_print_problems(stderr, &d);
         goto out;
     }
+    if (!values_load(&sw))
+        goto out;
     /* The outputs can be written, and are no inputs, before any point
      * runs. */
     const char *inputs[2] = {sw.file, s0->topo->file};
@@ -306,7 +388,7 @@ int cmd_sweep(int argc, char **argv)
     header = make_header(&sw, s0->topo);
     if (resume) {
         char *old = NULL;
-        if (read_lines(csv, &old, &have) && old && strcmp(old, header)) {
+        if (read_lines(csv, &old, &have, NULL) && old && strcmp(old, header)) {
             fprintf(stderr, "dmasim sweep: %s holds another sweep (its "
                             "header differs); not resuming it\n",
                     csv);
@@ -315,30 +397,17 @@ int cmd_sweep(int argc, char **argv)
         }
         free(old);
     }
-    /* This shard's points, less those already done (a point counts as done
-     * when it has a line for every scheme). */
+    /* This shard's points, less the whole ones the file has. */
+    bool *done = calloc(sw.n_points, sizeof *done);
     todo = calloc(sw.n_points, sizeof *todo);
+    if (!done || !todo)
+        abort();
+    keep_complete(&sw, s0, &have, done);
     size_t n_todo = 0;
-    unsigned char *seen = calloc(sw.n_points, 1);
-    for (size_t i = 0; i < have.n; i++) {
-        size_t p = point_of(have.v[i]);
-        if (p < sw.n_points && seen[p] < 255)
-            seen[p]++;
-    }
     for (size_t p = shard_k - 1; p < sw.n_points; p += shard_n)
-        if (seen[p] < s0->n_schemes)
+        if (!done[p])
             todo[n_todo++] = p;
-    /* Keep only complete points of the old file. */
-    size_t w = 0;
-    for (size_t i = 0; i < have.n; i++) {
-        size_t p = point_of(have.v[i]);
-        if (p < sw.n_points && seen[p] == s0->n_schemes)
-            have.v[w++] = have.v[i];
-        else
-            free(have.v[i]);
-    }
-    have.n = w;
-    free(seen);
+    free(done);
     PoolSave save = {csv, header, &have, s0->n_schemes};
     PointTask pt = {&sw, s0->topo};
     int sig = 0;
@@ -385,6 +454,45 @@ out:
     return rc;
 }
 
+/* The index of a sweep header's "scheme" column, or -1. */
+static long merge_scheme_column(const char *header)
+{
+    char b[4096];
+    for (size_t k = 0; csv_field(header, k, b, sizeof b); k++)
+        if (!strcmp(b, "scheme"))
+            return (long)k;
+    return -1;
+}
+
+/* The lines of each point (sorted, identical copies gone) agree: the
+ * same values, scenario and topology, and one line per scheme. */
+static bool merge_consistent(const char *header, const Lines *all)
+{
+    size_t c = (size_t)merge_scheme_column(header);
+    for (size_t i = 0; i < all->n; i++)
+        for (size_t j = i + 1;
+             j < all->n && point_of(all->v[j]) == point_of(all->v[i]); j++) {
+            char a[4096], b[4096];
+            for (size_t f = 1; f < c; f++)
+                if (strcmp(csv_field(all->v[i], f, a, sizeof a) ? a : "",
+                           csv_field(all->v[j], f, b, sizeof b) ? b : "")) {
+                    fprintf(stderr, "dmasim merge: point %zu has lines with "
+                                    "different values (%s, %s): the files "
+                                    "are from different sweeps\n",
+                            point_of(all->v[i]), a, b);
+                    return false;
+                }
+            if (!strcmp(csv_field(all->v[i], c, a, sizeof a) ? a : "",
+                        csv_field(all->v[j], c, b, sizeof b) ? b : "")) {
+                fprintf(stderr, "dmasim merge: point %zu has two different "
+                                "lines for scheme %s\n",
+                        point_of(all->v[i]), a);
+                return false;
+            }
+        }
+    return true;
+}
+
 int cmd_merge(int argc, char **argv)
 {
     const char *out = NULL;
@@ -416,10 +524,25 @@ int cmd_merge(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        char *h = NULL;
+        char *h = NULL, b[64];
         Lines l = {0};
-        if (!read_lines(files[i], &h, &l) || !h) {
+        bool cut = false, rows = true;
+        if (!read_lines(files[i], &h, &l, &cut) || !h) {
             fprintf(stderr, "dmasim merge: cannot read %s\n", files[i]);
+            lines_free(&l);
+            free(h);
+            goto out;
+        }
+        for (size_t k = 0; k < l.n; k++)
+            rows &= l.v[k][0] >= '0' && l.v[k][0] <= '9';
+        bool head = !strcmp(csv_field(h, 0, b, sizeof b), "point") &&
+                    merge_scheme_column(h) >= 0;
+        if (!head || !rows || cut) {
+            fprintf(stderr, "dmasim merge: %s is not a sweep's CSV (%s)\n",
+                    files[i],
+                    !head   ? "its header is not point,...,scheme,..."
+                    : !rows ? "a line does not start with a point"
+                            : "its last line is cut short");
             lines_free(&l);
             free(h);
             goto out;
@@ -441,9 +564,11 @@ int cmd_merge(int argc, char **argv)
         free(l.v);
     }
     /* A point in several files (overlapping shards, a resumed copy) is
-     * kept once. */
+     * kept once; two files that disagree on one are refused. */
     sort_lines(&all);
     dedupe(&all);
+    if (!merge_consistent(header, &all))
+        goto out;
     if (write_lines(out, header, &all))
         rc = EXIT_CLEAN;
 out:

@@ -26,36 +26,112 @@ void lines_free(Lines *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Reads a file's lines (without newlines); the first into *header. */
-bool read_lines(const char *path, char **header, Lines *l)
+/* Quotes in a record so far: odd while inside a quoted field. */
+static size_t quotes(const char *s, size_t n)
+{
+    size_t q = 0;
+    for (size_t i = 0; i < n; i++)
+        q += s[i] == '"';
+    return q;
+}
+
+bool read_lines(const char *path, char **header, Lines *l, bool *cut)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return false;
-    char *line = NULL;
-    size_t cap = 0;
+    char *line = NULL, *rec = NULL;
+    size_t cap = 0, rlen = 0;
     ssize_t n;
-    bool first = true;
+    bool first = true, ended = true;
+    if (cut)
+        *cut = false;
     while ((n = getline(&line, &cap, f)) > 0) {
-        if (line[n - 1] == '\n')
+        ended = line[n - 1] == '\n';
+        if (ended)
             line[--n] = '\0';
-        if (!n)
+        /* A record goes on past a newline inside a quoted field. */
+        char *grown = realloc(rec, rlen + (size_t)n + 2);
+        if (!grown)
+            abort();
+        rec = grown;
+        if (rlen)
+            rec[rlen++] = '\n';
+        memcpy(rec + rlen, line, (size_t)n + 1);
+        rlen += (size_t)n;
+        if (quotes(rec, rlen) % 2 && ended)
             continue;
-        if (first && header) {
-            *header = strdup(line);
-        } else {
-            char *c = strdup(line);
-            if (!c)
-                abort();
-            lines_add(l, c);
+        if (!ended) { /* the last record has no end: cut short */
+            if (cut)
+                *cut = true;
+            break;
         }
-        first = false;
+        if (rlen) {
+            if (first && header)
+                *header = rec;
+            else
+                lines_add(l, rec);
+            first = false;
+            rec = NULL;
+        }
+        rlen = 0;
     }
+    if (rlen && cut)
+        *cut = true; /* a quoted field never closed */
+    free(rec);
     free(line);
+    bool ok = !ferror(f);
     fclose(f);
     if (header && first)
         *header = NULL;
-    return true;
+    return ok;
+}
+
+const char *csv_field(const char *rec, size_t k, char *buf, size_t n)
+{
+    const char *p = rec;
+    for (size_t i = 0; i < k; i++) { /* past field i */
+        bool in = false;
+        for (; *p && (in || *p != ','); p++)
+            if (*p == '"')
+                in = !in;
+        if (!*p)
+            return NULL;
+        p++;
+    }
+    size_t w = 0;
+    if (*p == '"') {
+        for (p++; *p; p++) {
+            if (*p == '"' && p[1] != '"')
+                break;
+            if (*p == '"')
+                p++; /* a doubled quote */
+            if (w + 1 < n)
+                buf[w++] = *p;
+        }
+    } else {
+        for (; *p && *p != ','; p++)
+            if (w + 1 < n)
+                buf[w++] = *p;
+    }
+    if (n)
+        buf[w] = '\0';
+    return buf;
+}
+
+void csv_put(FILE *f, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
 }
 
 size_t point_of(const char *line)

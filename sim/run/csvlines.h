@@ -1,6 +1,7 @@
-/* The lines of a sweep's CSV, each starting with its point's index
- * (docs/cli.md, "sweep"): what sweep, --resume and merge read, sort and
- * write. */
+/* The lines of a sweep's CSV, each a record starting with its point's
+ * index (docs/cli.md, "sweep"): what sweep, --resume and merge read, sort
+ * and write.  A "line" is a CSV record: a quoted value may hold a
+ * newline. */
 #ifndef DMASIM_CSVLINES_H
 #define DMASIM_CSVLINES_H
 
@@ -15,9 +16,19 @@ typedef struct Lines {
 
 void lines_add(Lines *l, char *line); /* takes a malloc'd line */
 void lines_free(Lines *l);
-/* A file's non-empty lines, without newlines; the first goes to *header
- * when header is not NULL.  False if it cannot be read. */
-bool read_lines(const char *path, char **header, Lines *l);
+/* A file's non-empty records, without their newlines (a record goes on
+ * past a newline inside a quoted field); the first goes to *header when
+ * header is not NULL.  A last record the file cuts short (no newline at
+ * its end) is left out, and *cut says so when cut is not NULL.  False if
+ * the file cannot be read. */
+bool read_lines(const char *path, char **header, Lines *l, bool *cut);
+/* Field k (from 0) of a record, RFC 4180: a field in double quotes may
+ * hold commas, newlines and doubled quotes.  Unquoted into buf (cut to
+ * n - 1 bytes); NULL if the record has fewer fields. */
+const char *csv_field(const char *rec, size_t k, char *buf, size_t n);
+/* Writes v as one field, in quotes when it holds a comma, a quote, a CR
+ * or a newline (quotes doubled). */
+void csv_put(FILE *f, const char *v);
 /* The point a line belongs to: its first field. */
 size_t point_of(const char *line);
 /* By point, keeping the order of lines within a point. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/core/units.h"
+#include "sim/run/csvlines.h"
 
 const char *plot_format(const char *path)
 {
@@ -228,29 +229,10 @@ bool plot_latency(const char *path, const char *title,
                 err, errlen);
 }
 
-/* The n-th comma-separated field of a line, into buf. */
-static const char *field(const char *line, size_t k, char *buf, size_t n)
-{
-    const char *p = line;
-    for (size_t i = 0; i < k && p; i++) {
-        p = strchr(p, ',');
-        if (p)
-            p++;
-    }
-    if (!p)
-        return NULL;
-    size_t len = strcspn(p, ",");
-    if (len >= n)
-        len = n - 1;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    return buf;
-}
-
 static long column(const char *header, const char *name)
 {
     char b[256];
-    for (size_t k = 0; field(header, k, b, sizeof b); k++)
+    for (size_t k = 0; csv_field(header, k, b, sizeof b); k++)
         if (!strcmp(b, name))
             return (long)k;
     return -1;
@@ -268,26 +250,15 @@ static bool number(const char *s, double *v)
     return false;
 }
 
-/* The text of a line from the start of field `from` to the start of
- * field `to` (the separators between included): *len bytes at the
- * returned pointer. */
-static const char *fields_span(const char *line, size_t from, size_t to,
-                               size_t *len)
+/* Lines a and b hold the same values in fields from .. to - 1. */
+static bool same_fields(const char *a, const char *b, size_t from, size_t to)
 {
-    const char *a = line, *b;
-    for (size_t i = 0; i < from && a; i++)
-        if ((a = strchr(a, ',')))
-            a++;
-    if (!a) {
-        *len = 0;
-        return line;
-    }
-    b = a;
-    for (size_t i = from; i < to && b; i++)
-        if ((b = strchr(b, ',')))
-            b++;
-    *len = b ? (size_t)(b - a) : strlen(a);
-    return a;
+    char x[4096], y[4096];
+    for (size_t k = from; k < to; k++)
+        if (strcmp(csv_field(a, k, x, sizeof x) ? x : "",
+                   csv_field(b, k, y, sizeof y) ? y : ""))
+            return false;
+    return true;
 }
 
 /* A string made like printf (malloc'd). */
@@ -325,7 +296,7 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
     bool numeric = true;
     double lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
-        field(lines[i], (size_t)c_scheme, b, sizeof b);
+        csv_field(lines[i], (size_t)c_scheme, b, sizeof b);
         bool seen = false;
         for (size_t k = 0; k < ns; k++)
             seen |= !strcmp(schemes[k], b);
@@ -335,7 +306,7 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
             ns++;
         }
         double v;
-        field(lines[i], 1, b, sizeof b);
+        csv_field(lines[i], 1, b, sizeof b);
         if (!number(b, &v) || v <= 0)
             numeric = false;
         else {
@@ -349,27 +320,26 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
-    size_t len0 = 0, len;
-    const char *other0 = n ? fields_span(lines[0], 2, (size_t)c_first, &len0)
-                           : "";
     for (size_t k = 0; k < ns; k++) {
         size_t idx = 0;
         for (size_t i = 0; i < n; i++) {
-            const char *other = fields_span(lines[i], 2, (size_t)c_first,
-                                            &len);
-            if (len != len0 || memcmp(other, other0, len))
+            if (!same_fields(lines[i], lines[0], 2, (size_t)c_first))
                 continue;
-            field(lines[i], (size_t)c_scheme, b, sizeof b);
+            csv_field(lines[i], (size_t)c_scheme, b, sizeof b);
             if (strcmp(b, schemes[k]))
                 continue;
             char xs[256], ys[64];
-            field(lines[i], 1, xs, sizeof xs);
-            field(lines[i], (size_t)c_tput, ys, sizeof ys);
+            csv_field(lines[i], 1, xs, sizeof xs);
+            csv_field(lines[i], (size_t)c_tput, ys, sizeof ys);
             double x;
             if (numeric && number(xs, &x))
                 fprintf(f, "%.17g %s\n", x, ys);
-            else
+            else { /* a label: no quote or line break may end it */
+                for (char *c = xs; *c; c++)
+                    if (*c == '"' || *c == '\n' || *c == '\r')
+                        *c = *c == '"' ? '\'' : ' ';
                 fprintf(f, "%zu %s \"%s\"\n", idx, ys, xs);
+            }
             idx++;
         }
         fprintf(f, "\n\n");

@@ -246,7 +246,7 @@ PoolResult pool_run(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
     for (unsigned w = 0; ok && w < jobs; w++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%u", dir, w);
-        read_lines(path, NULL, out);
+        read_lines(path, NULL, out, NULL);
     }
     remove_files(dir, jobs);
     free(pids);
