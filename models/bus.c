@@ -100,8 +100,7 @@ const BusKind plb_bus_kind = {
     .default_address_bits = 0, /* the topology's address_bits */
     .has_io_space = false,
     .fields = timing_fields,
-    .priv_size = sizeof(BusTiming),
-    .priv_defaults = &plb_timing,
+    .defaults = &plb_timing,
 };
 
 const BusKind opb_bus_kind = {
@@ -112,8 +111,7 @@ const BusKind opb_bus_kind = {
     .default_address_bits = 32,
     .has_io_space = false,
     .fields = timing_fields,
-    .priv_size = sizeof(BusTiming),
-    .priv_defaults = &opb_timing,
+    .defaults = &opb_timing,
 };
 
 const BusKind pci_bus_kind = {
@@ -124,8 +122,7 @@ const BusKind pci_bus_kind = {
     .default_address_bits = 32,
     .has_io_space = true,
     .fields = timing_fields,
-    .priv_size = sizeof(BusTiming),
-    .priv_defaults = &pci_timing,
+    .defaults = &pci_timing,
 };
 
 const BusKind pcix_bus_kind = {
@@ -136,6 +133,5 @@ const BusKind pcix_bus_kind = {
     .default_address_bits = 64,
     .has_io_space = true,
     .fields = timing_fields,
-    .priv_size = sizeof(BusTiming),
-    .priv_defaults = &pcix_timing,
+    .defaults = &pcix_timing,
 };

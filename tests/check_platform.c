@@ -139,7 +139,7 @@ START_TEST(formula_overrides)
     Xact *x = one(&r, "cpu", XACT_WRITE, 0x100, 256, buf);
     ck_assert_uint_eq(x->completed - x->issued, 750000);
     /* The idle formula with a fixed claimant timing. */
-    const BusTiming *bt = r.t->buses[0].priv;
+    const BusTiming *bt = &r.t->buses[0].timing;
     ck_assert_uint_eq(bus_hop_cycles(bt, 128, 0x100, 256,
                                      (TargetTiming){3, 1, 0}),
                       2 * (2 + 1 + 3) + 16 * 2);

@@ -70,7 +70,7 @@ static void burst_end(Sim *s, void *opaque);
 static BusState *path_of(Platform *p, const Xact *x)
 {
     int bus = x->route.hops[x->hop].bus;
-    const BusTiming *bt = p->t->buses[bus].priv;
+    const BusTiming *bt = &p->t->buses[bus].timing;
     bool write = bt->split_rw && x->dir == XACT_WRITE && !x->returning;
     return &p->buses[write ? p->t->n_buses + (size_t)bus : (size_t)bus];
 }
@@ -141,7 +141,7 @@ static void arbitrate(Sim *s, void *opaque)
     BusState *bs = opaque;
     const Topology *t = bs->p->t;
     const BusParams *b = &t->buses[bs->idx];
-    const BusTiming *bt = b->priv;
+    const BusTiming *bt = &b->timing;
     bs->arb_pending = false;
     if (bs->busy || !bs->n)
         return;
@@ -228,7 +228,7 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
         : x->returning       ? "read data back"
         : x->dir == XACT_WRITE ? "write"
         : hop_carries_data(x) ? "read"
-        : ((const BusTiming *)b->priv)->split_read_bytes ? "request (split)"
+        : b->timing.split_read_bytes ? "request (split)"
         : x->poll ? "poll (retry)"
                   : "request (retry)";
     BurstEvent e = {
@@ -274,7 +274,7 @@ static void burst_end(Sim *s, void *opaque)
         /* A read's request to a bridge: a delayed read is answered with a
          * retry (and its requester polls until the data is there), a split
          * transaction with a split response. */
-        if (((const BusTiming *)b->priv)->split_read_bytes) {
+        if (b->timing.split_read_bytes) {
             bs->splits++;
         } else {
             bs->retries++;

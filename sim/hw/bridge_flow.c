@@ -123,7 +123,7 @@ static uint64_t read_piece(const Platform *p, const Xact *x)
     uint64_t piece = 0;
     for (size_t h = 1; h < x->route.n_hops; h++) {
         const BridgeParams *bp = p->t->comps[x->route.hops[h].via].bridge;
-        const BusTiming *near = p->t->buses[x->route.hops[h - 1].bus].priv;
+        const BusTiming *near = &p->t->buses[x->route.hops[h - 1].bus].timing;
         uint64_t limit = near->split_read_bytes ? near->split_read_bytes
                                                 : bp->prefetch_bytes;
         if (limit && (!piece || limit < piece))
@@ -148,8 +148,7 @@ uint64_t plat_read_fetch(const Platform *p, const Xact *x)
         !t->comps[r->target_comp].kind->is_system_ram)
         return x->len;
     for (size_t h = 1; h < r->n_hops; h++)
-        if (((const BusTiming *)t->buses[r->hops[h - 1].bus].priv)
-                ->split_read_bytes)
+        if (t->buses[r->hops[h - 1].bus].timing.split_read_bytes)
             return x->len;
     const BridgeParams *bp = t->comps[r->hops[1].via].bridge;
     uint64_t a = x->addr, end = x->addr + x->len - 1, line = bp->line_bytes;
@@ -231,7 +230,7 @@ static void poll_request(Sim *s, void *opaque)
 static void poll_after(Platform *p, Fwd *f)
 {
     const BusParams *b = &p->t->buses[f->x.route.hops[f->x.hop].bus];
-    const BusTiming *bt = b->priv;
+    const BusTiming *bt = &b->timing;
     sim_at(p->sim,
            clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
                        bt->retry_poll_cycles),
@@ -240,7 +239,7 @@ static void poll_after(Platform *p, Fwd *f)
 
 void plat_start_poll(Platform *p, Xact *x)
 {
-    const BusTiming *bt = hop_bus(p, x)->priv;
+    const BusTiming *bt = &hop_bus(p, x)->timing;
     if (!bt->retry_poll_cycles || bt->split_read_bytes || x->poll ||
         x->poller)
         return;

@@ -19,42 +19,6 @@ typedef struct TargetTiming {
     unsigned cross_cycles;   /* bridges: far-bus cycles before re-issuing */
 } TargetTiming;
 
-typedef enum { ARB_ROUND_ROBIN, ARB_FIFO, ARB_PRIORITY } ArbPolicy;
-
-/* What is asked of a claimant for one burst: where, how much, and the bus
- * it is reached on.  region is -1 for a bridge. */
-typedef struct TimingQuery {
-    int region;
-    uint64_t off, len;    /* into the region; len of this burst */
-    uint64_t bus_hz;
-    unsigned bus_width_bits;
-    uint64_t own_hz;      /* the claimant's own clock */
-} TimingQuery;
-
-/* Every bus kind's own params: the generic bus formula's cycle counts and
- * the arbitration policy. */
-typedef struct BusTiming {
-    unsigned arb_cycles;        /* arbitration, per burst */
-    unsigned addr_cycles;       /* address (and attribute) phase, per burst */
-    unsigned dac_cycles;        /* extra address cycle for addresses >= 4 GiB
-                                   on a 32-bit bus (PCI DAC) */
-    unsigned turnaround_cycles; /* idle cycle after each burst */
-    unsigned max_burst_beats;   /* 0: unlimited */
-    unsigned abort_cycles;      /* master abort: cycles without a claimant */
-    unsigned latency_timer;     /* PCI: a burst granted while others wait
-                                   ends within this many cycles; 0: none */
-    unsigned split_read_bytes;  /* PCI-X: reads through a bridge get a split
-                                   response (no retry) and come back in
-                                   split completions of up to this many
-                                   bytes (the requester's maximum memory
-                                   read byte count); 0: delayed reads */
-    unsigned retry_poll_cycles; /* a master told to retry a delayed read
-                                   asks again this many cycles after each
-                                   retry; 0: it waits without polling */
-    bool split_rw;              /* separate read and write data paths */
-    bool pipelined;             /* address phase overlaps previous data */
-    ArbPolicy arbitration;      /* who gets the bus when it frees */
-} BusTiming;
 
 struct ModelKind {
     const char *name;
@@ -91,9 +55,8 @@ struct BusKind {
     unsigned default_width;
     unsigned default_address_bits; /* 0: the topology's address_bits */
     bool has_io_space;
-    const Field *fields;           /* the kind's own keys, into priv */
-    size_t priv_size;              /* sizeof(BusTiming) */
-    const void *priv_defaults;     /* a BusTiming */
+    const Field *fields;           /* the kind's own keys, into timing */
+    const BusTiming *defaults;     /* the kind's timing */
 };
 
 const ModelKind *model_kind_find(const char *name);

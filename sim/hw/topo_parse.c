@@ -93,7 +93,7 @@ static const Field bus_fields[] = {
 
 static bool parse_bus(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
 {
-    Topology *t = ctx;
+    (void)ctx;
     BusParams *b = elem;
     b->pos = ld_pos(ld, m);
     b->path = ld_path(ld);
@@ -106,11 +106,8 @@ static bool parse_bus(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
     if (!f_bus_kind(ld, kn, &b->kind))
         return false;
     ld_pop(ld, old);
-    b->priv = b->kind->priv_size ? arena_alloc(t->arena, b->kind->priv_size)
-                                 : NULL;
-    if (b->priv && b->kind->priv_defaults)
-        memcpy(b->priv, b->kind->priv_defaults, b->kind->priv_size);
-    FieldSet sets[2] = {{bus_fields, b}, {b->kind->fields, b->priv}};
+    b->timing = *b->kind->defaults;
+    FieldSet sets[2] = {{bus_fields, b}, {b->kind->fields, &b->timing}};
     if (!ld_map_fields(ld, m, sets, b->kind->fields ? 2 : 1))
         return false;
     if (b->width_bits == 0)

@@ -61,6 +61,44 @@ typedef struct ClockParams {
     char *path;
 } ClockParams;
 
+typedef enum { ARB_ROUND_ROBIN, ARB_FIFO, ARB_PRIORITY } ArbPolicy;
+
+/* What is asked of a claimant for one burst: where, how much, and the bus
+ * it is reached on.  region is -1 for a bridge. */
+typedef struct TimingQuery {
+    int region;
+    uint64_t off, len;    /* into the region; len of this burst */
+    uint64_t bus_hz;
+    unsigned bus_width_bits;
+    uint64_t own_hz;      /* the claimant's own clock */
+} TimingQuery;
+
+/* A bus's timing: the generic bus formula's cycle counts and the
+ * arbitration policy (docs/timing.md), the kind's defaults overridden by
+ * the bus's own keys. */
+typedef struct BusTiming {
+    unsigned arb_cycles;        /* arbitration, per burst */
+    unsigned addr_cycles;       /* address (and attribute) phase, per burst */
+    unsigned dac_cycles;        /* extra address cycle for addresses >= 4 GiB
+                                   on a 32-bit bus (PCI DAC) */
+    unsigned turnaround_cycles; /* idle cycle after each burst */
+    unsigned max_burst_beats;   /* 0: unlimited */
+    unsigned abort_cycles;      /* master abort: cycles without a claimant */
+    unsigned latency_timer;     /* PCI: a burst granted while others wait
+                                   ends within this many cycles; 0: none */
+    unsigned split_read_bytes;  /* PCI-X: reads through a bridge get a split
+                                   response (no retry) and come back in
+                                   split completions of up to this many
+                                   bytes (the requester's maximum memory
+                                   read byte count); 0: delayed reads */
+    unsigned retry_poll_cycles; /* a master told to retry a delayed read
+                                   asks again this many cycles after each
+                                   retry; 0: it waits without polling */
+    bool split_rw;              /* separate read and write data paths */
+    bool pipelined;             /* address phase overlaps previous data */
+    ArbPolicy arbitration;      /* who gets the bus when it frees */
+} BusTiming;
+
 typedef struct BusKind BusKind;
 typedef struct ModelKind ModelKind;
 
@@ -72,7 +110,7 @@ typedef struct BusParams {
     unsigned address_bits;  /* 0 until resolved: kind default or root */
     SrcPos pos;
     char *path;
-    void *priv;             /* the bus kind's own params */
+    BusTiming timing;
     /* resolved */
     int clock_idx;
     int parent_bridge;      /* component index, -1 for a root bus */

@@ -167,7 +167,7 @@ static void write_json(const Trace *tr, FILE *out)
         const Topology *t = tr->runs[s].t;
         meta(&w, (unsigned)s + 1, -1, "process_name", tr->runs[s].scheme);
         for (size_t b = 0; b < t->n_buses; b++) {
-            const BusTiming *bt = t->buses[b].priv;
+            const BusTiming *bt = &t->buses[b].timing;
             char name[160];
             snprintf(name, sizeof name, "bus %s%s", t->buses[b].name,
                      bt->split_rw ? " (read path)" : "");
@@ -304,7 +304,7 @@ static void write_vcd(const Trace *tr, FILE *out)
         first[s] = base;
         for (size_t b = 0; b < t->n_buses; b++)
             for (int wp = 0; wp < 2; wp++) {
-                const BusTiming *bt = t->buses[b].priv;
+                const BusTiming *bt = &t->buses[b].timing;
                 if (wp && !bt->split_rw)
                     continue;
                 char bn[128], id1[8], id2[8];
@@ -327,7 +327,7 @@ static void write_vcd(const Trace *tr, FILE *out)
         const Topology *t = tr->runs[s].t;
         for (size_t b = 0; b < t->n_buses; b++)
             for (int wp = 0; wp < 2; wp++) {
-                if (wp && !((const BusTiming *)t->buses[b].priv)->split_rw)
+                if (wp && !t->buses[b].timing.split_rw)
                     continue;
                 char id1[8], id2[8];
                 unsigned sig = (unsigned)(first[s] + 2 * (2 * b + wp));
