@@ -56,8 +56,7 @@ HW_SRCS := \
 	sim/hw/route.c \
 	sim/hw/lint.c \
 	sim/hw/platform.c \
-	sim/hw/arbiter.c \
-	sim/hw/bridge_flow.c
+	sim/hw/arbiter.c
 
 MODEL_SRCS := \
 	models/registry.c \
@@ -67,6 +66,7 @@ MODEL_SRCS := \
 	models/dma.c \
 	models/device.c \
 	models/bridge.c \
+	models/bridge_flow.c \
 	models/regions.c
 
 KERNEL_SRCS := \

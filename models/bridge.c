@@ -128,4 +128,7 @@ const ModelKind bridge_kind = {
     .has_bus = false,
     .finish = bridge_finish,
     .timing = bridge_timing,
+    .model_new = bridge_model_new,
+    .model_free = bridge_model_free,
+    .bridge_ops = &bridge_flow_ops,
 };

@@ -8,4 +8,11 @@
 
 extern const ModelKind bridge_kind;
 
+/* Its run time (models/bridge_flow.c): the posted-write buffers' state,
+ * and what it does to the transactions it carries. */
+struct BridgeOps;
+extern const struct BridgeOps bridge_flow_ops;
+void *bridge_model_new(const CompParams *c);
+void bridge_model_free(void *m);
+
 #endif

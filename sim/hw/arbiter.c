@@ -71,7 +71,8 @@ static BusState *path_of(Platform *p, const Xact *x)
 {
     int bus = x->route.hops[x->hop].bus;
     const BusTiming *bt = &p->t->buses[bus].timing;
-    bool write = bt->split_rw && x->dir == XACT_WRITE && !x->returning;
+    bool write = bt->split_rw && x->dir == XACT_WRITE &&
+                 x->phase != XACT_RETURNING;
     return &p->buses[write ? p->t->n_buses + (size_t)bus : (size_t)bus];
 }
 
@@ -92,19 +93,20 @@ void plat_request(Sim *s, void *opaque)
     Xact *x = opaque;
     /* A delayed read's data is back at the bridge where its requester has
      * been polling: the next attempt gets it, no more polls. */
-    if (x->returning && x->poller && ((Xact *)x->poller)->hop == x->hop)
+    if (x->phase == XACT_RETURNING && x->poller &&
+        x->poller->x.hop == x->hop)
         plat_stop_poll(x);
     BusState *bs = path_of(x->plat, x);
-    x->requested = sim_now(s);
+    x->req.requested = sim_now(s);
     if (bs->n == bs->cap) {
         bs->cap = bs->cap ? bs->cap * 2 : 8;
         bs->q = realloc(bs->q, bs->cap * sizeof *bs->q);
         if (!bs->q)
             abort();
     }
-    x->order = bs->arrivals++;
-    if (!x->continuing)
-        x->hop_order = x->order;
+    x->req.order = bs->arrivals++;
+    if (!x->req.continuing)
+        x->req.hop_order = x->req.order;
     bs->q[bs->n++] = x;
     schedule_arbitration(bs);
 }
@@ -121,9 +123,9 @@ static size_t pick(const BusState *bs, ArbPolicy policy)
         int ra = requester(a), rb = requester(b);
         bool better;
         if (ra == rb) {
-            better = a->hop_order < b->hop_order;
+            better = a->req.hop_order < b->req.hop_order;
         } else if (policy == ARB_FIFO) {
-            better = a->order < b->order;
+            better = a->req.order < b->req.order;
         } else if (policy == ARB_PRIORITY) { /* earlier in the file wins */
             better = ra < rb;
         } else { /* round robin: the next requester after the last */
@@ -149,65 +151,18 @@ static void arbitrate(Sim *s, void *opaque)
     Xact *x = bs->q[i];
     bs->q[i] = bs->q[--bs->n];
     bs->last_granted = requester(x);
-
-    /* One burst: the per-burst terms and up to max_burst beats.  On an
-     * idle bus the bursts of a hop add up to bus_hop_cycles(). */
-    uint64_t addr = x->route.hops[x->hop].addr, cycles;
     /* Address pipelining: a burst granted the moment the previous one
      * ends, to a request that was already waiting (or the next burst of
      * the same transfer), had its arbitration and address phases during
      * the previous data phase. */
     SimTime now = sim_now(s);
     bool overlap = bt->pipelined && now == bs->last_end &&
-                   (x->continuing || x->requested < now);
-    uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
-                                    plat_dac(bt, b->width_bits, addr, x->hop_len)
-                              : 0;
-    x->continuing = false;
-    if (hop_aborts(x)) {
-        cycles = bus_abort_cycles(bt, b->width_bits, addr, x->hop_len);
-        x->burst_beats = 0;
-    } else if (!hop_carries_data(x)) {
-        /* A read's request: the per-burst terms with the bridge as
-         * claimant, and no data (the bridge answers with a retry). */
-        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
-        x->burst_beats = 0;
-    } else if (!plat_try_post(bs->p, x)) {
-        /* The bridge's posted-write buffer is full: it answers with a
-         * retry, and the write waits for room. */
-        cycles = plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                           plat_hop_claimant(bs->p, x, 0, x->hop_len));
-        x->burst_beats = 0;
-        x->retry = true;
-    } else {
-        uint64_t beats = x->beats_left;
-        if (bt->max_burst_beats && beats > bt->max_burst_beats)
-            beats = bt->max_burst_beats;
-        uint64_t done = x->hop_len - x->bytes_left;
-        uint64_t w = plat_bus_width_bytes(b->width_bits);
-        uint64_t room = beats * w - (done ? 0 : addr % w);
-        TargetTiming tt = plat_hop_claimant(bs->p, x, done,
-                                       room < x->bytes_left ? room
-                                                            : x->bytes_left);
-        uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
-        uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
-        /* Latency timer: others are waiting, so the burst must end when
-         * the timer expires (at least one data phase is always done). */
-        if (bt->latency_timer && bs->n) {
-            uint64_t fit = bt->latency_timer > fixed
-                               ? (bt->latency_timer - fixed) / per_beat
-                               : 0;
-            if (fit < 1)
-                fit = 1;
-            if (beats > fit)
-                beats = fit;
-        }
-        x->burst_beats = beats;
-        cycles = fixed + beats * per_beat;
-    }
-    if (!hop_aborts(x))
-        cycles -= hidden;
+                   (x->req.continuing || x->req.requested < now);
+    x->req.continuing = false;
+    uint64_t pipelined;
+    uint64_t cycles = plat_burst_begin(bs->p, x, bs->n > 0, &pipelined);
+    if (overlap && x->burst != BURST_ABORT)
+        cycles -= pipelined;
     uint64_t hz = t->clocks[b->clock_idx].hz;
     SimTime end = clock_after(hz, now, cycles);
     bs->last_end = end;
@@ -222,15 +177,25 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
                         uint64_t moved, SimTime now)
 {
     const BusParams *b = hop_bus(p, x);
-    const char *what =
-        x->retry             ? "retry: buffer full"
-        : hop_aborts(x)      ? "master abort"
-        : x->returning       ? "read data back"
-        : x->dir == XACT_WRITE ? "write"
-        : hop_carries_data(x) ? "read"
-        : b->timing.split_read_bytes ? "request (split)"
-        : x->poll ? "poll (retry)"
-                  : "request (retry)";
+    const char *what = "read";
+    switch (x->burst) {
+    case BURST_RETRY:
+        what = "retry: buffer full";
+        break;
+    case BURST_ABORT:
+        what = "master abort";
+        break;
+    case BURST_DATA:
+        what = x->phase == XACT_RETURNING ? "read data back"
+               : x->dir == XACT_WRITE     ? "write"
+                                          : "read";
+        break;
+    case BURST_REQUEST:
+        what = b->timing.split_read_bytes ? "request (split)"
+               : x->role == XACT_POLL     ? "poll (retry)"
+                                          : "request (retry)";
+        break;
+    }
     BurstEvent e = {
         .bus = x->route.hops[x->hop].bus,
         .write_path = bs != &p->buses[x->route.hops[x->hop].bus],
@@ -263,39 +228,6 @@ static void burst_end(Sim *s, void *opaque)
     }
     if (p->trace)
         trace_burst(p, bs, x, moved, sim_now(s));
-    if (x->retry) {
-        x->retry = false;
-        bs->retries++;
-        plat_post_wait(p, x);
-        schedule_arbitration(bs);
-        return;
-    }
-    if (!hop_carries_data(x) && !hop_aborts(x)) {
-        /* A read's request to a bridge: a delayed read is answered with a
-         * retry (and its requester polls until the data is there), a split
-         * transaction with a split response. */
-        if (b->timing.split_read_bytes) {
-            bs->splits++;
-        } else {
-            bs->retries++;
-            if (x->poll) {
-                plat_poll_done(p, x);
-                schedule_arbitration(bs);
-                return;
-            }
-            plat_start_poll(p, x);
-        }
-    }
-    if (x->burst_beats) {
-        x->bytes_left -= moved;
-        x->beats_left -= x->burst_beats;
-        bs->bytes += moved;
-    }
-    if (x->beats_left && !hop_aborts(x)) {
-        x->continuing = true;
-        plat_request(s, x); /* the next burst competes again */
-    }
-    else
-        plat_hop_done(p, x);
+    plat_burst_end(p, bs, x, moved); /* x may be done and gone */
     schedule_arbitration(bs);
 }

@@ -46,6 +46,9 @@ struct ModelKind {
      * and the parameters they were built from. */
     struct DmaEngine *(*engine)(void *m);
     const struct DmaParams *(*engine_params)(const CompParams *c);
+    /* Bridges: what they do to the transactions they carry
+     * (sim/hw/platform_int.h). */
+    const struct BridgeOps *bridge_ops;
 };
 
 struct BusKind {

@@ -1,28 +1,29 @@
 /* The platform: its life cycle, and the path every transaction takes,
- * hop by hop (docs/timing.md).  The arbiter and the bus formula are in
- * sim/arbiter.c, posted writes and delayed reads in sim/bridge_flow.c. */
+ * hop by hop and burst by burst (docs/timing.md).  The buses' queues and
+ * the bus formula are in sim/hw/arbiter.c; what bridges do besides
+ * passing a transaction on is the bridge model's (models/bridge_flow.c,
+ * through its BridgeOps). */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/hw/platform_int.h"
 
-#include "sim/hw/platform.h"
-
-#include <assert.h>
-#include <stdlib.h>
-#include <string.h>
-
 Platform *platform_new(const Topology *t)
 {
     Platform *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
     p->t = t;
     p->sim = sim_new();
     /* Per bus a read path [b] and a write path [n_buses + b]; buses
      * without split_read_write use only the first. */
     p->buses = calloc(2 * t->n_buses + 1, sizeof *p->buses);
     p->models = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->models);
-    if (!p->buses || !p->models)
+    p->posted_pending = calloc(t->n_comps ? t->n_comps : 1,
+                               sizeof *p->posted_pending);
+    if (!p->buses || !p->models || !p->posted_pending)
         abort();
     for (size_t i = 0; i < 2 * t->n_buses; i++) {
         p->buses[i].p = p;
@@ -32,15 +33,6 @@ Platform *platform_new(const Topology *t)
     for (size_t i = 0; i < t->n_comps; i++)
         if (t->comps[i].kind->model_new)
             p->models[i] = t->comps[i].kind->model_new(&t->comps[i]);
-    p->posting = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->posting);
-    p->posted_pending = calloc(t->n_comps ? t->n_comps : 1,
-                               sizeof *p->posted_pending);
-    if (!p->posting || !p->posted_pending)
-        abort();
-    for (size_t i = 0; i < t->n_comps; i++)
-        if (t->comps[i].bridge)
-            p->posting[i].free[0] = p->posting[i].free[1] =
-                t->comps[i].bridge->post_bytes;
     return p;
 }
 
@@ -52,15 +44,19 @@ void platform_free(Platform *p)
         if (p->models[i])
             p->t->comps[i].kind->model_free(p->models[i]);
     free(p->models);
-    for (size_t i = 0; i < p->t->n_comps; i++)
-        for (int d = 0; d < 2; d++)
-            free(p->posting[i].wait[d]);
-    free(p->posting);
     free(p->posted_pending);
-    for (Fwd *f = p->fwd_all, *next; f; f = next) {
-        next = f->all_next;
-        free(f->data);
-        free(f);
+    for (PostedCopy *c = p->posted_all, *next; c; c = next) {
+        next = c->all;
+        free(c->data);
+        free(c);
+    }
+    for (ReadPiece *r = p->piece_all, *next; r; r = next) {
+        next = r->all;
+        free(r);
+    }
+    for (Poll *q = p->poll_all, *next; q; q = next) {
+        next = q->all;
+        free(q);
     }
     for (size_t i = 0; i < 2 * p->t->n_buses; i++)
         free(p->buses[i].q);
@@ -111,20 +107,6 @@ void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque)
     p->watch_opaque = opaque;
 }
 
-/* Asks a claimant what one burst costs: `off` into region `region` (-1 for
- * a bridge), `len` bytes, on bus `bus`. */
-static TargetTiming claimant_timing(const Platform *p, int comp, int region,
-                                    uint64_t off, uint64_t len, int bus)
-{
-    const Topology *t = p->t;
-    const CompParams *c = &t->comps[comp];
-    if (!c->kind->timing)
-        return (TargetTiming){0, 0, 0};
-    const BusParams *b = &t->buses[bus];
-    TimingQuery q = {region, off, len, t->clocks[b->clock_idx].hz,
-                     b->width_bits, t->clocks[c->clock_idx].hz};
-    return c->kind->timing(p->models[comp], c, &q);
-}
 /* Both data paths of a bus together. */
 SimTime platform_bus_busy(const Platform *p, int bus)
 {
@@ -148,17 +130,96 @@ uint64_t platform_bus_splits(const Platform *p, int bus)
 
 uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
+/* ---- pools of the platform's own transactions ---------------------------- */
+
+PostedCopy *plat_posted_get(Platform *p)
+{
+    PostedCopy *c = p->posted_free;
+    if (c) {
+        p->posted_free = c->next;
+        return c;
+    }
+    c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    c->all = p->posted_all;
+    p->posted_all = c;
+    return c;
+}
+
+void plat_posted_put(Platform *p, PostedCopy *c)
+{
+    c->next = p->posted_free;
+    p->posted_free = c;
+}
+
+ReadPiece *plat_piece_get(Platform *p)
+{
+    ReadPiece *r = p->piece_free;
+    if (r) {
+        p->piece_free = r->next;
+        return r;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->all = p->piece_all;
+    p->piece_all = r;
+    return r;
+}
+
+void plat_piece_put(Platform *p, ReadPiece *r)
+{
+    r->next = p->piece_free;
+    p->piece_free = r;
+}
+
+static Poll *poll_get(Platform *p)
+{
+    Poll *q = p->poll_free;
+    if (q) {
+        p->poll_free = q->next;
+        return q;
+    }
+    q = calloc(1, sizeof *q);
+    if (!q)
+        abort();
+    q->all = p->poll_all;
+    p->poll_all = q;
+    return q;
+}
+
+static void poll_put(Platform *p, Poll *q)
+{
+    q->next = p->poll_free;
+    p->poll_free = q;
+}
+
 /* ---- transactions ------------------------------------------------------- */
+
+/* Asks a claimant what one burst costs: `off` into region `region` (-1 for
+ * a bridge), `len` bytes, on bus `bus`. */
+static TargetTiming claimant_timing(const Platform *p, int comp, int region,
+                                    uint64_t off, uint64_t len, int bus)
+{
+    const Topology *t = p->t;
+    const CompParams *c = &t->comps[comp];
+    if (!c->kind->timing)
+        return (TargetTiming){0, 0, 0};
+    const BusParams *b = &t->buses[bus];
+    TimingQuery q = {region, off, len, t->clocks[b->clock_idx].hz,
+                     b->width_bits, t->clocks[c->clock_idx].hz};
+    return c->kind->timing(p->models[comp], c, &q);
+}
 
 /* What the claimant of the current hop charges for a burst of `len`
  * bytes starting `done` bytes into the access. */
 TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
-                                 uint64_t done, uint64_t len)
+                               uint64_t done, uint64_t len)
 {
     int bus = x->route.hops[x->hop].bus;
     if (!last_hop(x)) /* the bridge carrying it on */
-        return claimant_timing(p, x->route.hops[x->hop + 1].via, -1, 0, len,
-                               bus);
+        return claimant_timing(p, next_bridge(x), -1, 0, len, bus);
     return claimant_timing(p, x->route.target_comp, x->route.target_region,
                            x->route.offset + done, len, bus);
 }
@@ -168,7 +229,6 @@ TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
 static void target_access(Platform *p, Xact *x)
 {
     const Topology *t = p->t;
-    x->accessed = true;
     if (x->route.status != ROUTE_OK)
         return;
     const CompParams *c = &t->comps[x->route.target_comp];
@@ -184,12 +244,12 @@ static void target_access(Platform *p, Xact *x)
 static void complete(Sim *s, void *opaque)
 {
     Xact *x = opaque;
-    if (!x->accessed)
+    assert(x->phase == XACT_OUTBOUND || x->phase == XACT_RETURNING);
+    if (x->phase == XACT_OUTBOUND) /* a read's data moved on its way back */
         target_access(x->plat, x);
     x->result = x->route.status;
     x->residue = x->route.status == ROUTE_OK ? 0 : x->len;
-    assert(x->state == 1);
-    x->state = 2;
+    x->phase = XACT_COMPLETE;
     x->completed = sim_now(s);
     plat_stop_poll(x);
     x->done(s, x, x->opaque);
@@ -200,12 +260,13 @@ static void complete(Sim *s, void *opaque)
 void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
 {
     x->hop = h;
-    x->continuing = false;
+    x->req.continuing = false;
     const BusParams *b = hop_bus(p, x);
     bool data = hop_carries_data(x);
     /* A read's target hop moves what the bridges fetch for its command;
      * only the bytes asked for go back. */
-    x->hop_len = !x->returning && last_hop(x) ? x->fetch_len : x->len;
+    x->hop_len = x->phase == XACT_OUTBOUND && last_hop(x) ? x->fetch_len
+                                                          : x->len;
     x->beats_left =
         data ? plat_hop_beats(b->width_bits, x->route.hops[h].addr, x->hop_len)
              : 0;
@@ -214,8 +275,8 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     sim_at(p->sim, at, plat_request, x);
 }
 
-/* Crossing bridge hops[via].via into bus `to` (hop index), `cross_cycles`
- * of that bus's clock after now. */
+/* Crossing bridge hops[bridge_hop].via into bus `to` (hop index),
+ * `cross_cycles` of that bus's clock after now. */
 void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
 {
     const Topology *t = p->t;
@@ -230,25 +291,25 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
 /* Completes x now with a result the platform decided (posted, or a read
  * assembled from pieces). */
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
-                        uint64_t residue)
+                      uint64_t residue)
 {
-    x->accessed = true;
+    assert(x->phase == XACT_OUTBOUND || x->phase == XACT_RETURNING);
     x->result = result;
     x->residue = residue;
-    assert(x->state == 1);
-    x->state = 2;
+    x->phase = XACT_COMPLETE;
     x->completed = sim_now(p->sim);
     plat_stop_poll(x);
     x->done(p->sim, x, x->opaque);
 }
 
-void plat_hop_done(Platform *p, Xact *x)
+/* x's hop is over: on to the next, back, or done. */
+static void hop_done(Platform *p, Xact *x)
 {
     if (x->posted) {
-        plat_post_forward(p, x);
+        bridge_ops(p, next_bridge(x))->carry_posted(p, next_bridge(x), x);
         return;
     }
-    if (x->returning) {
+    if (x->phase == XACT_RETURNING) {
         if (x->hop == 0)
             complete(p->sim, x); /* the data reached the master */
         else
@@ -260,26 +321,252 @@ void plat_hop_done(Platform *p, Xact *x)
         /* A read reached its target: the data goes back the way it came,
          * crossing every bridge again. */
         target_access(p, x);
-        x->returning = true;
+        x->phase = XACT_RETURNING;
         plat_cross_to(p, x, x->hop - 1, x->hop);
     } else {
         complete(p->sim, x);
     }
 }
 
+/* ---- bursts -------------------------------------------------------------- */
+
+static void request_poll(Sim *s, void *opaque);
+
+uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
+                          uint64_t *pipelined)
+{
+    const BusParams *b = hop_bus(p, x);
+    const BusTiming *bt = &b->timing;
+    uint64_t addr = x->route.hops[x->hop].addr;
+    *pipelined = (uint64_t)bt->arb_cycles + bt->addr_cycles +
+                 plat_dac(bt, b->width_bits, addr, x->hop_len);
+    x->burst_beats = 0;
+    if (hop_aborts(x)) {
+        x->burst = BURST_ABORT;
+        return bus_abort_cycles(bt, b->width_bits, addr, x->hop_len);
+    }
+    if (!hop_carries_data(x)) {
+        /* A read's request: the per-burst terms with the bridge as
+         * claimant, and no data (it answers with a retry or a split
+         * response). */
+        x->burst = BURST_REQUEST;
+        return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                              plat_hop_claimant(p, x, 0, x->hop_len));
+    }
+    /* At the first burst of a write into a bridge, the bridge makes room
+     * for it (or answers with a retry: its buffer is full). */
+    if (x->dir == XACT_WRITE && x->phase == XACT_OUTBOUND && !last_hop(x) &&
+        !x->posted && x->bytes_left == x->len &&
+        !bridge_ops(p, next_bridge(x))->take_write(p, next_bridge(x), x)) {
+        x->burst = BURST_RETRY;
+        return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                              plat_hop_claimant(p, x, 0, x->hop_len));
+    }
+    /* One burst: the per-burst terms and up to max_burst beats.  On an
+     * idle bus the bursts of a hop add up to bus_hop_cycles(). */
+    x->burst = BURST_DATA;
+    uint64_t beats = x->beats_left;
+    if (bt->max_burst_beats && beats > bt->max_burst_beats)
+        beats = bt->max_burst_beats;
+    uint64_t done = x->hop_len - x->bytes_left;
+    uint64_t w = plat_bus_width_bytes(b->width_bits);
+    uint64_t room = beats * w - (done ? 0 : addr % w);
+    TargetTiming tt = plat_hop_claimant(p, x, done, room < x->bytes_left
+                                                        ? room
+                                                        : x->bytes_left);
+    uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
+    uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
+    /* Latency timer: others are waiting, so the burst must end when the
+     * timer expires (at least one data phase is always done). */
+    if (bt->latency_timer && waiting) {
+        uint64_t fit = bt->latency_timer > fixed
+                           ? (bt->latency_timer - fixed) / per_beat
+                           : 0;
+        if (fit < 1)
+            fit = 1;
+        if (beats > fit)
+            beats = fit;
+    }
+    x->burst_beats = beats;
+    return fixed + beats * per_beat;
+}
+
+void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
+{
+    const BusParams *b = hop_bus(p, x);
+    switch (x->burst) {
+    case BURST_RETRY:
+        bs->retries++;
+        bridge_ops(p, next_bridge(x))->wait_for_room(p, next_bridge(x), x);
+        return;
+    case BURST_REQUEST:
+        /* A delayed read is answered with a retry (and its requester
+         * polls until the data is there), a split transaction with a
+         * split response. */
+        if (b->timing.split_read_bytes) {
+            bs->splits++;
+            break;
+        }
+        bs->retries++;
+        if (x->role == XACT_POLL) {
+            Poll *q = (Poll *)x;
+            if (!q->read) {
+                poll_put(p, q);
+            } else {
+                const BusTiming *bt = &b->timing;
+                sim_at(p->sim,
+                       clock_after(p->t->clocks[b->clock_idx].hz,
+                                   sim_now(p->sim), bt->retry_poll_cycles),
+                       request_poll, q);
+            }
+            return;
+        }
+        plat_start_poll(p, x);
+        break;
+    case BURST_DATA:
+        x->bytes_left -= moved;
+        x->beats_left -= x->burst_beats;
+        bs->bytes += moved;
+        break;
+    case BURST_ABORT:
+        break;
+    }
+    if (x->beats_left && x->burst != BURST_ABORT) {
+        x->req.continuing = true;
+        plat_request(p->sim, x); /* the next burst competes again */
+    } else {
+        hop_done(p, x);
+    }
+}
+
+/* ---- a master polling for its delayed read -------------------------------- */
+
+/* The poll asks for the bus again, unless the read is back. */
+static void request_poll(Sim *s, void *opaque)
+{
+    Poll *q = opaque;
+    if (!q->read) { /* the data came back meanwhile */
+        poll_put(q->x.plat, q);
+        return;
+    }
+    q->x.req.continuing = false;
+    plat_request(s, &q->x);
+}
+
+void plat_start_poll(Platform *p, Xact *x)
+{
+    const BusParams *b = hop_bus(p, x);
+    const BusTiming *bt = &b->timing;
+    if (!bt->retry_poll_cycles || bt->split_read_bytes ||
+        x->role == XACT_POLL || x->poller)
+        return;
+    Poll *q = poll_get(p);
+    q->x = *x; /* its route, master and hop: the request, again */
+    q->x.role = XACT_POLL;
+    q->x.poller = NULL;
+    q->x.data = NULL;
+    q->x.beats_left = q->x.bytes_left = 0;
+    q->x.burst_beats = 0;
+    q->read = x;
+    x->poller = q;
+    sim_at(p->sim,
+           clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
+                       bt->retry_poll_cycles),
+           request_poll, q);
+}
+
+void plat_stop_poll(Xact *x)
+{
+    Poll *q = x->poller;
+    if (q) {
+        q->read = NULL; /* it frees itself at its next turn */
+        x->poller = NULL;
+    }
+}
+
+/* ---- issuing -------------------------------------------------------------- */
+
+static void piece_done(Sim *s, Xact *px, void *opaque);
+
+static void issue_piece(Platform *p, ReadPiece *r)
+{
+    Xact *x = r->parent;
+    uint64_t n = x->len - r->off < r->piece ? x->len - r->off : r->piece;
+    r->x = (Xact){.master = x->master, .dir = XACT_READ,
+                  .addr = x->addr + r->off, .len = n,
+                  .data = x->data + r->off, .done = piece_done, .opaque = r};
+    platform_issue(p, &r->x);
+    r->x.role = XACT_PIECE;
+}
+
+static void piece_done(Sim *s, Xact *px, void *opaque)
+{
+    (void)s;
+    ReadPiece *r = opaque;
+    Platform *p = px->plat;
+    Xact *x = r->parent;
+    if (px->result == ROUTE_OK && r->off + px->len < x->len) {
+        r->off += px->len;
+        issue_piece(p, r); /* the master retries for the rest */
+        return;
+    }
+    RouteStatus result = px->result;
+    uint64_t residue = result == ROUTE_OK ? 0 : x->len - r->off;
+    plat_piece_put(p, r);
+    plat_finish_xact(p, x, result, residue);
+}
+
+/* What the bridges a read crosses fetch for one request: the smallest of
+ * their limits; 0 when none limits it. */
+static uint64_t read_piece(const Platform *p, const Xact *x)
+{
+    uint64_t piece = 0;
+    for (size_t h = 1; h < x->route.n_hops; h++) {
+        int br = x->route.hops[h].via;
+        uint64_t limit = bridge_ops(p, br)->read_limit(
+            p, br, x->route.hops[h - 1].bus);
+        if (limit && (!piece || limit < piece))
+            piece = limit;
+    }
+    return piece;
+}
+
+/* A read longer than its path fetches at once goes in pieces, each a
+ * request of its own: the master retries for the rest. */
+static bool split_read(Platform *p, Xact *x)
+{
+    const Route *r = &x->route;
+    if (x->dir != XACT_READ || r->status != ROUTE_OK || r->n_hops < 2)
+        return false;
+    uint64_t piece = read_piece(p, x);
+    if (!piece || x->len <= piece)
+        return false;
+    ReadPiece *rp = plat_piece_get(p);
+    rp->parent = x;
+    rp->off = 0;
+    rp->piece = piece;
+    issue_piece(p, rp);
+    return true;
+}
+
 void platform_issue(Platform *p, Xact *x)
 {
     const Topology *t = p->t;
-    assert(x->state == 0 && x->len >= 1 && x->done);
+    assert(x->phase == XACT_PREPARED && x->len >= 1 && x->done);
     x->plat = p;
-    x->state = 1;
-    x->returning = x->accessed = x->posted = x->retry = false;
-    x->poll = false;
+    x->phase = XACT_OUTBOUND;
+    x->role = XACT_MASTER;
+    x->posted = false;
     x->poller = NULL;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;
-    x->fetch_len = plat_read_fetch(p, x);
+    x->fetch_len = x->dir == XACT_READ && r->status == ROUTE_OK &&
+                           r->n_hops >= 2
+                       ? bridge_ops(p, r->hops[1].via)
+                             ->read_fetch(p, r->hops[1].via, x,
+                                          read_piece(p, x))
+                       : x->len;
     if (r->status == ROUTE_DMA_MASK || r->status == ROUTE_NOT_MASTER) {
         /* Refused by the master itself: nothing reaches a bus. */
         sim_at(p->sim, sim_now(p->sim), complete, x);
@@ -295,9 +582,9 @@ void platform_issue(Platform *p, Xact *x)
                             x->len, c->bus_idx));
         uint64_t hz = t->clocks[c->clock_idx].hz;
         sim_at(p->sim, clock_after(hz, sim_now(p->sim), cycles), complete, x);
-    } else if (!plat_split_read(p, x)) {
-        /* One piece (a delayed read longer than a bridge's prefetch goes
-         * in pieces instead, sim/bridge_flow.c). */
+    } else if (!split_read(p, x)) {
+        /* One piece (a read longer than its path fetches at once goes in
+         * pieces instead). */
         plat_start_hop(p, x, 0, sim_now(p->sim));
     }
 }

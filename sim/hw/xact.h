@@ -13,6 +13,42 @@ typedef struct Xact Xact;
 typedef struct Platform Platform;
 typedef void XactDoneFn(Sim *sim, Xact *x, void *opaque);
 
+/* Where a transaction is in its life: one state, set by the platform. */
+typedef enum {
+    XACT_PREPARED,  /* filled in by its master, not issued */
+    XACT_OUTBOUND,  /* on its way to the target: a write with its data, a
+                       read's request (the target's hop moves the data) */
+    XACT_RETURNING, /* a read's data on its way back to the master */
+    XACT_COMPLETE,  /* done, once: result and residue are set */
+} XactPhase;
+
+/* Who a transaction is: the master's own, or one the platform issues on
+ * its behalf (sim/hw/platform_int.h). */
+typedef enum {
+    XACT_MASTER,    /* issued by a master */
+    XACT_POSTED,    /* a posted write a bridge carries on */
+    XACT_PIECE,     /* one piece of a read longer than a bridge fetches */
+    XACT_POLL,      /* a master asking again for its delayed read */
+} XactRole;
+
+/* What a burst on a bus does. */
+typedef enum {
+    BURST_DATA,    /* data beats */
+    BURST_REQUEST, /* a read's request to a bridge: no data; the bridge
+                      answers with a retry or a split response */
+    BURST_RETRY,   /* a write the bridge has no room for: a retry */
+    BURST_ABORT,   /* nothing claims the access */
+} BurstKind;
+
+/* A transaction's request for its bus, as the arbiter sees it. */
+typedef struct BusReq {
+    uint64_t order;     /* arrival order of this request */
+    uint64_t hop_order; /* of the hop's first request: one requester's
+                           own transactions go in this order */
+    SimTime requested;  /* when it asked */
+    bool continuing;    /* the next burst of the same hop */
+} BusReq;
+
 struct Xact {
     /* set by the master */
     int master;           /* component index */
@@ -26,26 +62,21 @@ struct Xact {
     uint64_t residue;     /* bytes not transferred: 0 or len */
     SimTime issued, completed;
     Route route;
+    XactPhase phase;
+    XactRole role;
     size_t hop;           /* the bus it is on */
-    int state;            /* 0 prepared, 1 in flight, 2 complete */
     Platform *plat;
     uint64_t fetch_len;   /* a read: what the target's hop moves (the
                              bridge's prefetch by command); >= len */
     uint64_t hop_len;     /* bytes the current hop carries */
     uint64_t beats_left;  /* of the current hop */
     uint64_t bytes_left;  /* of the current hop */
-    uint64_t burst_beats; /* of the burst on the bus */
-    uint64_t order;       /* arrival order of this burst's request */
-    uint64_t hop_order;   /* arrival order of the hop's first request */
-    bool returning;       /* read data on its way back to the master */
-    bool accessed;        /* the target has moved the bytes */
-    bool posted;          /* space is reserved in the next bridge's buffer */
-    bool retry;           /* the bridge had no room: wait for it */
-    bool continuing;      /* the next burst of the same hop */
-    bool poll;            /* a master's retry of a pending delayed read */
-    void *poller;         /* the polling of this read, while it waits */
-    SimTime requested;    /* when it asked for the bus */
-    SimTime burst_start;  /* when its current burst got the bus */
+    BusReq req;
+    BurstKind burst;      /* the burst on the bus */
+    uint64_t burst_beats; /* its data beats */
+    SimTime burst_start;  /* when it got the bus */
+    bool posted;          /* room is reserved in the next bridge's buffer */
+    struct Poll *poller;  /* its requester polling for it, while it waits */
 };
 
 #endif
