@@ -26,22 +26,33 @@ static const Field sdram_fields[] = {
     {"cl", ld_f_cycles, offsetof(SdramParams, cl), false},
     {"trcd", ld_f_cycles, offsetof(SdramParams, trcd), false},
     {"trp", ld_f_cycles, offsetof(SdramParams, trp), false},
+    {"wl", ld_f_cycles, offsetof(SdramParams, wl), false},
+    {"twtr", ld_f_cycles, offsetof(SdramParams, twtr), false},
+    {"trefi", ld_f_cycles, offsetof(SdramParams, trefi), false},
+    {"trfc", ld_f_cycles, offsetof(SdramParams, trfc), false},
     {"data_width", ld_f_count, offsetof(SdramParams, data_bits), false},
     {"ddr", ld_f_bool, offsetof(SdramParams, ddr), false},
     FIELD_END,
 };
 
 /* DDR-266A (JEDEC JESD79, speed bin 2-3-3): CL 2, tRCD 3, tRP 3 at
- * 133 MHz; a 64-bit DIMM of x8 256 Mbit chips has 4 banks and 1 KiB pages
- * per chip, 8 KiB across the DIMM. */
+ * 133 MHz; write data one clock after the command (tDQSS, nominal 1 tCK)
+ * and a read command one clock after the last write data (tWTR 1 tCK);
+ * a 256 Mbit part refreshes 8192 rows in 64 ms, one row every 7.8 us
+ * (1040 cycles at 133 MHz), each refresh taking tRFC 75 ns (10 cycles).
+ * A 64-bit DIMM of x8 256 Mbit chips has 4 banks and 1 KiB pages per
+ * chip, 8 KiB across the DIMM. */
 static const SdramParams sdram_defaults = {
-    .banks = 4, .row_bytes = 8192, .cl = 2, .trcd = 3, .trp = 3,
-    .data_bits = 64, .ddr = true,
+    .banks = 4, .row_bytes = 8192, .cl = 2, .trcd = 3, .trp = 3, .wl = 1,
+    .twtr = 1, .trefi = 1040, .trfc = 10, .data_bits = 64, .ddr = true,
 };
 
 typedef struct Sdram {
     Regions *regions;
-    uint64_t *open_row; /* per bank; UINT64_MAX: precharged */
+    uint64_t *open_row;    /* per bank; UINT64_MAX: precharged */
+    SimTime data_free;     /* its one data bus is free from then */
+    SimTime write_end;     /* the last write data */
+    uint64_t refreshes;    /* refreshes done so far */
 } Sdram;
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -49,39 +60,73 @@ static uint64_t div_up(uint64_t a, uint64_t b)
     return a / b + (a % b != 0);
 }
 
-/* Memory-clock cycles to bus cycles, rounded up. */
-static uint64_t to_bus(uint64_t mem_cycles, uint64_t mem_hz, uint64_t bus_hz)
+/* The picosecond `cycles` memory clocks after t (from t's next edge). */
+static SimTime mem_after(uint64_t hz, SimTime t, uint64_t cycles)
 {
-    return div_up(mem_cycles * bus_hz, mem_hz);
+    return clock_after(hz, t, cycles);
 }
 
 TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
 {
     Sdram *s = m;
     const SdramParams *p = c->priv;
+    uint64_t hz = q->own_hz;
+    SimTime at = q->at;
+    /* Refresh: the k-th at k x tREFI (k >= 1) holds the memory for tRFC
+     * and leaves every bank precharged. */
+    if (p->trefi) {
+        SimTime period = clock_edge(hz, p->trefi);
+        uint64_t k = at / period;
+        if (k > s->refreshes) {
+            s->refreshes = k;
+            for (unsigned b = 0; b < p->banks; b++)
+                s->open_row[b] = UINT64_MAX;
+        }
+        SimTime busy_end = mem_after(hz, k * period, p->trfc);
+        if (k && at < busy_end)
+            at = busy_end;
+    }
+    /* A read command waits tWTR after the last write data. */
+    if (q->dir == XACT_READ && s->write_end) {
+        SimTime ok = mem_after(hz, s->write_end, p->twtr);
+        if (at < ok)
+            at = ok;
+    }
     uint64_t row_index = q->off / p->row_bytes;
     unsigned bank = (unsigned)(row_index % p->banks);
     uint64_t row = row_index / p->banks;
     /* Open-page policy: a row stays open until another row of its bank
-     * is needed. */
-    uint64_t mem_cycles;
+     * is needed.  Reads wait CL for their data, writes WL. */
+    uint64_t cas = q->dir == XACT_WRITE ? p->wl : p->cl, mem_cycles;
     if (s->open_row[bank] == row)
-        mem_cycles = p->cl;                     /* row hit */
+        mem_cycles = cas;                          /* row hit */
     else if (s->open_row[bank] == UINT64_MAX)
-        mem_cycles = (uint64_t)p->trcd + p->cl; /* bank idle */
+        mem_cycles = (uint64_t)p->trcd + cas;      /* bank idle */
     else
-        mem_cycles = (uint64_t)p->trp + p->trcd + p->cl; /* row conflict */
+        mem_cycles = (uint64_t)p->trp + p->trcd + cas; /* row conflict */
     s->open_row[bank] = row;
 
-    /* Data rate: a bus beat of W bytes takes W / (data_bits/8 x (ddr ? 2
-     * : 1)) memory cycles; when that is longer than a bus cycle the
-     * difference is paid as wait states. */
-    uint64_t w = q->bus_width_bits / 8 ? q->bus_width_bits / 8 : 1;
+    /* One data bus: the burst's data waits for the previous burst's, from
+     * any path; it holds the bus for its bytes at the memory's rate (the
+     * controller buffers a slower bus). */
     uint64_t per_mem_cycle = (uint64_t)p->data_bits / 8 * (p->ddr ? 2 : 1);
+    SimTime first = mem_after(hz, at, mem_cycles);
+    if (first < s->data_free)
+        first = s->data_free;
+    s->data_free = mem_after(hz, first, div_up(q->len, per_mem_cycle));
+    if (q->dir == XACT_WRITE)
+        s->write_end = s->data_free;
+
+    /* In bus cycles from the access's arrival to its first data; the data
+     * rate sets the wait states: a bus beat of W bytes takes W /
+     * (data_bits/8 x (ddr ? 2 : 1)) memory cycles, and when that is longer
+     * than a bus cycle the difference is paid as wait states. */
+    uint64_t initial = div_up((first - q->at) * q->bus_hz, PS_PER_S);
+    uint64_t w = q->bus_width_bits / 8 ? q->bus_width_bits / 8 : 1;
     /* bus cycles per beat = ceil(w * bus_hz / (per_mem_cycle * mem_hz)) */
-    uint64_t beat = div_up(w * q->bus_hz, per_mem_cycle * q->own_hz);
-    return (TargetTiming){(unsigned)to_bus(mem_cycles, q->own_hz, q->bus_hz),
-                          beat > 1 ? (unsigned)(beat - 1) : 0, 0};
+    uint64_t beat = div_up(w * q->bus_hz, per_mem_cycle * hz);
+    return (TargetTiming){(unsigned)initial, beat > 1 ? (unsigned)(beat - 1) : 0,
+                          0};
 }
 
 static void *sdram_new(const CompParams *c)

@@ -1,5 +1,6 @@
-/* Memories: sdram (system RAM behind a DDR controller, with banks and open
- * rows) and sram (on-chip RAM).  docs/timing.md gives the formulas. */
+/* Memories: sdram (system RAM behind a DDR or SDR controller: banks, open
+ * rows, one data bus every path shares, refresh) and sram (on-chip RAM).
+ * docs/timing.md gives the formulas. */
 #ifndef DMASIM_MODELS_MEMORY_H
 #define DMASIM_MODELS_MEMORY_H
 
@@ -10,6 +11,10 @@ typedef struct SdramParams {
     unsigned banks;          /* power of two */
     uint64_t row_bytes;      /* bytes of one row across the data path */
     unsigned cl, trcd, trp;  /* memory-clock cycles */
+    unsigned wl;             /* write latency: command to write data */
+    unsigned twtr;           /* write data to a read command */
+    unsigned trefi, trfc;    /* a refresh every trefi cycles, for trfc;
+                                trefi 0: none */
     unsigned data_bits;      /* width of the memory data path */
     bool ddr;                /* two transfers per memory clock */
 } SdramParams;
@@ -23,8 +28,9 @@ typedef struct SramParams {
 extern const ModelKind sdram_kind;
 extern const ModelKind sram_kind;
 
-/* The SDRAM's cost of one burst, updating its open rows; exposed for the
- * tests.  m is the sdram model (platform_model). */
+/* The SDRAM's cost of one burst, updating its open rows and booking its
+ * data bus; exposed for the tests.  m is the sdram model
+ * (platform_model). */
 TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q);
 
 #endif

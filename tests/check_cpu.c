@@ -101,17 +101,17 @@ START_TEST(memcpy_lines)
         in[i] = (uint8_t)(i * 3 + 1);
     Store *ram = regions_store(platform_regions(r.p, 1), 0);
     store_write(ram, 0x0, in, sizeof in);
-    /* Two 32-byte lines.  Line 1: load (2 beats, bank 0 idle) 1 + 1 + 5 +
-     * 2 = 9 PLB cycles, store to bank 1 (idle) 9, then 8 CPU cycles: 90 +
-     * 90 + 20 = 200 ns.  Line 2: load and store are row hits, 6 each, plus
-     * 20 ns: 340 ns. */
+    /* Two 32-byte lines.  Line 1: load (2 beats, bank 0 idle: tRCD 3 +
+     * CL 2) 1 + 1 + 5 + 2 = 9 PLB cycles, store to bank 1 (idle: tRCD 3 +
+     * WL 1) 8, then 8 CPU cycles: 90 + 80 + 20 = 190 ns.  Line 2: load and
+     * store are row hits, 6 (CL 2) and 5 (WL 1), plus 20 ns: 320 ns. */
     CpuOp op;
     int n = 0;
     cpu_memcpy(r.p, 0, 0x2000, 0x0, 64, &op, count, &n);
     sim_run(platform_sim(r.p));
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(op.result, ROUTE_OK);
-    ck_assert_uint_eq(op.completed - op.started, 340000);
+    ck_assert_uint_eq(op.completed - op.started, 320000);
     store_read(ram, 0x2000, out, sizeof out);
     ck_assert(!memcmp(in, out, sizeof in));
     /* A source nothing decodes: a master abort, nothing copied. */

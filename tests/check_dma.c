@@ -61,9 +61,10 @@ START_TEST(one_segment_timing)
     Rig r;
     rig(&r);
     /* 256 bytes from 0x0 to 0x2000 (banks 0 and 1), through the 64-byte
-     * buffer: setup 2 cycles; chunk 1 read 11 (bank idle: 1 + 1 + 5 + 4
-     * beats), write 11 (idle); chunks 2-4 read 8 + write 8 (row hits);
-     * interrupt 4.  2 + 22 + 3 * 16 + 4 = 76 cycles = 760 ns. */
+     * buffer: setup 2 cycles; chunk 1 read 11 (bank idle: 1 + 1 + (tRCD 3
+     * + CL 2) + 4 beats), write 10 (idle: 1 + 1 + (tRCD 3 + WL 1) + 4);
+     * chunks 2-4 read 8 + write 7 (row hits: CL 2, WL 1); interrupt 4.
+     * 2 + 21 + 3 * 15 + 4 = 72 cycles = 720 ns. */
     DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 0, .segs = &seg, .n_segs = 1, .done = count,
@@ -74,7 +75,7 @@ START_TEST(one_segment_timing)
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(x.result, ROUTE_OK);
     ck_assert_uint_eq(x.residue, 0);
-    ck_assert_uint_eq(x.completed - x.submitted, 760000);
+    ck_assert_uint_eq(x.completed - x.submitted, 720000);
     unrig(&r);
 }
 END_TEST
@@ -85,14 +86,14 @@ START_TEST(descriptor_fetch)
     rig(&r);
     /* The same transfer with its descriptor at 0x4000 (bank 2): a 32-byte
      * read of 2 beats on an idle bank, 1 + 1 + 5 + 2 = 9 cycles, before
-     * the first chunk: 85 cycles. */
+     * the first chunk: 81 cycles. */
     DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 1, .segs = &seg, .n_segs = 1,
                  .desc_addr = 0x4000, .done = count, .opaque = &n};
     dma_submit(r.p, r.dma, &x);
     sim_run(platform_sim(r.p));
-    ck_assert_uint_eq(x.completed - x.submitted, 850000);
+    ck_assert_uint_eq(x.completed - x.submitted, 810000);
     unrig(&r);
 }
 END_TEST
@@ -208,12 +209,12 @@ START_TEST(resubmit_from_callback)
     dma_submit(r.p, r.dma, &c.x);
     sim_run(platform_sim(r.p));
     ck_assert_int_eq(c.done, 4);
-    /* Back to back, exactly: the first is one_segment_timing's 76 cycles.
+    /* Back to back, exactly: the first is one_segment_timing's 72 cycles.
      * The second reads 0x4000 (bank 2, idle: 11) and writes bank 1's open
-     * row (8): 2 + 11 + 8 + 3 * 16 + 4 = 73.  The third reads 0x8000 (bank
-     * 0, row 1 while row 0 is open: 1 + 1 + 8 + 4 = 14) and the fourth
-     * 0xC000 (bank 2, row 1: 14 too): 76 each. */
-    static const SimTime want[4] = {760000, 1490000, 2250000, 3010000};
+     * row (7): 2 + 11 + 7 + 3 * 15 + 4 = 69.  The third reads 0x8000 (bank
+     * 0, row 1 while row 0 is open: 1 + 1 + (tRP 3 + tRCD 3 + CL 2) + 4 =
+     * 14) and the fourth 0xC000 (bank 2, row 1: 14 too): 72 each. */
+    static const SimTime want[4] = {720000, 1410000, 2130000, 2850000};
     for (int i = 0; i < 4; i++)
         ck_assert_uint_eq(c.ends[i], want[i]);
     unrig(&r);

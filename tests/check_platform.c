@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/memory.h"
 #include "models/regions.h"
 #include "sim/hw/lint.h"
 #include "sim/hw/platform.h"
@@ -29,7 +30,8 @@
     "  - {name: card, kind: device, bus: pci, master: {dma_mask: 64},\n"    \
     "     regions: [{base: 0x8000_0000, size: 1MiB}, "                      \
     "{base: 0x1_0000_0000, size: 1MiB}]}\n"                                 \
-    "  - {name: card32, kind: device, bus: pci, master: {dma_mask: 32}}\n"
+    "  - {name: card32, kind: device, bus: pci, master: {dma_mask: 32}}\n" \
+    "  - {name: sram, kind: sram, bus: plb, base: 0x1000_0000, size: 64KiB}\n"
 
 typedef struct Rig {
     Diag d;
@@ -104,18 +106,19 @@ START_TEST(formula_plb_to_ram)
     uint8_t buf[1024] = {0};
     /* 128-bit PLB at 100 MHz; DDR SDRAM on the same clock, 64 bits wide,
      * so one 16-byte beat per cycle and no wait states.  Bank 0 is idle:
-     * tRCD 3 + CL 2 = 5.  64 bytes are 4 beats in one burst:
-     * 1 arb + 1 addr + 5 + 4 beats = 11 cycles. */
+     * tRCD 3 + WL 1 = 4 before a write's data.  64 bytes are 4 beats in
+     * one burst: 1 arb + 1 addr + 4 + 4 beats = 10 cycles. */
     Xact *x = one(&r, "cpu", XACT_WRITE, 0x0, 64, buf);
     ck_assert_int_eq(x->result, ROUTE_OK);
-    ck_assert_uint_eq(x->completed - x->issued, 110000);
-    /* Misaligned by 8 bytes: 5 beats; the row is open now: CL 2 only,
-     * 1 + 1 + 2 + 5 = 9 cycles. */
+    ck_assert_uint_eq(x->completed - x->issued, 100000);
+    /* Misaligned by 8 bytes: 5 beats; the row is open now: WL 1 only,
+     * 1 + 1 + 1 + 5 = 8 cycles. */
     SimTime t0 = sim_now(platform_sim(r.p));
     x = one(&r, "cpu", XACT_WRITE, 0x8, 64, buf);
     ck_assert_uint_eq(x->issued, t0);
-    ck_assert_uint_eq(x->completed - x->issued, 90000);
-    /* 1 KiB: 64 beats in 4 bursts of 16, each a row hit; the PLB
+    ck_assert_uint_eq(x->completed - x->issued, 80000);
+    /* 1 KiB read: 64 beats in 4 bursts of 16, each a row hit (CL 2; the
+     * last write's data ended 10 cycles earlier, past tWTR); the PLB
      * pipelines addresses, so bursts 2-4 do not pay arbitration and
      * address again: (1 + 1 + 2 + 16) + 3 * (2 + 16) = 74 cycles. */
     x = one(&r, "dma", XACT_READ, 0x0, 1024, buf);
@@ -128,16 +131,18 @@ END_TEST
 START_TEST(formula_overrides)
 {
     Rig r;
-    /* A narrower, slower memory: 32-bit SDR, CL 3, tRCD 2.  A 16-byte
-     * PLB beat needs 4 memory cycles: 3 wait states per beat. */
+    /* A narrower, slower memory: 32-bit SDR, CL 3, tRCD 2, WL 1.  A
+     * 16-byte PLB beat needs 4 memory cycles: 3 wait states per beat. */
     rig_base(&r, ", max_burst: 8, arb_cycles: 2",
              ", cl: 3, trcd: 2, data_width: 32, ddr: false");
     uint8_t buf[256] = {0};
-    /* 16 beats in 2 bursts of 8.  First burst, bank idle: 2 + 1 + (2 + 3)
-     * + 8 * 4 = 40; second, a row hit with its address pipelined: 3 + 32 =
-     * 35.  75 cycles. */
+    /* A write of 16 beats in 2 bursts of 8.  First burst, bank idle: 2 +
+     * 1 + (tRCD 2 + WL 1) + 8 * 4 = 38; the memory's data bus is then
+     * busy for 128 / 4 = 32 cycles from cycle 6, to cycle 38; second, a
+     * row hit with its address pipelined, at cycle 38: WL 1 + 32 = 33.
+     * 71 cycles. */
     Xact *x = one(&r, "cpu", XACT_WRITE, 0x100, 256, buf);
-    ck_assert_uint_eq(x->completed - x->issued, 750000);
+    ck_assert_uint_eq(x->completed - x->issued, 710000);
     /* The idle formula with a fixed claimant timing. */
     const BusTiming *bt = &r.t->buses[0].timing;
     ck_assert_uint_eq(bus_hop_cycles(bt, 128, 0x100, 256,
@@ -153,20 +158,51 @@ START_TEST(sdram_rows)
     rig_base(&r, "", "");
     uint8_t buf[16] = {0};
     /* 4 banks of 8 KiB rows: row index = offset / 8 KiB, bank = index mod
-     * 4.  0 opens bank 0 row 0 (5); 32 KiB is bank 0 row 1: a conflict,
-     * tRP 3 + tRCD 3 + CL 2 = 8; 8 KiB is bank 1, idle: 5; back to 32 KiB:
-     * a hit, 2.  Each is one beat: 1 + 1 + latency + 1. */
+     * 4.  Writes: 0 opens bank 0 row 0 (tRCD 3 + WL 1 = 4); 32 KiB is
+     * bank 0 row 1: a conflict, tRP 3 + tRCD 3 + WL 1 = 7; 8 KiB is bank
+     * 1, idle: 4; back to 32 KiB: a hit, WL 1.  Each is one beat: 1 + 1 +
+     * latency + 1. */
     static const struct {
         uint64_t addr;
         SimTime want;
-    } seq[] = {{0x0, 80000}, {0x8000, 110000}, {0x2000, 80000},
-               {0x8000, 50000}};
+    } seq[] = {{0x0, 70000}, {0x8000, 100000}, {0x2000, 70000},
+               {0x8000, 40000}};
     for (size_t i = 0; i < 4; i++) {
         Xact *x = one(&r, "cpu", XACT_WRITE, seq[i].addr, 16, buf);
         ck_assert_msg(x->completed - x->issued == seq[i].want,
                       "access %zu: %llu ps", i,
                       (unsigned long long)(x->completed - x->issued));
     }
+    rig_free(&r);
+}
+END_TEST
+
+/* The SDRAM's own rules, asked directly (100 MHz, 10 ns cycles): a read
+ * command waits tWTR (1 cycle) after the last write data, and shares the
+ * one data bus; a refresh every tREFI 1040 cycles (10.4 us) holds the
+ * memory for tRFC 10 cycles and closes every row. */
+START_TEST(sdram_turnaround_and_refresh)
+{
+    Rig r;
+    rig_base(&r, "", "");
+    int ram = topo_find_comp(r.t, "ram");
+    void *m = platform_model(r.p, ram);
+    const CompParams *c = &r.t->comps[ram];
+    TimingQuery q = {.region = 0, .off = 0, .len = 64, .bus_hz = 100000000,
+                     .bus_width_bits = 128, .own_hz = 100000000,
+                     .dir = XACT_WRITE, .at = 20000};
+    /* a write at 20 ns, bank idle: tRCD 3 + WL 1 = 4 cycles to its data,
+     * 60 ns; 64 bytes hold the data bus 4 cycles, to 100 ns */
+    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 4);
+    /* a read at 70 ns: tWTR after 100 ns is 110, CL 2 more: data at
+     * 130 ns, 6 cycles after it arrived */
+    q.dir = XACT_READ;
+    q.at = 70000;
+    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 6);
+    /* at 10.42 us: the refresh of 10.4 us runs to 10.5 us and left the
+     * bank precharged: tRCD 3 + CL 2 after that, 10.55 us: 13 cycles */
+    q.at = 10420000;
+    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 13);
     rig_free(&r);
 }
 END_TEST
@@ -459,11 +495,11 @@ START_TEST(first_come_first_served)
     sim_run(platform_sim(r.p));
     ck_assert_int_eq(seen.n, 2);
     ck_assert_int_eq(seen.order[0], x1.master);
-    ck_assert_uint_eq(x1.completed, 110000);
+    ck_assert_uint_eq(x1.completed, 100000); /* 1 + 1 + (3 + 1) + 4 */
     /* It waited for the bus, so its address phase was pipelined into the
-     * first's data phase; then a row hit: 2 + 4 = 6 cycles. */
-    ck_assert_uint_eq(x2.completed, 170000);
-    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 170000);
+     * first's data phase; then a row hit: WL 1 + 4 = 5 cycles. */
+    ck_assert_uint_eq(x2.completed, 150000);
+    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 150000);
     ck_assert_uint_eq(platform_bus_bytes(r.p, 0), 128);
     rig_free(&r);
 }
@@ -471,12 +507,13 @@ END_TEST
 
 /* Two masters each write 4 KiB to SDRAM at once, in different banks: 256
  * beats of 16 bytes, 16 bursts of 16 beats.  The first burst takes 1 + 1
- * + 5 + 16 = 23 cycles (bank idle); every later one is granted as the
- * previous ends, its address pipelined: 5 + 16 = 21 for the DMA engine's
- * first (its bank idle), 2 + 16 = 18 for row hits.  Round robin and FIFO
- * alternate bursts: the CPU's last is the 31st (23 + 21 + 29 * 18 = 566
- * cycles), the DMA engine's the 32nd (584).  Fixed priority (file order)
- * lets the CPU finish first, after 23 + 15 * 18 = 293 cycles. */
+ * + (tRCD 3 + WL 1) + 16 = 22 cycles (bank idle); every later one is
+ * granted as the previous ends, its address pipelined, and finds the
+ * memory's data bus just free: 4 + 16 = 20 for the DMA engine's first
+ * (its bank idle), 1 + 16 = 17 for row hits.  Round robin and FIFO
+ * alternate bursts: the CPU's last is the 31st (22 + 20 + 29 * 17 = 535
+ * cycles), the DMA engine's the 32nd (552).  Fixed priority (file order)
+ * lets the CPU finish first, after 22 + 15 * 17 = 277 cycles. */
 static void split(const char *policy, SimTime want_cpu, SimTime want_dma)
 {
     Rig r;
@@ -499,16 +536,16 @@ static void split(const char *policy, SimTime want_cpu, SimTime want_dma)
                   "%s: cpu %llu, dma %llu", policy,
                   (unsigned long long)xc.completed,
                   (unsigned long long)xd.completed);
-    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 5840000);
+    ck_assert_uint_eq(platform_bus_busy(r.p, 0), 5520000);
     ck_assert_uint_eq(platform_bus_bytes(r.p, 0), 8192);
     rig_free(&r);
 }
 
 START_TEST(arbitration_splits_bandwidth)
 {
-    split("round-robin", 5660000, 5840000);
-    split("fifo", 5660000, 5840000);
-    split("priority", 2930000, 5840000);
+    split("round-robin", 5350000, 5520000);
+    split("fifo", 5350000, 5520000);
+    split("priority", 2770000, 5520000);
 }
 END_TEST
 
@@ -600,11 +637,13 @@ START_TEST(long_bursts_like_real_buses)
 }
 END_TEST
 
-/* The PLB's separate read and write data paths: a 1 KiB write and a
- * 1 KiB read issued together (different banks) both take what they take
- * alone, (1 + 1 + 5 + 16) + 3 * (2 + 16) = 77 cycles; on one shared path
- * the second waits for the first. */
-static void rw_pair(const char *split, SimTime *w_done, SimTime *r_done)
+/* The PLB's separate read and write data paths: a 1 KiB write to SDRAM
+ * and a 1 KiB read of the SRAM, issued together, each take what they take
+ * alone: the write (1 + 1 + (tRCD 3 + WL 1) + 16) + 3 * (WL 1 + 16) = 73
+ * cycles, the read (1 + 1 + 1 + 16) + 3 * (1 + 16) = 70; on one shared
+ * path the second waits for the first. */
+static void rw_pair(const char *split, uint64_t read_addr, SimTime *w_done,
+                    SimTime *r_done)
 {
     Rig r;
     char extra[64];
@@ -616,8 +655,8 @@ static void rw_pair(const char *split, SimTime *w_done, SimTime *r_done)
               .addr = 0x0, .len = 1024, .data = a, .done = done_count,
               .opaque = &n};
     Xact rd = {.master = topo_find_comp(r.t, "dma"), .dir = XACT_READ,
-               .addr = 0x2000, .len = 1024, .data = b, .done = done_count,
-               .opaque = &n};
+               .addr = read_addr, .len = 1024, .data = b,
+               .done = done_count, .opaque = &n};
     platform_issue(r.p, &w);
     platform_issue(r.p, &rd);
     sim_run(platform_sim(r.p));
@@ -627,14 +666,25 @@ static void rw_pair(const char *split, SimTime *w_done, SimTime *r_done)
     rig_free(&r);
 }
 
+/* Both to SDRAM: the paths are separate, the memory's data bus is one.
+ * Each burst's data waits for the other's (and a read command for tWTR,
+ * 1 cycle, after write data): W1 takes the data bus for cycles 6-22; R1
+ * (bank 1 idle: tRCD 3 + CL 2) gets it at 28-44; W2 (granted at 22, a row
+ * hit) at 44-60, ending its burst at 60; R2 (granted at 44) waits for W2
+ * and tWTR: 61 + CL 2 = 63-79; W3 79-95; R3 98-114; W4 114-130; R4 133-149:
+ * the write done at 1300 ns, the read at 1490, no faster than the 2 KiB
+ * through one 16-byte-per-cycle data bus allows (1280 ns). */
 START_TEST(split_read_write_paths)
 {
     SimTime w, r;
-    rw_pair("true", &w, &r);
-    ck_assert_uint_eq(w, 770000);
-    ck_assert_uint_eq(r, 770000);
-    rw_pair("false", &w, &r);
-    ck_assert_uint_gt(w > r ? w : r, 770000 + 500000); /* serialised */
+    rw_pair("true", 0x10000000, &w, &r);
+    ck_assert_uint_eq(w, 730000);
+    ck_assert_uint_eq(r, 700000);
+    rw_pair("false", 0x10000000, &w, &r);
+    ck_assert_uint_gt(w > r ? w : r, 730000 + 500000); /* serialised */
+    rw_pair("true", 0x2000, &w, &r);
+    ck_assert_uint_eq(w, 1300000);
+    ck_assert_uint_eq(r, 1490000);
 }
 END_TEST
 
@@ -820,6 +870,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, formula_plb_to_ram);
     tcase_add_test(tc, formula_overrides);
     tcase_add_test(tc, sdram_rows);
+    tcase_add_test(tc, sdram_turnaround_and_refresh);
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);

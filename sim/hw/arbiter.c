@@ -159,10 +159,7 @@ static void arbitrate(Sim *s, void *opaque)
     bool overlap = bt->pipelined && now == bs->last_end &&
                    (x->req.continuing || x->req.requested < now);
     x->req.continuing = false;
-    uint64_t pipelined;
-    uint64_t cycles = plat_burst_begin(bs->p, x, bs->n > 0, &pipelined);
-    if (overlap && x->burst != BURST_ABORT)
-        cycles -= pipelined;
+    uint64_t cycles = plat_burst_begin(bs->p, x, bs->n > 0, overlap);
     uint64_t hz = t->clocks[b->clock_idx].hz;
     SimTime end = clock_after(hz, now, cycles);
     bs->last_end = end;

@@ -4,11 +4,25 @@
 #ifndef DMASIM_KINDS_H
 #define DMASIM_KINDS_H
 
+#include "sim/core/sim.h"
 #include "sim/core/yaml_load.h"
 #include "sim/hw/topology.h"
 
 /* The direction of an access, as a target takes it. */
 typedef enum { XACT_READ, XACT_WRITE } XactDir;
+
+/* What is asked of a claimant for one burst: where, how much, which way,
+ * when, and the bus it is reached on.  region is -1 for a bridge. */
+typedef struct TimingQuery {
+    int region;
+    uint64_t off, len;    /* into the region; len of this burst */
+    uint64_t bus_hz;
+    unsigned bus_width_bits;
+    uint64_t own_hz;      /* the claimant's own clock */
+    XactDir dir;
+    SimTime at;           /* when the access reaches it: the end of the
+                             burst's address phase */
+} TimingQuery;
 
 /* What the claimant of an access (a memory, a device, or a bridge passing
  * it on) costs on the bus it is reached on, in that bus's cycles

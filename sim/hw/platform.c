@@ -198,9 +198,10 @@ static void poll_put(Platform *p, Poll *q)
 /* ---- transactions ------------------------------------------------------- */
 
 /* Asks a claimant what one burst costs: `off` into region `region` (-1 for
- * a bridge), `len` bytes, on bus `bus`. */
+ * a bridge), `len` bytes, on bus `bus`, reaching it at `at`. */
 static TargetTiming claimant_timing(const Platform *p, int comp, int region,
-                                    uint64_t off, uint64_t len, int bus)
+                                    uint64_t off, uint64_t len, int bus,
+                                    XactDir dir, SimTime at)
 {
     const Topology *t = p->t;
     const CompParams *c = &t->comps[comp];
@@ -208,20 +209,21 @@ static TargetTiming claimant_timing(const Platform *p, int comp, int region,
         return (TargetTiming){0, 0, 0};
     const BusParams *b = &t->buses[bus];
     TimingQuery q = {region, off, len, t->clocks[b->clock_idx].hz,
-                     b->width_bits, t->clocks[c->clock_idx].hz};
+                     b->width_bits, t->clocks[c->clock_idx].hz, dir, at};
     return c->kind->timing(p->models[comp], c, &q);
 }
 
 /* What the claimant of the current hop charges for a burst of `len`
- * bytes starting `done` bytes into the access. */
+ * bytes starting `done` bytes into the access, reached at `at`. */
 TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
-                               uint64_t done, uint64_t len)
+                               uint64_t done, uint64_t len, SimTime at)
 {
     int bus = x->route.hops[x->hop].bus;
     if (!last_hop(x)) /* the bridge carrying it on */
-        return claimant_timing(p, next_bridge(x), -1, 0, len, bus);
+        return claimant_timing(p, next_bridge(x), -1, 0, len, bus, x->dir,
+                               at);
     return claimant_timing(p, x->route.target_comp, x->route.target_region,
-                           x->route.offset + done, len, bus);
+                           x->route.offset + done, len, bus, x->dir, at);
 }
 
 /* The target moves the bytes: at the end of the last forward hop (its
@@ -282,7 +284,8 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
     const Topology *t = p->t;
     const BusParams *far = &t->buses[x->route.hops[to].bus];
     TargetTiming bt = claimant_timing(p, x->route.hops[bridge_hop].via, -1, 0,
-                                      x->len, x->route.hops[x->hop].bus);
+                                      x->len, x->route.hops[x->hop].bus,
+                                      x->dir, sim_now(p->sim));
     SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
                                  sim_now(p->sim), bt.cross_cycles);
     plat_start_hop(p, x, to, arrive);
@@ -332,14 +335,24 @@ static void hop_done(Platform *p, Xact *x)
 
 static void request_poll(Sim *s, void *opaque);
 
-uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
-                          uint64_t *pipelined)
+uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
 {
     const BusParams *b = hop_bus(p, x);
     const BusTiming *bt = &b->timing;
     uint64_t addr = x->route.hops[x->hop].addr;
-    *pipelined = (uint64_t)bt->arb_cycles + bt->addr_cycles +
-                 plat_dac(bt, b->width_bits, addr, x->hop_len);
+    uint64_t hz = p->t->clocks[b->clock_idx].hz;
+    /* Address pipelining hides the arbitration and address phases. */
+    uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
+                                    plat_dac(bt, b->width_bits, addr,
+                                             x->hop_len)
+                              : 0;
+    SimTime now = sim_now(p->sim);
+    SimTime at = clock_after(hz, now,
+                             overlap ? 0
+                                     : (uint64_t)bt->arb_cycles +
+                                           bt->addr_cycles +
+                                           plat_dac(bt, b->width_bits, addr,
+                                                    x->hop_len));
     x->burst_beats = 0;
     if (hop_aborts(x)) {
         x->burst = BURST_ABORT;
@@ -351,7 +364,8 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
          * response). */
         x->burst = BURST_REQUEST;
         return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                              plat_hop_claimant(p, x, 0, x->hop_len));
+                              plat_hop_claimant(p, x, 0, x->hop_len, at)) -
+               hidden;
     }
     /* At the first burst of a write into a bridge, the bridge makes room
      * for it (or answers with a retry: its buffer is full). */
@@ -360,7 +374,8 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
         !bridge_ops(p, next_bridge(x))->take_write(p, next_bridge(x), x)) {
         x->burst = BURST_RETRY;
         return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                              plat_hop_claimant(p, x, 0, x->hop_len));
+                              plat_hop_claimant(p, x, 0, x->hop_len, at)) -
+               hidden;
     }
     /* One burst: the per-burst terms and up to max_burst beats.  On an
      * idle bus the bursts of a hop add up to bus_hop_cycles(). */
@@ -371,9 +386,8 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
     uint64_t done = x->hop_len - x->bytes_left;
     uint64_t w = plat_bus_width_bytes(b->width_bits);
     uint64_t room = beats * w - (done ? 0 : addr % w);
-    TargetTiming tt = plat_hop_claimant(p, x, done, room < x->bytes_left
-                                                        ? room
-                                                        : x->bytes_left);
+    TargetTiming tt = plat_hop_claimant(
+        p, x, done, room < x->bytes_left ? room : x->bytes_left, at);
     uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
     uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
     /* Latency timer: others are waiting, so the burst must end when the
@@ -388,7 +402,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
             beats = fit;
     }
     x->burst_beats = beats;
-    return fixed + beats * per_beat;
+    return fixed + beats * per_beat - hidden;
 }
 
 void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
@@ -579,7 +593,7 @@ void platform_issue(Platform *p, Xact *x)
         uint64_t cycles = bus_hop_cycles(
             &none, b->width_bits, x->addr, x->len,
             claimant_timing(p, x->master, r->target_region, r->offset,
-                            x->len, c->bus_idx));
+                            x->len, c->bus_idx, x->dir, sim_now(p->sim)));
         uint64_t hz = t->clocks[c->clock_idx].hz;
         sim_at(p->sim, clock_after(hz, sim_now(p->sim), cycles), complete, x);
     } else if (!split_read(p, x)) {

@@ -139,16 +139,16 @@ static inline const BridgeOps *bridge_ops(const Platform *p, int bridge)
 /* ---- platform.c: the transaction's path --------------------------------- */
 
 TargetTiming plat_hop_claimant(const Platform *p, const Xact *x, uint64_t done,
-                               uint64_t len);
+                               uint64_t len, SimTime at);
 void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive);
 void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop);
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
                       uint64_t residue);
 /* The burst granted to x now: sets x->burst and x->burst_beats and
- * returns its cycles; *pipelined receives the terms address pipelining
- * may hide.  `waiting`: other requests wait on this path. */
-uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting,
-                          uint64_t *pipelined);
+ * returns its cycles.  `waiting`: other requests wait on this path;
+ * `overlap`: address pipelining hides its arbitration and address
+ * phases (not a master abort's). */
+uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap);
 /* x's burst on bs ended, having moved `moved` bytes: what comes next
  * (the arbiter then looks for bs's next grant). */
 void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved);

@@ -63,16 +63,6 @@ typedef struct ClockParams {
 
 typedef enum { ARB_ROUND_ROBIN, ARB_FIFO, ARB_PRIORITY } ArbPolicy;
 
-/* What is asked of a claimant for one burst: where, how much, and the bus
- * it is reached on.  region is -1 for a bridge. */
-typedef struct TimingQuery {
-    int region;
-    uint64_t off, len;    /* into the region; len of this burst */
-    uint64_t bus_hz;
-    unsigned bus_width_bits;
-    uint64_t own_hz;      /* the claimant's own clock */
-} TimingQuery;
-
 /* A bus's timing: the generic bus formula's cycle counts and the
  * arbitration policy (docs/timing.md), the kind's defaults overridden by
  * the bus's own keys. */
