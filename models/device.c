@@ -53,9 +53,12 @@ bool device_f_regions(Loader *ld, yaml_node_t *v, void *dst)
 }
 
 /* A device master's own keys besides the engine's: whether it is a copy
- * engine (dmaengine's DMA_MEMCPY capability). */
+ * engine (dmaengine's DMA_MEMCPY capability), and on PCI-X its Maximum
+ * Memory Read Byte Count (its bus's when not given). */
 static const Field master_fields[] = {
     {"memcpy", ld_f_bool, offsetof(DmaParams, memcpy), false},
+    {"max_read_byte_count", ld_f_count, offsetof(DmaParams, max_read_bytes),
+     false},
     FIELD_END,
 };
 
@@ -76,23 +79,39 @@ static const Field device_fields[] = {
     {"latency_cycles", ld_f_cycles, offsetof(DeviceParams, latency_cycles),
      false},
     {"wait_states", ld_f_cycles, offsetof(DeviceParams, wait_states), false},
+    {"local_width", ld_f_bits, offsetof(DeviceParams, local_width), false},
+    {"local_clock", ld_f_freq, offsetof(DeviceParams, local_hz), false},
+    {"local_latency", ld_f_cycles, offsetof(DeviceParams, local_latency),
+     false},
     FIELD_END,
 };
 
 /* A PCI target with medium DEVSEL# timing (1 cycle) and one more cycle to
- * its first data (PCI 2.2 §3.5.1 allows up to 16).  Its bus master is the
- * DMA engine's model with one channel and a 128-byte FIFO (an assumption:
- * PCI bus-master cards of the period buffered 64 to 256 bytes). */
+ * its first data (PCI 2.2 §3.5.1 allows up to 16).  Its own memory, as
+ * its master reaches it, is 64 bits wide at 133 MHz with 2 cycles to
+ * first data: a little over 1 GB/s, as Myricom's PCI64 cards had ("more
+ * than 1 GByte/s of local-memory data rate"; an assumption for other
+ * cards, whose local memories ran from a few hundred MB/s up).  Its bus
+ * master is the DMA engine's model with one channel, transactions of up
+ * to 4 KiB (PCI-X's largest byte count, and a page), a FIFO of two of
+ * them, and one read in flight (PCI-X's outstanding split transactions
+ * after reset): assumptions too (cards of the period buffered from a few
+ * hundred bytes to megabytes of local memory). */
 static const DeviceParams device_defaults = {
     .latency_cycles = 2,
-    .engine = {.channels = 1, .buffer_bytes = 128, .desc_bytes = 32,
-               .setup_cycles = 2, .irq_cycles = 4},
+    .local_width = 64,
+    .local_hz = 133333333,
+    .local_latency = 2,
+    .engine = {.channels = 1, .max_burst = 4096, .max_reads = 1,
+               .desc_bytes = 32, .setup_cycles = 2, .irq_cycles = 4},
 };
 
-/* The model: the region bytes, and the master's channels. */
+/* The model: the region bytes, the master's channels, and when its own
+ * memory's port is free. */
 typedef struct DeviceModel {
     Regions *r;
     DmaEngine *engine;
+    SimTime local_free;
 } DeviceModel;
 
 static void *device_new(const CompParams *c)
@@ -139,6 +158,22 @@ static const DmaParams *device_engine_params(const CompParams *c)
     return p->has_master ? &p->engine : NULL;
 }
 
+/* Its master reaching its own memory: local_latency cycles, then a beat
+ * of local_width bits a cycle, at local_clock, one access after another
+ * through the one port. */
+static SimTime device_local_access(void *m, const CompParams *c, int region,
+                                   uint64_t off, uint64_t len, SimTime now)
+{
+    (void)region;
+    DeviceModel *d = m;
+    const DeviceParams *p = c->priv;
+    uint64_t w = p->local_width / 8 ? p->local_width / 8 : 1;
+    uint64_t beats = (off % w + len + w - 1) / w;
+    SimTime start = now > d->local_free ? now : d->local_free;
+    d->local_free = clock_after(p->local_hz, start, p->local_latency + beats);
+    return d->local_free;
+}
+
 static TargetTiming device_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)
 {
@@ -177,6 +212,7 @@ const ModelKind device_kind = {
     .model_new = device_new,
     .model_free = device_free,
     .access = device_access,
+    .local_access = device_local_access,
     .regions = device_regions,
     .engine = device_engine,
     .engine_params = device_engine_params,

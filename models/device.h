@@ -15,6 +15,9 @@ typedef struct DeviceParams {
     char *master_path;
     unsigned latency_cycles; /* bus cycles from address to first data */
     unsigned wait_states;    /* extra bus cycles per data beat */
+    unsigned local_width;    /* its own memory's port, for its master: */
+    uint64_t local_hz;       /* bits, clock, */
+    unsigned local_latency;  /* and cycles to first data */
 } DeviceParams;
 
 extern const ModelKind device_kind;

@@ -3,31 +3,62 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 const Field dma_engine_fields[] = {
     {"channels", ld_f_count, offsetof(DmaParams, channels), false},
     {"dma_mask", ld_f_bits, offsetof(DmaParams, dma_mask_bits), false},
     {"buffer", ld_f_count, offsetof(DmaParams, buffer_bytes), false},
+    {"max_burst", ld_f_count, offsetof(DmaParams, max_burst), false},
+    {"max_reads", ld_f_count, offsetof(DmaParams, max_reads), false},
     {"descriptor_size", ld_f_count, offsetof(DmaParams, desc_bytes), false},
     {"setup_cycles", ld_f_cycles, offsetof(DmaParams, setup_cycles), false},
     {"irq_cycles", ld_f_cycles, offsetof(DmaParams, irq_cycles), false},
     FIELD_END,
 };
 
-/* Four channels as on the 405GP and 440GP controllers.  The buffer,
- * descriptor size and the setup and interrupt latencies are assumptions
- * of this model, not datasheet figures: a 64-byte staging buffer per
- * channel (four 128-bit PLB beats), 32-byte descriptors (source,
- * destination, count, control and link words), 2 engine cycles to start a
- * channel and 4 to raise its completion interrupt. */
+/* Four channels as on the 405GP and 440GP controllers.  Transactions of
+ * up to 16 beats, the PLB's longest burst (CoreConnect PLB), through a
+ * FIFO of two of them, so that the next read overlaps the last write (an
+ * assumption of this model: double buffering).  The descriptor size and
+ * the setup and interrupt latencies are assumptions too: 32-byte
+ * descriptors (source, destination, count, control and link words), 2
+ * engine cycles to start a channel and 4 to raise its completion
+ * interrupt; one read in flight per channel. */
 const DmaParams dma_engine_defaults = {
-    .channels = 4, .buffer_bytes = 64, .desc_bytes = 32,
-    .setup_cycles = 2, .irq_cycles = 4, .memcpy = true,
+    .channels = 4, .max_reads = 1, .desc_bytes = 32, .setup_cycles = 2,
+    .irq_cycles = 4, .memcpy = true,
 };
 
+/* One FIFO slot: a burst's bytes on their way from the source, by one
+ * read or several (no read is longer than the engine's read byte count),
+ * to the destination, by one write. */
+typedef struct Slot {
+    uint8_t *buf;
+    size_t seg;
+    uint64_t off, len;     /* where in the segment, how much */
+    uint64_t issued;       /* bytes asked for by reads so far */
+    unsigned pending;      /* its reads in flight */
+} Slot;
+
+/* A read in flight, and the slot it fills. */
+typedef struct ReadOp {
+    Xact io;
+    DmaXfer *x;
+    unsigned slot;
+    bool busy;
+} ReadOp;
+
 typedef struct Channel {
-    DmaXfer *head, *tail; /* head is running */
-    uint8_t *buf;         /* buffer_bytes, also holds a fetched descriptor */
+    DmaXfer *head, *tail;  /* head is running */
+    Slot *slot;            /* the FIFO: a ring of n_slots */
+    unsigned n_slots;
+    unsigned first, used;  /* oldest slot; slots holding or awaiting data */
+    ReadOp *rd;            /* max_reads of them */
+    unsigned reading;      /* reads in flight */
+    bool writing, fetching;
+    Xact wr, desc;         /* the write and the descriptor fetch */
+    uint8_t *desc_buf;
 } Channel;
 
 struct DmaEngine {
@@ -35,12 +66,14 @@ struct DmaEngine {
     int comp;
     const DmaParams *p;
     uint64_t hz;
+    uint64_t burst;        /* bytes per transaction */
+    uint64_t read_burst;   /* bytes per read: its read byte count */
     uint64_t cookies;
     Channel *ch;
 };
 typedef DmaEngine Engine;
 
-enum { X_QUEUED, X_SETUP, X_DESC, X_READ, X_WRITE, X_IRQ, X_DONE };
+enum { X_QUEUED, X_SETUP, X_RUN, X_IRQ, X_DONE };
 
 DmaEngine *dma_engine_new(const DmaParams *p)
 {
@@ -52,9 +85,9 @@ DmaEngine *dma_engine_new(const DmaParams *p)
     if (!e->ch)
         abort();
     for (unsigned i = 0; i < p->channels; i++) {
-        e->ch[i].buf = malloc(p->buffer_bytes > p->desc_bytes ? p->buffer_bytes
-                                                              : p->desc_bytes);
-        if (!e->ch[i].buf)
+        e->ch[i].desc_buf = malloc(p->desc_bytes);
+        e->ch[i].rd = calloc(p->max_reads, sizeof *e->ch[i].rd);
+        if (!e->ch[i].desc_buf || !e->ch[i].rd)
             abort();
     }
     return e;
@@ -69,30 +102,68 @@ void dma_engine_free(DmaEngine *e)
 {
     if (!e)
         return;
-    for (unsigned i = 0; i < e->p->channels; i++)
-        free(e->ch[i].buf);
+    for (unsigned i = 0; i < e->p->channels; i++) {
+        for (unsigned k = 0; k < e->ch[i].n_slots; k++)
+            free(e->ch[i].slot[k].buf);
+        free(e->ch[i].slot);
+        free(e->ch[i].rd);
+        free(e->ch[i].desc_buf);
+    }
     free(e->ch);
     free(e);
 }
 
-/* ---- the channel state machine ----------------------------------------- */
+/* Sizes the FIFO once the engine knows its bus: slots of a burst each,
+ * as many as the FIFO holds (one: read, then write). */
+static void bind(Engine *e, Platform *p, int comp)
+{
+    const Topology *t = platform_topology(p);
+    const CompParams *c = &t->comps[comp];
+    e->plat = p;
+    e->comp = comp;
+    e->hz = t->clocks[c->clock_idx].hz;
+    unsigned width = t->buses[c->bus_idx].width_bits;
+    e->burst = dma_burst_bytes(e->p, width);
+    uint64_t mrbc = e->p->max_read_bytes
+                        ? e->p->max_read_bytes
+                        : t->buses[c->bus_idx].timing.split_read_bytes;
+    e->read_burst = mrbc && mrbc < e->burst ? mrbc : e->burst;
+    uint64_t slots = dma_fifo_bytes(e->p, width) / e->burst;
+    if (!slots)
+        slots = 1;
+    for (unsigned i = 0; i < e->p->channels; i++) {
+        Channel *ch = &e->ch[i];
+        ch->n_slots = (unsigned)slots;
+        ch->slot = calloc(slots, sizeof *ch->slot);
+        if (!ch->slot)
+            abort();
+        for (unsigned k = 0; k < slots; k++) {
+            ch->slot[k].buf = malloc(e->burst);
+            if (!ch->slot[k].buf)
+                abort();
+        }
+    }
+}
+
+/* ---- the channel: reads fill its FIFO, writes drain it ------------------- */
 
 static void advance(Sim *s, DmaXfer *x);
 static void begin(Sim *s, void *opaque);
 
-static uint64_t remaining(const DmaXfer *x)
+static Channel *chan(const DmaXfer *x)
 {
-    uint64_t n = 0;
-    for (size_t i = x->seg; i < x->n_segs; i++)
-        n += x->segs[i].len - (i == x->seg ? x->off : 0);
-    return n;
+    return &((Engine *)x->engine)->ch[x->channel];
+}
+
+static bool slot_full(const Slot *sl)
+{
+    return sl->issued == sl->len && !sl->pending;
 }
 
 static void finish(Sim *s, void *opaque)
 {
     DmaXfer *x = opaque;
-    Engine *e = x->engine;
-    Channel *c = &e->ch[x->channel];
+    Channel *c = chan(x);
     assert(c->head == x && x->state == X_IRQ);
     x->state = X_DONE;
     x->completed = sim_now(s);
@@ -107,79 +178,167 @@ static void finish(Sim *s, void *opaque)
     x->done(s, x, x->opaque);
 }
 
-/* The last write is done (or a bus error stopped the transfer): the
- * completion interrupt follows irq_cycles later. */
-static void raise_irq(Sim *s, DmaXfer *x)
+/* Moves the read cursor past finished segments; false when none is
+ * left. */
+static bool next_segment(DmaXfer *x)
 {
+    while (x->seg < x->n_segs && x->off == x->segs[x->seg].len) {
+        x->seg++;
+        x->off = 0;
+    }
+    return x->seg < x->n_segs;
+}
+
+/* The first error stops new work; once nothing is in flight, or once
+ * every byte is written, the completion interrupt follows irq_cycles
+ * later, with the bytes not written as residue. */
+static void maybe_end(Sim *s, DmaXfer *x)
+{
+    Channel *c = chan(x);
     Engine *e = x->engine;
+    if (x->state != X_RUN || c->reading || c->writing || c->fetching)
+        return;
+    if (x->result == ROUTE_OK && (c->used || next_segment(x)))
+        return;
+    x->residue = x->result == ROUTE_OK ? 0 : x->total - x->written;
     x->state = X_IRQ;
     sim_at(s, clock_after(e->hz, sim_now(s), e->p->irq_cycles), finish, x);
 }
 
-static void io_done(Sim *s, Xact *io, void *opaque)
+static void fail(DmaXfer *x, const Xact *io)
+{
+    if (x->result == ROUTE_OK) {
+        x->result = io->result; /* the first bus error ends the transfer */
+        x->io = *io;            /* its route, for the reason */
+    }
+}
+
+static void desc_done(Sim *s, Xact *io, void *opaque)
 {
     DmaXfer *x = opaque;
+    chan(x)->fetching = false;
+    if (io->result != ROUTE_OK)
+        fail(x, io);
+    else
+        x->desc_seg = x->seg + 1; /* this segment's descriptor is in */
+    advance(s, x);
+}
+
+static void write_done(Sim *s, Xact *io, void *opaque)
+{
+    DmaXfer *x = opaque;
+    Channel *c = chan(x);
+    c->writing = false;
     if (io->result != ROUTE_OK) {
-        x->result = io->result; /* the first bus error ends the transfer */
-        x->residue = remaining(x);
-        raise_irq(s, x);
-        return;
-    }
-    if (x->state == X_DESC) {
-        x->desc_done = true;
-    } else if (x->state == X_WRITE) {
-        x->off += x->chunk;
-        if (x->off == x->segs[x->seg].len) {
-            x->seg++;
-            x->off = 0;
-            x->desc_done = false;
-        }
+        fail(x, io);
+    } else {
+        x->written += c->slot[c->first].len;
+        c->first = (c->first + 1) % c->n_slots;
+        c->used--;
     }
     advance(s, x);
 }
 
-static void issue(DmaXfer *x, int state, XactDir dir, uint64_t addr,
-                  uint64_t len)
+static void read_done(Sim *s, Xact *io, void *opaque)
 {
-    Engine *e = x->engine;
-    x->state = state;
-    x->io = (Xact){.master = e->comp, .dir = dir, .addr = addr, .len = len,
-                   .data = e->ch[x->channel].buf, .done = io_done,
-                   .opaque = x};
-    platform_issue(e->plat, &x->io);
+    ReadOp *r = opaque;
+    DmaXfer *x = r->x;
+    Channel *c = chan(x);
+    r->busy = false;
+    c->reading--;
+    c->slot[r->slot].pending--;
+    if (io->result != ROUTE_OK)
+        fail(x, io);
+    advance(s, x);
 }
 
-/* Read-then-write through the channel buffer, a chunk at a time; a
- * segment's descriptor is fetched before its first chunk. */
+/* The slot reads go into next: the newest, while it waits for bytes,
+ * else a new one for the next burst of the source (NULL: none free, or
+ * nothing left; a segment's descriptor is fetched first when descriptors
+ * are in memory). */
+static Slot *slot_to_fill(Engine *e, Channel *c, DmaXfer *x)
+{
+    if (c->used) {
+        Slot *last = &c->slot[(c->first + c->used - 1) % c->n_slots];
+        if (last->issued < last->len)
+            return last;
+    }
+    if (c->used == c->n_slots || !next_segment(x))
+        return NULL;
+    if (x->desc_addr && x->desc_seg != x->seg + 1) {
+        c->fetching = true;
+        c->desc = (Xact){.master = e->comp, .dir = XACT_READ,
+                         .addr = x->desc_addr + x->seg * e->p->desc_bytes,
+                         .len = e->p->desc_bytes, .data = c->desc_buf,
+                         .done = desc_done, .opaque = x};
+        platform_issue(e->plat, &c->desc);
+        return NULL;
+    }
+    const DmaSeg *g = &x->segs[x->seg];
+    uint64_t most = e->burst;
+    if (g->fixed_unit && g->fixed_unit < most)
+        most = g->fixed_unit; /* one register's width at a time */
+    Slot *sl = &c->slot[(c->first + c->used) % c->n_slots];
+    sl->seg = x->seg;
+    sl->off = x->off;
+    sl->len = g->len - x->off < most ? g->len - x->off : most;
+    sl->issued = 0;
+    sl->pending = 0;
+    x->off += sl->len;
+    c->used++;
+    return sl;
+}
+
+/* Starts whatever can start: the oldest slot's write once its bytes are
+ * all in, then reads into the FIFO while reads may be in flight. */
 static void advance(Sim *s, DmaXfer *x)
 {
     Engine *e = x->engine;
-    while (x->seg < x->n_segs && x->segs[x->seg].len == 0)
-        x->seg++; /* empty segments move nothing */
-    if (x->seg == x->n_segs) {
-        raise_irq(s, x);
-        return;
+    Channel *c = chan(x);
+    if (x->result == ROUTE_OK && !c->writing && c->used &&
+        slot_full(&c->slot[c->first])) {
+        Slot *sl = &c->slot[c->first];
+        const DmaSeg *g = &x->segs[sl->seg];
+        c->writing = true;
+        c->wr = (Xact){.master = e->comp, .dir = XACT_WRITE,
+                       .addr = g->dst + (g->dst_fixed ? 0 : sl->off),
+                       .len = sl->len, .data = sl->buf, .done = write_done,
+                       .opaque = x};
+        platform_issue(e->plat, &c->wr);
     }
-    const DmaSeg *g = &x->segs[x->seg];
-    if (x->desc_addr && !x->desc_done) {
-        issue(x, X_DESC, XACT_READ, x->desc_addr + x->seg * e->p->desc_bytes,
-              e->p->desc_bytes);
-    } else if (x->state != X_READ) {
-        uint64_t left = g->len - x->off, most = e->p->buffer_bytes;
-        if (g->fixed_unit && g->fixed_unit < most)
-            most = g->fixed_unit;
-        x->chunk = left < most ? left : most;
-        issue(x, X_READ, XACT_READ, g->src + (g->src_fixed ? 0 : x->off),
-              x->chunk);
-    } else {
-        issue(x, X_WRITE, XACT_WRITE, g->dst + (g->dst_fixed ? 0 : x->off),
-              x->chunk);
+    Slot *sl;
+    while (x->result == ROUTE_OK && !c->fetching &&
+           c->reading < e->p->max_reads && (sl = slot_to_fill(e, c, x))) {
+        const DmaSeg *g = &x->segs[sl->seg];
+        uint64_t n = sl->len - sl->issued;
+        if (n > e->read_burst)
+            n = e->read_burst;
+        ReadOp *r = c->rd;
+        while (r->busy)
+            r++;
+        r->busy = true;
+        r->x = x;
+        r->slot = (unsigned)(sl - c->slot);
+        r->io = (Xact){.master = e->comp, .dir = XACT_READ,
+                       .addr = g->src +
+                               (g->src_fixed ? 0 : sl->off + sl->issued),
+                       .len = n, .data = sl->buf + sl->issued,
+                       .done = read_done, .opaque = r};
+        sl->issued += n;
+        sl->pending++;
+        c->reading++;
+        platform_issue(e->plat, &r->io);
     }
+    maybe_end(s, x);
 }
 
 static void setup_done(Sim *s, void *opaque)
 {
-    advance(s, opaque);
+    DmaXfer *x = opaque;
+    Channel *c = chan(x);
+    c->first = c->used = 0; /* a failed transfer may have left slots */
+    x->state = X_RUN;
+    advance(s, x);
 }
 
 static void begin(Sim *s, void *opaque)
@@ -193,22 +352,23 @@ static void begin(Sim *s, void *opaque)
 
 uint64_t dma_submit(Platform *p, int comp, DmaXfer *x)
 {
-    const Topology *t = platform_topology(p);
-    const CompParams *c = &t->comps[comp];
     Engine *e = platform_engine(p, comp);
     assert(e && x->done);
     assert(x->channel < e->p->channels);
-    e->plat = p;
-    e->comp = comp;
-    e->hz = t->clocks[c->clock_idx].hz;
+    if (!e->plat)
+        bind(e, p, comp);
     x->engine = e;
     x->cookie = ++e->cookies;
     x->result = ROUTE_OK;
     x->residue = 0;
     x->submitted = sim_now(platform_sim(p));
     x->seg = 0;
-    x->off = x->chunk = 0;
-    x->desc_done = false;
+    x->off = 0;
+    x->desc_seg = 0;
+    x->total = 0;
+    for (size_t i = 0; i < x->n_segs; i++)
+        x->total += x->segs[i].len;
+    x->written = 0;
     x->next = NULL;
     x->state = X_QUEUED;
     Channel *ch = &e->ch[x->channel];

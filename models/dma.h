@@ -4,8 +4,9 @@
  * A transfer follows the dmaengine life cycle: the caller prepares a
  * DmaXfer (channel, scatter-gather segments, optional descriptor address),
  * submits it (getting a rising cookie), and is called back once with a
- * result and a residue.  Each channel runs its transfers in order; the
- * channels of one engine run at once and compete for the bus. */
+ * result and a residue.  Each channel runs its transfers in order, reads
+ * filling its FIFO while writes drain it; the channels of one engine run
+ * at once and compete for the bus. */
 #ifndef DMASIM_MODELS_DMA_H
 #define DMASIM_MODELS_DMA_H
 
@@ -33,14 +34,14 @@ struct DmaXfer {
     RouteStatus result; /* ROUTE_OK, or the first bus error */
     uint64_t residue;   /* bytes not moved */
     SimTime submitted, completed;
+    Xact io;           /* with a bus error: the transaction that met it */
     /* internal */
     void *engine;
     DmaXfer *next;     /* in its channel's queue */
-    size_t seg;        /* segment being moved */
-    uint64_t off;      /* bytes of it moved */
-    uint64_t chunk;    /* bytes in the channel buffer */
-    bool desc_done;    /* this segment's descriptor has been fetched */
-    Xact io;
+    size_t seg;        /* the read cursor: segment, */
+    uint64_t off;      /* and bytes of it read */
+    size_t desc_seg;   /* segments whose descriptor is in, + 1 (0: none) */
+    uint64_t total, written;
     int state;
 };
 

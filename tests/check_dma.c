@@ -18,7 +18,8 @@ static const char *const YAML =
     "  - {name: dma, kind: dma, bus: plb}\n"
     "  - {name: ram, kind: sdram, bus: plb, base: 0, size: 64MiB}\n"
     "  - {name: port, kind: device, bus: plb,\n"
-    "     regions: [{base: 0x10000000, size: 8, kind: fifo}]}\n";
+    "     regions: [{base: 0x10000000, size: 8, kind: fifo}]}\n"
+    "  - {name: sram, kind: sram, bus: plb, base: 0x2000_0000, size: 64KiB}\n";
 
 typedef struct Rig {
     Diag d;
@@ -60,11 +61,10 @@ START_TEST(one_segment_timing)
 {
     Rig r;
     rig(&r);
-    /* 256 bytes from 0x0 to 0x2000 (banks 0 and 1), through the 64-byte
-     * buffer: setup 2 cycles; chunk 1 read 11 (bank idle: 1 + 1 + (tRCD 3
-     * + CL 2) + 4 beats), write 10 (idle: 1 + 1 + (tRCD 3 + WL 1) + 4);
-     * chunks 2-4 read 8 + write 7 (row hits: CL 2, WL 1); interrupt 4.
-     * 2 + 21 + 3 * 15 + 4 = 72 cycles = 720 ns. */
+    /* 256 bytes from 0x0 to 0x2000 (banks 0 and 1): one burst of 16
+     * beats, the engine's longest.  Setup 2 cycles; the read 23 (bank
+     * idle: 1 + 1 + (tRCD 3 + CL 2) + 16 beats), the write 22 (idle: 1 + 1
+     * + (tRCD 3 + WL 1) + 16); interrupt 4: 51 cycles = 510 ns. */
     DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 0, .segs = &seg, .n_segs = 1, .done = count,
@@ -75,8 +75,53 @@ START_TEST(one_segment_timing)
     ck_assert_int_eq(n, 1);
     ck_assert_int_eq(x.result, ROUTE_OK);
     ck_assert_uint_eq(x.residue, 0);
-    ck_assert_uint_eq(x.completed - x.submitted, 720000);
+    ck_assert_uint_eq(x.completed - x.submitted, 510000);
     unrig(&r);
+}
+END_TEST
+
+/* Reads fill the FIFO while writes drain it: 1 KiB from SDRAM to the
+ * SRAM in four bursts of 256 bytes through a FIFO of two.  Setup 2
+ * cycles; read 1 (bank idle) 23, to cycle 25; then each write (1 + 1 + 1
+ * + 16 = 19 on the write path) runs beside the next read (a row hit, 1 +
+ * 1 + 2 + 16 = 20 on the read path): reads end at 45, 65, 85, writes at
+ * 44, 64, 84 and the last at 104; interrupt 4: 108 cycles, 1080 ns.  A
+ * FIFO of one burst reads, then writes: 2 + 23 + 19 + 3 * (20 + 19) + 4
+ * = 165 cycles. */
+static SimTime sram_copy(const char *buffer)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s", YAML);
+    if (buffer) {
+        char *at = strstr(yaml, "kind: dma, bus: plb}");
+        ck_assert_ptr_nonnull(at);
+        snprintf(at, sizeof yaml - (size_t)(at - yaml),
+                 "kind: dma, bus: plb, buffer: %s}%s", buffer,
+                 strstr(YAML, "kind: dma, bus: plb}") +
+                     strlen("kind: dma, bus: plb}"));
+    }
+    Rig r;
+    diag_init(&r.d);
+    r.t = tu_load(yaml, &r.d);
+    ck_assert_msg(r.t != NULL, "%s", tu_first(&r.d, SEV_FATAL));
+    r.p = platform_new(r.t);
+    r.dma = topo_find_comp(r.t, "dma");
+    DmaSeg seg = {.src = 0x0, .dst = 0x20000000, .len = 1024};
+    int n = 0;
+    DmaXfer x = {.channel = 0, .segs = &seg, .n_segs = 1, .done = count,
+                 .opaque = &n};
+    dma_submit(r.p, r.dma, &x);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(x.result, ROUTE_OK);
+    SimTime t = x.completed - x.submitted;
+    unrig(&r);
+    return t;
+}
+
+START_TEST(streams_through_fifo)
+{
+    ck_assert_uint_eq(sram_copy(NULL), 1080000);
+    ck_assert_uint_eq(sram_copy("256"), 1650000);
 }
 END_TEST
 
@@ -86,14 +131,14 @@ START_TEST(descriptor_fetch)
     rig(&r);
     /* The same transfer with its descriptor at 0x4000 (bank 2): a 32-byte
      * read of 2 beats on an idle bank, 1 + 1 + 5 + 2 = 9 cycles, before
-     * the first chunk: 81 cycles. */
+     * the first read: 60 cycles. */
     DmaSeg seg = {.src = 0x0, .dst = 0x2000, .len = 256};
     int n = 0;
     DmaXfer x = {.channel = 1, .segs = &seg, .n_segs = 1,
                  .desc_addr = 0x4000, .done = count, .opaque = &n};
     dma_submit(r.p, r.dma, &x);
     sim_run(platform_sim(r.p));
-    ck_assert_uint_eq(x.completed - x.submitted, 810000);
+    ck_assert_uint_eq(x.completed - x.submitted, 600000);
     unrig(&r);
 }
 END_TEST
@@ -209,12 +254,13 @@ START_TEST(resubmit_from_callback)
     dma_submit(r.p, r.dma, &c.x);
     sim_run(platform_sim(r.p));
     ck_assert_int_eq(c.done, 4);
-    /* Back to back, exactly: the first is one_segment_timing's 72 cycles.
-     * The second reads 0x4000 (bank 2, idle: 11) and writes bank 1's open
-     * row (7): 2 + 11 + 7 + 3 * 15 + 4 = 69.  The third reads 0x8000 (bank
-     * 0, row 1 while row 0 is open: 1 + 1 + (tRP 3 + tRCD 3 + CL 2) + 4 =
-     * 14) and the fourth 0xC000 (bank 2, row 1: 14 too): 72 each. */
-    static const SimTime want[4] = {720000, 1410000, 2130000, 2850000};
+    /* Back to back, exactly: the first is one_segment_timing's 51 cycles.
+     * The second reads 0x4000 (bank 2, idle: 23) and writes bank 1's open
+     * row (1 + 1 + WL 1 + 16 = 19): 2 + 23 + 19 + 4 = 48.  The third reads
+     * 0x8000 (bank 0, row 1 while row 0 is open: 1 + 1 + (tRP 3 + tRCD 3
+     * + CL 2) + 16 = 26) and the fourth 0xC000 (bank 2, row 1: 26 too):
+     * 2 + 26 + 19 + 4 = 51 each. */
+    static const SimTime want[4] = {510000, 990000, 1500000, 2010000};
     for (int i = 0; i < 4; i++)
         ck_assert_uint_eq(c.ends[i], want[i]);
     unrig(&r);
@@ -291,6 +337,7 @@ Suite *dma_suite(void)
     Suite *s = suite_create("dma");
     TCase *tc = tcase_create("engine");
     tcase_add_test(tc, one_segment_timing);
+    tcase_add_test(tc, streams_through_fifo);
     tcase_add_test(tc, descriptor_fetch);
     tcase_add_test(tc, scatter_gather_bytes);
     tcase_add_test(tc, channels_and_queues);

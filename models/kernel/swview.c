@@ -255,7 +255,8 @@ static void find_master(SwView *v, int i)
         const DmaParams *dp = c->kind->engine_params(c);
         sm->engine = true;
         sm->copy_engine = dp->memcpy;
-        sm->chunk_bytes = dp->buffer_bytes;
+        sm->chunk_bytes =
+            (unsigned)dma_burst_bytes(dp, t->buses[c->bus_idx].width_bits);
         sm->desc_bytes = dp->desc_bytes;
     }
 }

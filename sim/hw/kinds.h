@@ -54,6 +54,10 @@ struct ModelKind {
     void (*model_free)(void *m);
     void (*access)(void *m, const CompParams *c, int region, uint64_t off,
                    XactDir dir, uint8_t *data, uint64_t len);
+    /* A master reaching its own region `region` at `now` (no bus): when
+     * the access is done.  Kinds with regions and a master. */
+    SimTime (*local_access)(void *m, const CompParams *c, int region,
+                            uint64_t off, uint64_t len, SimTime now);
     /* The bytes behind the regions (models/regions.h), for the oracle. */
     struct Regions *(*regions)(void *m);
     /* A DMA master's channels (models/dma.h), NULL for kinds without,

@@ -585,17 +585,14 @@ void platform_issue(Platform *p, Xact *x)
         /* Refused by the master itself: nothing reaches a bus. */
         sim_at(p->sim, sim_now(p->sim), complete, x);
     } else if (r->local) {
-        /* A device reaching its own region: no bus transaction, only the
-         * region's own latency, on the device's clock. */
+        /* A device reaching its own region: no bus transaction, only its
+         * own memory's port. */
         const CompParams *c = &t->comps[x->master];
-        const BusParams *b = &t->buses[c->bus_idx];
-        static const BusTiming none = {0};
-        uint64_t cycles = bus_hop_cycles(
-            &none, b->width_bits, x->addr, x->len,
-            claimant_timing(p, x->master, r->target_region, r->offset,
-                            x->len, c->bus_idx, x->dir, sim_now(p->sim)));
-        uint64_t hz = t->clocks[c->clock_idx].hz;
-        sim_at(p->sim, clock_after(hz, sim_now(p->sim), cycles), complete, x);
+        assert(c->kind->local_access);
+        sim_at(p->sim,
+               c->kind->local_access(p->models[x->master], c, r->target_region,
+                                     r->offset, x->len, sim_now(p->sim)),
+               complete, x);
     } else if (!split_read(p, x)) {
         /* One piece (a read longer than its path fetches at once goes in
          * pieces instead). */
