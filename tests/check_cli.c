@@ -384,6 +384,7 @@ START_TEST(run_table_and_json)
     const char *rows[] = {"correct", "silent", "bytes ok", "bytes wrong",
                           "bytes misdirected", "bus errors", "api errors",
                           "bounce bytes", "simulated time", "throughput",
+                          "DMA throughput",
                           "engine", "plb busy", "expect", "flat-bounce",
                           "struct"};
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
@@ -413,15 +414,21 @@ START_TEST(run_table_and_json)
     keys_are(st, (const char *[]){"correct", "silent", "bytes_ok",
                                   "bytes_wrong", "bytes_misdirected",
                                   "bus_errors", "api_errors", "sim_time_ps",
-                                  "throughput_MBps", "events",
-                                  "bus_utilization", NULL});
+                                  "throughput_MBps", "dma_bytes",
+                                  "dma_busy_ps", "dma_throughput_MBps",
+                                  "events", "bus_utilization", NULL});
     ck_assert(json_object_get_boolean(get(st, "correct")));
     ck_assert_int_eq(json_object_get_int64(get(st, "bytes_ok")), 1048576);
     /* throughput = bytes / time, 1 MB = 10^6 bytes */
     double t = json_object_get_double(get(st, "throughput_MBps"));
     double ps = (double)json_object_get_int64(get(st, "sim_time_ps"));
     ck_assert(fabs(t - 1048576 / ps * 1e6) < 0.001 * t);
-    keys_are(get(st, "bus_utilization"),
+    /* the masters' view: their bytes over their busy time */
+    double dt = json_object_get_double(get(st, "dma_throughput_MBps"));
+    double dps = (double)json_object_get_int64(get(st, "dma_busy_ps"));
+    ck_assert_int_eq(json_object_get_int64(get(st, "dma_bytes")), 1048576);
+    ck_assert(dps > 0 && dps < ps);
+    ck_assert(fabs(dt - 1048576 / dps * 1e6) < 0.001 * dt);    keys_are(get(st, "bus_utilization"),
              (const char *[]){"plb", "opb", "pcix0", NULL});
     json_object *fl = get(get(o, "schemes"), "flat");
     ck_assert(!json_object_get_boolean(get(fl, "correct")));

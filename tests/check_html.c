@@ -30,7 +30,8 @@ START_TEST(page)
     Reason why_bus = {"bus", "card: master abort <script>&\"x\"", 3};
     r[0] = (SchemeResult){.scheme = "flat", .correct = true,
                           .bytes_ok = 1048576, .sim_time = 9087654321ULL,
-                          .throughput_MBps = 115.4, .bus_util = util[0],
+                          .throughput_MBps = 115.4, .dma_busy = 8000000000ULL,
+                          .dma_throughput_MBps = 131.1, .bus_util = util[0],
                           .n_buses = 3};
     r[1] = (SchemeResult){.scheme = "struct", .silent = true,
                           .bytes_wrong = 4096, .bytes_misdirected = 64,
@@ -63,6 +64,10 @@ START_TEST(page)
                                       "bad\">4096</td></tr>"));
     ck_assert_ptr_nonnull(strstr(buf, "<td class=\"num\">9.088 ms</td>"));
     ck_assert_ptr_nonnull(strstr(buf, "<td class=\"num dim\">99.9 MB/s"));
+    /* the masters' view: struct ran no DMA */
+    ck_assert_ptr_nonnull(strstr(buf, "<tr><th>DMA throughput</th><td class="
+                                      "\"num\">131.1 MB/s</td><td class="
+                                      "\"num\">-</td></tr>"));
     ck_assert_ptr_nonnull(strstr(buf, "<tr><th>plb busy</th><td class=\"num"
                                       "\">50.0%</td><td class=\"num\">12.5%"
                                       "</td></tr>"));

@@ -240,6 +240,16 @@ START_TEST(bounce_accounting)
     ck_assert_uint_eq(b.bytes_ok, s.bytes_ok);
     ck_assert_uint_gt(b.sim_time, s.sim_time);
     ck_assert_int_eq(b.ops[0].engine, ENGINE_CPU);
+    /* The masters' view: flat-bounce ran no DMA; struct's DMA moved every
+     * byte, in less than the whole time (the API calls are not DMA). */
+    ck_assert_uint_eq(b.dma_bytes, 0);
+    ck_assert_uint_eq(b.dma_busy, 0);
+    ck_assert(b.dma_throughput_MBps == 0);
+    ck_assert_uint_eq(s.dma_bytes, 16 * 65536);
+    ck_assert_uint_lt(s.dma_busy, s.sim_time);
+    ck_assert(s.dma_throughput_MBps ==
+              (double)s.dma_bytes * 1e6 / (double)s.dma_busy);
+    ck_assert(s.dma_throughput_MBps > s.throughput_MBps);
     scheme_result_free(&b);
     scheme_result_free(&s);
     /* A RAM end that is bounced keeps the engine: vmalloc under
@@ -321,6 +331,55 @@ static SimTime cpu_copies(unsigned cores, unsigned streams)
     return t;
 }
 
+/* `streams` streams, each copying 64 KiB once with dma0 (channel = the
+ * stream's index), kmalloc to kmalloc on Ebony. */
+static void dma_streams(unsigned streams, SchemeResult *r)
+{
+    char text[4096], topo[PATH_MAX];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", topo));
+    size_t k = (size_t)snprintf(text, sizeof text,
+                                "name: t\ntopology: %s\nschemes: [struct]\n"
+                                "buffers: {",
+                                topo);
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k,
+                              "%sa%u: {alloc: kmalloc, size: 64KiB}, "
+                              "b%u: {alloc: kmalloc, size: 64KiB}",
+                              i ? ", " : "", i, i);
+    k += (size_t)snprintf(text + k, sizeof text - k, "}\nstreams:\n");
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k,
+                              "  - {workload: [{op: copy, from: a%u, to: b%u, "
+                              "engine: dma0}]}\n",
+                              i, i);
+    Diag d;
+    Scenario *s = load(tu_write("s.yaml", text), &d);
+    ck_assert_msg(s != NULL, "%s", tu_first(&d, SEV_FATAL));
+    ck_assert(run_scheme(s, dma_api_find("struct"), r, &d));
+    ck_assert(r->correct);
+    scenario_free(s);
+    diag_free(&d);
+}
+
+/* DMA busy time is the time at least one transfer ran, not their sum:
+ * two streams on two channels of dma0 start together and overlap, so
+ * their busy time is more than one stream's (they share the PLB and
+ * SDRAM) and less than twice it, while their bytes double. */
+START_TEST(dma_busy_is_a_union)
+{
+    SchemeResult one, two;
+    dma_streams(1, &one);
+    dma_streams(2, &two);
+    ck_assert_uint_eq(one.dma_bytes, 65536);
+    ck_assert_uint_eq(two.dma_bytes, 2 * 65536);
+    ck_assert_uint_gt(two.dma_busy, one.dma_busy);
+    ck_assert_uint_lt(two.dma_busy, 2 * one.dma_busy);
+    ck_assert_uint_le(two.dma_busy, two.sim_time);
+    scheme_result_free(&one);
+    scheme_result_free(&two);
+}
+END_TEST
+
 /* The CPU is one resource: two streams of CPU copies on one core take
  * twice as long as one, since every step of one waits for the other's;
  * on two cores, about as long as one, less what they take from each
@@ -393,6 +452,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, bounce_accounting);
     tcase_add_test(tc, baseline_same_everywhere);
     tcase_add_test(tc, cpu_is_one_resource);
+    tcase_add_test(tc, dma_busy_is_a_union);
     tcase_add_test(tc, expectations);
     suite_add_tcase(s, tc);
     return s;

@@ -102,6 +102,15 @@ static void table(FILE *f, const HtmlSection *sec)
     for (size_t i = 0; i < sec->n; i++)
         fprintf(f, "<td class=\"num%s\">%.1f MB/s</td>",
                 sec->r[i].correct ? "" : " dim", sec->r[i].throughput_MBps);
+    fputs("</tr>\n<tr><th>DMA throughput</th>", f);
+    for (size_t i = 0; i < sec->n; i++) {
+        if (!sec->r[i].dma_busy)
+            fputs("<td class=\"num\">-</td>", f);
+        else
+            fprintf(f, "<td class=\"num%s\">%.1f MB/s</td>",
+                    sec->r[i].correct ? "" : " dim",
+                    sec->r[i].dma_throughput_MBps);
+    }
     fputs("</tr>\n", f);
     for (size_t b = 0; b < t->n_buses; b++) {
         fputs("<tr><th>", f);

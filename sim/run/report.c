@@ -143,6 +143,20 @@ static void c_tput(const RunReport *rr, size_t i, size_t arg, char *b,
              rr->r[i].throughput_MBps);
 }
 
+/* The masters' view: what the DMA transfers moved while they ran. */
+static void c_dma_tput(const RunReport *rr, size_t i, size_t arg, char *b,
+                       size_t n, int *tone)
+{
+    (void)arg;
+    (void)tone;
+    const SchemeResult *r = &rr->r[i];
+    if (!r->dma_busy)
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, r->correct ? "%.1f MB/s" : "(%.1f MB/s)",
+                 r->dma_throughput_MBps);
+}
+
 static void c_engine(const RunReport *rr, size_t i, size_t arg, char *b,
                    size_t n, int *tone)
 {
@@ -212,6 +226,7 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     row(out, rr, "bounce bytes", c_bounce, 0, &lk);
     row(out, rr, "simulated time", c_time, 0, &lk);
     row(out, rr, "throughput", c_tput, 0, &lk);
+    row(out, rr, "DMA throughput", c_dma_tput, 0, &lk);
     row(out, rr, "engine", c_engine, 0, &lk);
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];
@@ -294,6 +309,12 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
         jw_double(&w, r->throughput_MBps);
+        jw_key(&w, "dma_bytes");
+        jw_uint(&w, r->dma_bytes);
+        jw_key(&w, "dma_busy_ps");
+        jw_uint(&w, r->dma_busy);
+        jw_key(&w, "dma_throughput_MBps");
+        jw_double(&w, r->dma_throughput_MBps);
         jw_key(&w, "events");
         jw_uint(&w, r->events);
         jw_key(&w, "bus_utilization");
@@ -314,7 +335,7 @@ void report_csv_header(FILE *out, const Topology *t)
 {
     fputs("scenario,topology,scheme,correct,silent,bytes_ok,bytes_wrong,"
           "bytes_misdirected,bus_errors,api_errors,posted_lost,bounce_bytes,"
-          "bytes_moved,sim_time_ps,throughput_MBps,events",
+          "bytes_moved,sim_time_ps,throughput_MBps,dma_throughput_MBps,events",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -326,7 +347,7 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
 {
     const Topology *t = s->topo;
     fprintf(out, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-                 "%llu,%.6g,%llu",
+                 "%llu,%.6g,%.6g,%llu",
             s->name, t->name, r->scheme, r->correct, r->silent,
             (unsigned long long)r->bytes_ok,
             (unsigned long long)r->bytes_wrong,
@@ -337,7 +358,7 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
             (unsigned long long)r->bounce_bytes,
             (unsigned long long)r->bytes_moved,
             (unsigned long long)r->sim_time, r->throughput_MBps,
-            (unsigned long long)r->events);
+            r->dma_throughput_MBps, (unsigned long long)r->events);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);

@@ -367,8 +367,12 @@ static void copy_piece(Stream *st)
 static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
 {
     Stream *st = opaque;
+    Run *run = st->run;
     trace_work(st, st->plan.steps[st->step - 1].master, 0, st->step_start,
                sim_now(sim));
+    run->dma_bytes += x->total - x->residue;
+    if (--run->dma_running == 0)
+        run->dma_busy += sim_now(sim) - run->dma_since;
     if (x->result != ROUTE_OK)
         bus_error(st, st->run->t->comps[st->plan.engine].name,
                   x->io.route.reason);
@@ -419,6 +423,8 @@ static void next_step(Stream *st)
             .done = dma_done,
             .opaque = st,
         };
+        if (run->dma_running++ == 0)
+            run->dma_since = sim_now(run->sim);
         dma_submit(run->p, ps->master, &st->dx);
         break;
     }

@@ -347,6 +347,10 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->events = sim_events_run(run.sim);
     r->throughput_MBps =
         r->sim_time ? (double)r->bytes_moved * 1e6 / (double)r->sim_time : 0;
+    r->dma_bytes = run.dma_bytes;
+    r->dma_busy = run.dma_busy;
+    r->dma_throughput_MBps =
+        r->dma_busy ? (double)r->dma_bytes * 1e6 / (double)r->dma_busy : 0;
     for (size_t b = 0; b < t->n_buses; b++)
         r->bus_util[b] =
             r->sim_time ? (double)platform_bus_busy(run.p, (int)b) /

@@ -36,6 +36,11 @@ typedef struct SchemeResult {
     uint64_t bytes_moved; /* of operations without a bus or API error */
     SimTime sim_time;     /* first operation's start to last one's end */
     double throughput_MBps;
+    /* The masters' view: bytes the DMA transfers moved over the time at
+     * least one of them ran; 0 when no DMA transfer ran. */
+    uint64_t dma_bytes;
+    SimTime dma_busy;
+    double dma_throughput_MBps;
     uint64_t events;
     double *bus_util;     /* per bus: busy time over sim_time */
     size_t n_buses;

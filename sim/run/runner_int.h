@@ -66,6 +66,11 @@ struct Run {
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;
+    /* DMA transfers: how many run now, since when at least one has, the
+     * time at least one ran, and the bytes they moved (dma_throughput). */
+    unsigned dma_running;
+    SimTime dma_since, dma_busy;
+    uint64_t dma_bytes;
 };
 
 /* A message for the report; counted per distinct text. */
