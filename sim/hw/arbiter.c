@@ -218,9 +218,7 @@ static void burst_end(Sim *s, void *opaque)
     uint64_t moved = 0;
     if (x->burst_beats) {
         uint64_t w = plat_bus_width_bytes(b->width_bits);
-        bool first = x->bytes_left == x->hop_len;
-        uint64_t room = x->burst_beats * w -
-                        (first ? x->route.hops[x->hop].addr % w : 0);
+        uint64_t room = x->burst_beats * w - burst_lead_off(x, w);
         moved = room < x->bytes_left ? room : x->bytes_left;
     }
     if (p->trace)

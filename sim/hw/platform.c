@@ -269,9 +269,6 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
      * only the bytes asked for go back. */
     x->hop_len = x->phase == XACT_OUTBOUND && last_hop(x) ? x->fetch_len
                                                           : x->len;
-    x->beats_left =
-        data ? plat_hop_beats(b->width_bits, x->route.hops[h].addr, x->hop_len)
-             : 0;
     x->bytes_left = data ? x->hop_len : 0;
     SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
     sim_at(p->sim, at, plat_request, x);
@@ -380,12 +377,13 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     /* One burst: the per-burst terms and up to max_burst beats.  On an
      * idle bus the bursts of a hop add up to bus_hop_cycles(). */
     x->burst = BURST_DATA;
-    uint64_t beats = x->beats_left;
-    if (bt->max_burst_beats && beats > bt->max_burst_beats)
-        beats = bt->max_burst_beats;
     uint64_t done = x->hop_len - x->bytes_left;
     uint64_t w = plat_bus_width_bytes(b->width_bits);
-    uint64_t room = beats * w - (done ? 0 : addr % w);
+    uint64_t lead = burst_lead_off(x, w);
+    uint64_t beats = plat_div_up(lead + x->bytes_left, w);
+    if (bt->max_burst_beats && beats > bt->max_burst_beats)
+        beats = bt->max_burst_beats;
+    uint64_t room = beats * w - lead;
     TargetTiming tt = plat_hop_claimant(
         p, x, done, room < x->bytes_left ? room : x->bytes_left, at);
     uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
@@ -439,13 +437,12 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
         break;
     case BURST_DATA:
         x->bytes_left -= moved;
-        x->beats_left -= x->burst_beats;
         bs->bytes += moved;
         break;
     case BURST_ABORT:
         break;
     }
-    if (x->beats_left && x->burst != BURST_ABORT) {
+    if (x->bytes_left && x->burst != BURST_ABORT) {
         x->req.continuing = true;
         plat_request(p->sim, x); /* the next burst competes again */
     } else {
@@ -479,7 +476,7 @@ void plat_start_poll(Platform *p, Xact *x)
     q->x.role = XACT_POLL;
     q->x.poller = NULL;
     q->x.data = NULL;
-    q->x.beats_left = q->x.bytes_left = 0;
+    q->x.bytes_left = 0;
     q->x.burst_beats = 0;
     q->read = x;
     x->poller = q;

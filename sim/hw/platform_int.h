@@ -130,6 +130,15 @@ static inline bool hop_carries_data(const Xact *x)
            last_hop(x);
 }
 
+/* The byte offset into the current hop's bus width where its next data
+ * beat starts: the hop's first beat starts at its address mod the width,
+ * every later burst where the last one ended. */
+static inline uint64_t burst_lead_off(const Xact *x, uint64_t width_bytes)
+{
+    return (x->route.hops[x->hop].addr + (x->hop_len - x->bytes_left)) %
+           width_bytes;
+}
+
 /* The bridge's run time. */
 static inline const BridgeOps *bridge_ops(const Platform *p, int bridge)
 {

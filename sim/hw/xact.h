@@ -69,7 +69,6 @@ struct Xact {
     uint64_t fetch_len;   /* a read: what the target's hop moves (the
                              bridge's prefetch by command); >= len */
     uint64_t hop_len;     /* bytes the current hop carries */
-    uint64_t beats_left;  /* of the current hop */
     uint64_t bytes_left;  /* of the current hop */
     BusReq req;
     BurstKind burst;      /* the burst on the bus */
