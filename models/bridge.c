@@ -86,6 +86,8 @@ static const Field bridge_fields[] = {
      false},
     {"prefetch", ld_f_cycles, offsetof(BridgeParams, prefetch_bytes), false},
     {"cache_line", ld_f_count, offsetof(BridgeParams, line_bytes), false},
+    {"write_disconnect", ld_f_cycles,
+     offsetof(BridgeParams, write_disconnect), false},
     FIELD_END,
 };
 
@@ -96,10 +98,12 @@ static const Field bridge_fields[] = {
  * read with at most 128 bytes fetched ahead (assumptions of this model: a
  * few cache lines, as PCI bridges of the period had).  Read commands are
  * chosen by the 32-byte cache line firmware programs into PCI's Cache Line
- * Size register on a PPC440 (its d-cache line, ebony.dts). */
+ * Size register on a PPC440 (its d-cache line, ebony.dts).  As a target it
+ * disconnects a posted write at each aligned 4 KiB, as PCI-to-PCI bridges
+ * do by default (Pericom PI7C8150A §3.5.4, Intel 21555 §5.2.1). */
 static const BridgeParams bridge_defaults = {
     .latency_cycles = 2, .cross_cycles = 4, .post_bytes = 256,
-    .prefetch_bytes = 128, .line_bytes = 32};
+    .prefetch_bytes = 128, .line_bytes = 32, .write_disconnect = 4096};
 
 static TargetTiming bridge_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)

@@ -1,8 +1,16 @@
-/* A bridge at run time (docs/timing.md, "A transaction"): its posted-write
- * buffers (the master is done when the bridge has the write; a full buffer
- * answers with a retry), how much one read request through it fetches,
- * and what it fetches for a read's command.  The platform reaches it
- * through the bridge kind's BridgeOps. */
+/* A bridge at run time (docs/timing.md, "Posted writes" and "A read
+ * through bridges"): its posted-write buffers, how much one read request
+ * through it fetches, and what it fetches for a read's command.  The
+ * platform reaches it through the bridge kind's BridgeOps.
+ *
+ * A posting bridge takes a write as its beats cross the near bus, a piece
+ * at a time (the near bus's allowable disconnect boundary, or a cache
+ * line), while its buffer has room for the next piece; with none, it
+ * disconnects the write there and answers the rest with retries until
+ * room frees.  Each piece goes on to the far bus as soon as it has
+ * crossed, and leaves the buffer as the bridge's own write there moves
+ * it: the master is done when its own bus transfer ends. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,26 +47,197 @@ static BridgeModel *model(Platform *p, int bridge)
     return platform_model(p, bridge);
 }
 
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
 /* The direction of the bridge x's hop leads into: 0 down, 1 up. */
 static int post_dir(const Xact *x)
 {
     return x->route.hops[x->hop + 1].window->tier == TIER_UP;
 }
 
-/* Room for the whole write, or a retry.  A bridge that does not post, or
- * a write larger than its buffer, lets it flow through, store and
- * forward. */
-static bool take_write(Platform *p, int bridge, Xact *x)
+/* The pieces a posting bridge takes x's bytes in: the near bus's
+ * allowable disconnect boundary, or else the cache line; never more than
+ * its buffer. */
+static uint64_t piece_bytes(const Platform *p, int bridge, const Xact *x)
 {
     const BridgeParams *bp = p->t->comps[bridge].bridge;
-    if (!bp->post_bytes || x->len > bp->post_bytes)
-        return true;
-    uint64_t *free_bytes = &model(p, bridge)->free[post_dir(x)];
-    if (*free_bytes < x->len)
-        return false;
-    *free_bytes -= x->len;
-    x->posted = true;
-    return true;
+    uint64_t adb = hop_bus(p, x)->timing.adb_bytes;
+    uint64_t piece = adb ? adb : bp->line_bytes;
+    return min64(piece, bp->post_bytes);
+}
+
+/* The hop offset where the piece holding offset `off` ends: the next
+ * aligned boundary of its address. */
+static uint64_t piece_end(const Xact *x, uint64_t piece, uint64_t off)
+{
+    uint64_t a = x->route.hops[x->hop].addr + off;
+    return off + (piece - a % piece);
+}
+
+static uint64_t write_accept(Platform *p, int bridge, Xact *x, uint64_t want)
+{
+    const BridgeParams *bp = p->t->comps[bridge].bridge;
+    if (!bp->post_bytes)
+        return want; /* it flows through, store and forward */
+    uint64_t done = x->hop_len - x->bytes_left;
+    if (bp->write_disconnect) {
+        uint64_t a = x->route.hops[x->hop].addr + done;
+        want = min64(want, bp->write_disconnect - a % bp->write_disconnect);
+    }
+    uint64_t first =
+        min64(piece_end(x, piece_bytes(p, bridge, x), done) - done, want);
+    return model(p, bridge)->free[post_dir(x)] < first ? 0 : want;
+}
+
+static void piece_in(Sim *s, void *opaque);
+static void room_check(Sim *s, void *opaque);
+
+static void arrival_push(PostedCopy *c, uint64_t end)
+{
+    if (c->a_head + c->a_n == c->a_cap) {
+        if (c->a_head) { /* slide the queue to the front */
+            memmove(c->arrivals, c->arrivals + c->a_head,
+                    c->a_n * sizeof *c->arrivals);
+            c->a_head = 0;
+        }
+        if (c->a_n == c->a_cap) {
+            c->a_cap = c->a_cap ? 2 * c->a_cap : 8;
+            c->arrivals = realloc(c->arrivals, c->a_cap * sizeof *c->arrivals);
+            if (!c->arrivals)
+                abort();
+        }
+    }
+    c->arrivals[c->a_head + c->a_n++] = end;
+}
+
+/* Reserves room for the pieces of the near write's burst that fit, from
+ * where the last reservation ended to the burst's end; each goes to the
+ * far bus cross_cycles after it has crossed.  False when not even one
+ * piece fits. */
+static bool take_room(Platform *p, PostedCopy *c)
+{
+    Xact *x = c->near;
+    const Topology *t = p->t;
+    const BurstPlan *b = &x->plan;
+    uint64_t end = b->done + b->bytes;
+    uint64_t *free_bytes = &model(p, c->bridge)->free[c->dir];
+    uint64_t far_hz =
+        t->clocks[t->buses[x->route.hops[c->first_hop].bus].clock_idx].hz;
+    unsigned cross = t->comps[c->bridge].bridge->cross_cycles;
+    uint64_t from = c->taken;
+    while (c->taken < end) {
+        uint64_t e = min64(piece_end(x, c->piece, c->taken), end);
+        if (*free_bytes < e - c->taken)
+            break;
+        *free_bytes -= e - c->taken;
+        arrival_push(c, e);
+        sim_at(p->sim, clock_after(far_hz, plat_burst_crossed(x, e), cross),
+               piece_in, c);
+        c->taken = e;
+    }
+    return c->taken > from;
+}
+
+/* Until the near burst's end is reserved, look again when the reserved
+ * part has crossed. */
+static void watch_room(Platform *p, PostedCopy *c)
+{
+    const BurstPlan *b = &c->near->plan;
+    if (c->taken < b->done + b->bytes)
+        sim_at(p->sim, plat_burst_crossed(c->near, c->taken), room_check, c);
+}
+
+/* The near burst has crossed all it had room for: more room, or a
+ * disconnect here. */
+static void room_check(Sim *s, void *opaque)
+{
+    (void)s;
+    PostedCopy *c = opaque;
+    Platform *p = c->x.plat;
+    Xact *x = c->near;
+    if (take_room(p, c)) {
+        watch_room(p, c);
+        return;
+    }
+    const BurstPlan *b = &x->plan;
+    plat_burst_cut(p, x, plat_div_up(b->lead_off + (c->taken - b->done),
+                                     b->width));
+}
+
+static void copy_done(Sim *s, Xact *cx, void *opaque);
+
+static void write_stream(Platform *p, int bridge, Xact *x)
+{
+    const BridgeParams *bp = p->t->comps[bridge].bridge;
+    if (!bp->post_bytes)
+        return;
+    PostedCopy *c = x->flow;
+    if (!c) {
+        c = plat_posted_get(p);
+        p->posted_pending[x->master]++;
+        if (c->cap < x->hop_len) {
+            c->data = realloc(c->data, x->hop_len);
+            if (!c->data)
+                abort();
+            c->cap = x->hop_len;
+        }
+        memcpy(c->data, x->data, x->hop_len);
+        c->bridge = bridge;
+        c->dir = post_dir(x);
+        c->first_hop = x->hop + 1;
+        c->near = x;
+        c->piece = piece_bytes(p, bridge, x);
+        c->taken = 0;
+        c->a_head = c->a_n = 0;
+        c->started = c->asking = false;
+        c->x = *x;
+        c->x.role = XACT_POSTED;
+        c->x.data = c->data;
+        c->x.done = copy_done;
+        c->x.opaque = c;
+        c->x.flow = NULL;
+        c->x.poller = NULL;
+        c->x.issued = sim_now(p->sim);
+        x->flow = c;
+    }
+    bool took = take_room(p, c);
+    (void)took;
+    assert(took); /* write_accept saw room for the first piece */
+    watch_room(p, c);
+}
+
+/* A piece has crossed the bridge: the far side may send it. */
+static void piece_in(Sim *s, void *opaque)
+{
+    PostedCopy *c = opaque;
+    Platform *p = c->x.plat;
+    uint64_t ready = c->arrivals[c->a_head++];
+    if (!--c->a_n)
+        c->a_head = 0;
+    if (!c->started) {
+        c->started = c->asking = true;
+        plat_start_hop(p, &c->x, c->first_hop, sim_now(s));
+        c->x.hop_ready = ready;
+        return;
+    }
+    c->x.hop_ready = ready;
+    if (!c->asking) {
+        c->asking = true;
+        c->x.req.continuing = true;
+        plat_request(s, &c->x);
+    }
+}
+
+static bool forwarded(Platform *p, PostedCopy *c, uint64_t moved)
+{
+    BridgeModel *m = model(p, c->bridge);
+    m->free[c->dir] += moved;
+    /* Writes waiting for room ask again. */
+    size_t n = m->n_wait[c->dir];
+    m->n_wait[c->dir] = 0;
+    for (size_t i = 0; i < n; i++)
+        plat_ask_again(p, m->wait[c->dir][i]);
+    return c->x.hop_ready > c->x.hop_len - c->x.bytes_left;
 }
 
 static void wait_for_room(Platform *p, int bridge, Xact *x)
@@ -74,9 +253,7 @@ static void wait_for_room(Platform *p, int bridge, Xact *x)
     m->wait[d][m->n_wait[d]++] = x;
 }
 
-/* A posted write the bridge carried on finished (or was posted again
- * further on): its room is free again, and writes waiting for it ask for
- * their bus again. */
+/* The bridge's write is done (or was posted again further on). */
 static void copy_done(Sim *s, Xact *cx, void *opaque)
 {
     PostedCopy *c = opaque;
@@ -84,44 +261,11 @@ static void copy_done(Sim *s, Xact *cx, void *opaque)
     (void)s;
     if (cx->result != ROUTE_OK)
         p->posted_errors++; /* the master was told it was done */
-    BridgeModel *m = model(p, c->bridge);
-    m->free[c->dir] += c->x.len;
-    size_t n = m->n_wait[c->dir];
-    m->n_wait[c->dir] = 0;
-    for (size_t i = 0; i < n; i++) {
-        Xact *w = m->wait[c->dir][i];
-        plat_start_hop(p, w, w->hop, sim_now(p->sim));
-    }
+    int master = c->x.master;
     plat_posted_put(p, c);
-    p->posted_pending[c->x.master]--;
+    p->posted_pending[master]--;
     if (p->drain_watch)
-        p->drain_watch(p->drain_opaque, c->x.master);
-}
-
-/* The write is in the bridge's buffer: the master is done with it, and
- * the bridge carries a copy on. */
-static void carry_posted(Platform *p, int bridge, Xact *x)
-{
-    PostedCopy *c = plat_posted_get(p);
-    p->posted_pending[x->master]++;
-    if (c->cap < x->len) {
-        c->data = realloc(c->data, x->len);
-        if (!c->data)
-            abort();
-        c->cap = x->len;
-    }
-    memcpy(c->data, x->data, x->len);
-    c->bridge = bridge;
-    c->dir = post_dir(x);
-    c->x = *x;
-    c->x.role = XACT_POSTED;
-    c->x.data = c->data;
-    c->x.done = copy_done;
-    c->x.opaque = c;
-    c->x.posted = false;
-    c->x.issued = sim_now(p->sim);
-    plat_cross_to(p, &c->x, x->hop + 1, x->hop + 1);
-    plat_finish_xact(p, x, ROUTE_OK, 0);
+        p->drain_watch(p->drain_opaque, master);
 }
 
 /* A bridge answers a delayed read with at most its prefetch, and a split
@@ -133,7 +277,6 @@ static uint64_t read_limit(const Platform *p, int bridge, int near)
     return bt->split_read_bytes ? bt->split_read_bytes
                                 : p->t->comps[bridge].bridge->prefetch_bytes;
 }
-
 /* Read prefetch by command (PCI 2.2 §3.1.1): a read within one DWORD is a
  * Memory Read, and the bridge fetches just that; one within a cache line
  * is a Memory Read Line, and it fetches to the end of the line; a longer
@@ -168,9 +311,10 @@ static uint64_t read_fetch(const Platform *p, int bridge, const Xact *x,
 }
 
 const BridgeOps bridge_flow_ops = {
-    .take_write = take_write,
+    .write_accept = write_accept,
+    .write_stream = write_stream,
     .wait_for_room = wait_for_room,
-    .carry_posted = carry_posted,
+    .forwarded = forwarded,
     .read_limit = read_limit,
     .read_fetch = read_fetch,
 };

@@ -49,6 +49,7 @@ static const Field timing_fields[] = {
     {"address_pipelining", ld_f_bool, offsetof(BusTiming, pipelined), false},
     {"max_read_byte_count", ld_f_cycles,
      offsetof(BusTiming, split_read_bytes), false},
+    {"adb", ld_f_cycles, offsetof(BusTiming, adb_bytes), false},
     {"retry_poll_cycles", ld_f_cycles,
      offsetof(BusTiming, retry_poll_cycles), false},
     FIELD_END,
@@ -85,11 +86,15 @@ static const BusTiming pci_timing = {
 /* PCI-X 1.0: an address phase and an attribute phase; a read that a
  * bridge forwards is a split transaction (§2.10: split response, then the
  * bridge's split completion), each of up to the requester's Maximum
- * Memory Read Byte Count, 512 bytes after reset (§7.2.3). */
+ * Memory Read Byte Count, 512 bytes after reset (§7.2.3).  Transactions
+ * are disconnected only at an allowable disconnect boundary, every 128
+ * bytes: a full posted-write buffer, a split completion whose data runs
+ * dry, and an expired latency timer all end at the next one (Intel 41210
+ * manual §3.2.7.2). */
 static const BusTiming pcix_timing = {
     .arb_cycles = 1, .addr_cycles = 2, .dac_cycles = 1,
     .turnaround_cycles = 1, .abort_cycles = 5, .latency_timer = 64,
-    .split_read_bytes = 512, .retry_poll_cycles = 2,
+    .split_read_bytes = 512, .retry_poll_cycles = 2, .adb_bytes = 128,
 };
 
 const BusKind plb_bus_kind = {

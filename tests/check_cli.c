@@ -135,7 +135,7 @@ START_TEST(check_bad_input)
                                         "abort_cycles, latency_timer, "
                                         "arbitration, split_read_write, "
                                         "address_pipelining, "
-                                        "max_read_byte_count, "
+                                        "max_read_byte_count, adb, "
                                         "retry_poll_cycles)\n"));
     /* The good file is still reported. */
     ck_assert_ptr_nonnull(strstr(r.out, "ebony.yaml: clean"));

@@ -166,7 +166,22 @@ static void arbitrate(Sim *s, void *opaque)
     bs->busy = true;
     bs->busy_time += end - now;
     x->burst_start = now;
-    sim_at(s, end, burst_end, x);
+    x->burst_event = sim_at(s, end, burst_end, x);
+}
+
+void plat_burst_cut(Platform *p, Xact *x, uint64_t beats)
+{
+    BusState *bs = path_of(p, x);
+    const BurstPlan *b = &x->plan;
+    SimTime end = clock_after(b->hz, b->start,
+                              b->lead + beats * b->per_beat + b->tail);
+    assert(beats <= x->burst_beats && end >= sim_now(p->sim) &&
+           end <= bs->last_end);
+    sim_cancel(p->sim, x->burst_event);
+    bs->busy_time -= bs->last_end - end;
+    bs->last_end = end;
+    x->burst_beats = beats;
+    x->burst_event = sim_at(p->sim, end, burst_end, x);
 }
 
 /* Tells the trace, if any, what the burst that just ended was. */
@@ -212,14 +227,13 @@ static void burst_end(Sim *s, void *opaque)
     Xact *x = opaque;
     Platform *p = x->plat;
     BusState *bs = path_of(p, x);
-    const BusParams *b = hop_bus(p, x);
     bs->busy = false;
-    /* The bytes of the burst: its first beat starts at addr mod W. */
+    /* The bytes of the burst: its first beat starts lead_off bytes into
+     * the width. */
     uint64_t moved = 0;
     if (x->burst_beats) {
-        uint64_t w = plat_bus_width_bytes(b->width_bits);
-        uint64_t room = x->burst_beats * w - burst_lead_off(x, w);
-        moved = room < x->bytes_left ? room : x->bytes_left;
+        uint64_t room = x->burst_beats * x->plan.width - x->plan.lead_off;
+        moved = room < x->plan.bytes ? room : x->plan.bytes;
     }
     if (p->trace)
         trace_burst(p, bs, x, moved, sim_now(s));

@@ -48,6 +48,7 @@ void platform_free(Platform *p)
     for (PostedCopy *c = p->posted_all, *next; c; c = next) {
         next = c->all;
         free(c->data);
+        free(c->arrivals);
         free(c);
     }
     for (ReadPiece *r = p->piece_all, *next; r; r = next) {
@@ -270,6 +271,7 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     x->hop_len = x->phase == XACT_OUTBOUND && last_hop(x) ? x->fetch_len
                                                           : x->len;
     x->bytes_left = data ? x->hop_len : 0;
+    x->hop_ready = x->hop_len;
     SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
     sim_at(p->sim, at, plat_request, x);
 }
@@ -305,8 +307,11 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
 /* x's hop is over: on to the next, back, or done. */
 static void hop_done(Platform *p, Xact *x)
 {
-    if (x->posted) {
-        bridge_ops(p, next_bridge(x))->carry_posted(p, next_bridge(x), x);
+    if (x->flow) {
+        /* The bridge has all of it: the write is done here. */
+        x->flow->near = NULL;
+        x->flow = NULL;
+        plat_finish_xact(p, x, ROUTE_OK, 0);
         return;
     }
     if (x->phase == XACT_RETURNING) {
@@ -364,43 +369,85 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
                               plat_hop_claimant(p, x, 0, x->hop_len, at)) -
                hidden;
     }
-    /* At the first burst of a write into a bridge, the bridge makes room
-     * for it (or answers with a retry: its buffer is full). */
-    if (x->dir == XACT_WRITE && x->phase == XACT_OUTBOUND && !last_hop(x) &&
-        !x->posted && x->bytes_left == x->len &&
-        !bridge_ops(p, next_bridge(x))->take_write(p, next_bridge(x), x)) {
-        x->burst = BURST_RETRY;
-        return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                              plat_hop_claimant(p, x, 0, x->hop_len, at)) -
-               hidden;
-    }
-    /* One burst: the per-burst terms and up to max_burst beats.  On an
-     * idle bus the bursts of a hop add up to bus_hop_cycles(). */
+    /* One burst: the per-burst terms and up to max_burst beats of what
+     * the hop has ready.  On an idle bus the bursts of a hop add up to
+     * bus_hop_cycles(). */
     x->burst = BURST_DATA;
     uint64_t done = x->hop_len - x->bytes_left;
     uint64_t w = plat_bus_width_bytes(b->width_bits);
     uint64_t lead = burst_lead_off(x, w);
-    uint64_t beats = plat_div_up(lead + x->bytes_left, w);
-    if (bt->max_burst_beats && beats > bt->max_burst_beats)
-        beats = bt->max_burst_beats;
-    uint64_t room = beats * w - lead;
-    TargetTiming tt = plat_hop_claimant(
-        p, x, done, room < x->bytes_left ? room : x->bytes_left, at);
+    uint64_t want = x->hop_ready - done;
+    if (bt->max_burst_beats && lead + want > bt->max_burst_beats * w)
+        want = bt->max_burst_beats * w - lead;
+    /* A write into a bridge: it takes what it has room for, up to its
+     * disconnect boundary, or answers with a retry. */
+    bool into_bridge = x->dir == XACT_WRITE && x->phase == XACT_OUTBOUND &&
+                       !last_hop(x);
+    if (into_bridge) {
+        want = bridge_ops(p, next_bridge(x))
+                   ->write_accept(p, next_bridge(x), x, want);
+        if (!want) {
+            x->burst = BURST_RETRY;
+            return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
+                                  plat_hop_claimant(p, x, 0, x->hop_len,
+                                                    at)) -
+                   hidden;
+        }
+    }
+    uint64_t beats = plat_div_up(lead + want, w);
+    TargetTiming tt = plat_hop_claimant(p, x, done, want, at);
     uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
     uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
     /* Latency timer: others are waiting, so the burst must end when the
-     * timer expires (at least one data phase is always done). */
+     * timer expires (at least one data phase is always done), at the
+     * next allowable disconnect boundary on a bus that has them. */
     if (bt->latency_timer && waiting) {
         uint64_t fit = bt->latency_timer > fixed
                            ? (bt->latency_timer - fixed) / per_beat
                            : 0;
         if (fit < 1)
             fit = 1;
-        if (beats > fit)
+        if (bt->adb_bytes && fit < beats) {
+            uint64_t from = addr + done;
+            uint64_t to = from + fit * w - lead;
+            to = plat_div_up(to, bt->adb_bytes) * bt->adb_bytes;
+            fit = plat_div_up(lead + (to - from), w);
+        }
+        if (beats > fit) {
             beats = fit;
+            want = beats * w - lead;
+        }
     }
     x->burst_beats = beats;
+    x->plan = (BurstPlan){
+        .start = now,
+        .hz = hz,
+        .lead = fixed - hidden - bt->turnaround_cycles,
+        .per_beat = per_beat,
+        .tail = bt->turnaround_cycles,
+        .done = done,
+        .bytes = want,
+        .lead_off = lead,
+        .width = w,
+    };
+    if (into_bridge)
+        bridge_ops(p, next_bridge(x))->write_stream(p, next_bridge(x), x);
     return fixed + beats * per_beat - hidden;
+}
+
+SimTime plat_burst_crossed(const Xact *x, uint64_t end)
+{
+    const BurstPlan *b = &x->plan;
+    uint64_t beat = (b->lead_off + (end - b->done) - 1) / b->width;
+    return clock_after(b->hz, b->start, b->lead + (beat + 1) * b->per_beat);
+}
+
+void plat_ask_again(Platform *p, Xact *x)
+{
+    const BusParams *b = hop_bus(p, x);
+    x->req.continuing = x->bytes_left != x->hop_len;
+    sim_at(p->sim, clock_align(p->t->clocks[b->clock_idx].hz, sim_now(p->sim)),
+           plat_request, x);
 }
 
 void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
@@ -440,7 +487,28 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
         bs->bytes += moved;
         break;
     case BURST_ABORT:
+        /* A posted write dies on the far bus: what has arrived of it is
+         * dropped, and the rest as it arrives. */
+        if (flow_first_hop(x)) {
+            moved = x->hop_ready - (x->hop_len - x->bytes_left);
+            x->bytes_left -= moved;
+        }
         break;
+    }
+    if (flow_first_hop(x)) {
+        PostedCopy *c = (PostedCopy *)x;
+        bool more = bridge_ops(p, c->bridge)->forwarded(p, c, moved);
+        if (x->bytes_left) {
+            if (more) {
+                x->req.continuing = true;
+                plat_request(p->sim, x);
+            } else {
+                c->asking = false; /* until its next piece arrives */
+            }
+        } else {
+            hop_done(p, x);
+        }
+        return;
     }
     if (x->bytes_left && x->burst != BURST_ABORT) {
         x->req.continuing = true;
@@ -567,7 +635,7 @@ void platform_issue(Platform *p, Xact *x)
     x->plat = p;
     x->phase = XACT_OUTBOUND;
     x->role = XACT_MASTER;
-    x->posted = false;
+    x->flow = NULL;
     x->poller = NULL;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);

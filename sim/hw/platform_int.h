@@ -23,12 +23,22 @@ typedef struct BusState {
 /* The transactions the platform issues on a master's behalf, each a type
  * of its own with its Xact first (role says which). */
 
-/* A posted write a bridge carries on, with its own copy of the data. */
+/* A posted write a bridge sends on: its own copy of the data, arriving
+ * piece by piece as the write's beats cross the near bus, and sent on the
+ * far bus as the pieces arrive (docs/timing.md, "Posted writes"). */
 typedef struct PostedCopy {
-    Xact x;
+    Xact x;                   /* the bridge's write on the far side */
     uint8_t *data;
     uint64_t cap;
     int bridge, dir;          /* where its room is */
+    size_t first_hop;         /* the far bus, as a hop of its route */
+    Xact *near;               /* the write still arriving; NULL once in */
+    uint64_t piece;           /* it arrives in pieces of this size */
+    uint64_t taken;           /* bytes with room reserved */
+    uint64_t *arrivals;       /* ends of pieces crossing, in order */
+    size_t a_head, a_n, a_cap;
+    bool started;             /* its far hop has begun */
+    bool asking;              /* it waits for its far bus or bursts on it */
     struct PostedCopy *next;  /* free list */
     struct PostedCopy *all;   /* every one, for freeing */
 } PostedCopy;
@@ -52,15 +62,23 @@ typedef struct Poll {
  * on: the bridge model's run time (models/bridge_flow.c), reached through
  * its kind (ModelKind.bridge_ops). */
 typedef struct BridgeOps {
-    /* Room for the write x at the first burst of its hop into the bridge:
-     * false answers it with a retry (the buffer is full; it waits, below).
-     * True also when the bridge does not post it (it flows through). */
-    bool (*take_write)(Platform *p, int bridge, Xact *x);
+    /* The write x's next burst into the bridge, about to be granted,
+     * would carry `want` bytes: how many of them the bridge takes in this
+     * burst (it disconnects at its boundary), or 0 when it has no room
+     * for even the first piece (a retry: x then waits, below).  A bridge
+     * that does not post takes them all, store and forward. */
+    uint64_t (*write_accept)(Platform *p, int bridge, Xact *x,
+                             uint64_t want);
+    /* x's burst (x->plan) into the bridge is granted: a posting bridge
+     * takes its bytes as they cross, a piece at a time while it has room
+     * (a full buffer disconnects x at the next piece: plat_burst_cut),
+     * and sends them on. */
+    void (*write_stream)(Platform *p, int bridge, Xact *x);
     /* The write answered with a retry waits for room. */
     void (*wait_for_room)(Platform *p, int bridge, Xact *x);
-    /* The posted write x is in the bridge: it carries a copy on, and x is
-     * done. */
-    void (*carry_posted)(Platform *p, int bridge, Xact *x);
+    /* The bridge's write c moved `moved` bytes out of it on the far bus:
+     * their room is free.  True when more of c has arrived to send. */
+    bool (*forwarded)(Platform *p, PostedCopy *c, uint64_t moved);
     /* At most what one read request through the bridge fetches, near bus
      * `near`: its prefetch, or the near bus's split byte count; 0: no
      * limit. */
@@ -139,6 +157,14 @@ static inline uint64_t burst_lead_off(const Xact *x, uint64_t width_bytes)
            width_bytes;
 }
 
+/* A bridge's posted write on the first bus it sends it on, where its
+ * bytes arrive as it goes. */
+static inline bool flow_first_hop(const Xact *x)
+{
+    return x->role == XACT_POSTED &&
+           x->hop == ((const PostedCopy *)x)->first_hop;
+}
+
 /* The bridge's run time. */
 static inline const BridgeOps *bridge_ops(const Platform *p, int bridge)
 {
@@ -161,6 +187,14 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap);
 /* x's burst on bs ended, having moved `moved` bytes: what comes next
  * (the arbiter then looks for bs's next grant). */
 void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved);
+/* When the data burst x->plan has carried the hop's bytes up to offset
+ * `end` (its last beat is done). */
+SimTime plat_burst_crossed(const Xact *x, uint64_t end);
+/* x's data burst ends after `beats` beats instead (its target
+ * disconnects it): now or later, never before now. */
+void plat_burst_cut(Platform *p, Xact *x, uint64_t beats);
+/* x asks for its bus again, from the next edge, to go on where it is. */
+void plat_ask_again(Platform *p, Xact *x);
 /* Pools of the platform's own transactions. */
 PostedCopy *plat_posted_get(Platform *p);
 void plat_posted_put(Platform *p, PostedCopy *c);

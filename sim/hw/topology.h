@@ -51,7 +51,12 @@ typedef struct BridgeParams {
     unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
     unsigned prefetch_bytes; /* a delayed read fetches at most this; 0: all */
     unsigned line_bytes;     /* the PCI Cache Line Size a read command
-                                is chosen by */
+                                is chosen by; posted writes move on in
+                                pieces of it where the near bus has no
+                                allowable disconnect boundary */
+    unsigned write_disconnect; /* as a target, it disconnects a posted
+                                  write at every aligned boundary of this
+                                  many bytes; 0: never */
 } BridgeParams;
 
 typedef struct ClockParams {
@@ -81,6 +86,10 @@ typedef struct BusTiming {
                                    split completions of up to this many
                                    bytes (the requester's maximum memory
                                    read byte count); 0: delayed reads */
+    unsigned adb_bytes;         /* PCI-X: the allowable disconnect boundary;
+                                   a burst cut by the latency timer ends at
+                                   the next one, and a bridge takes posted
+                                   writes in pieces of it; 0: none */
     unsigned retry_poll_cycles; /* a master told to retry a delayed read
                                    asks again this many cycles after each
                                    retry; 0: it waits without polling */

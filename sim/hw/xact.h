@@ -49,6 +49,17 @@ typedef struct BusReq {
     bool continuing;    /* the next burst of the same hop */
 } BusReq;
 
+/* A data burst's timing, fixed at its grant: its data beats start `lead`
+ * cycles after `start` and take `per_beat` cycles each; `tail` cycles
+ * follow the last (the turnaround).  It carries `bytes` bytes from hop
+ * offset `done`, its first beat starting `lead_off` bytes into the bus
+ * width `width`. */
+typedef struct BurstPlan {
+    SimTime start;
+    uint64_t hz, lead, per_beat, tail;
+    uint64_t done, bytes, lead_off, width;
+} BurstPlan;
+
 struct Xact {
     /* set by the master */
     int master;           /* component index */
@@ -70,11 +81,18 @@ struct Xact {
                              bridge's prefetch by command); >= len */
     uint64_t hop_len;     /* bytes the current hop carries */
     uint64_t bytes_left;  /* of the current hop */
+    uint64_t hop_ready;   /* bytes of the current hop it may send now: all
+                             of them, but for a posted write that is still
+                             arriving in the bridge sending it on */
     BusReq req;
     BurstKind burst;      /* the burst on the bus */
     uint64_t burst_beats; /* its data beats */
     SimTime burst_start;  /* when it got the bus */
-    bool posted;          /* room is reserved in the next bridge's buffer */
+    BurstPlan plan;       /* a data burst's timing */
+    EventId burst_event;  /* its end */
+    struct PostedCopy *flow; /* a write streaming into the next bridge's
+                                posted-write buffer: what the bridge sends
+                                on of it */
     struct Poll *poller;  /* its requester polling for it, while it waits */
 };
 
