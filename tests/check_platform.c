@@ -335,6 +335,40 @@ START_TEST(posted_writes)
 }
 END_TEST
 
+/* The card writes 1 KiB up into RAM.  PCI beats deliver a 32-byte piece
+ * every 160 ns and the PLB sends each on in about 100, so the 256-byte
+ * buffer never fills: the card's burst runs to the bridge's disconnect
+ * boundary.  At 512 bytes: two bursts of 1 + 1 + 2 + 1 + 128 beats =
+ * 133 cycles of 20 ns, 5320 ns; with none, one burst of 261 cycles,
+ * 5220 ns.  Through a bridge that does not post, the card waits for RAM
+ * to have it all: longer. */
+static SimTime card_write(const char *post)
+{
+    Rig r;
+    rig_post(&r, "", "", post);
+    static uint8_t v[1024], got[1024];
+    for (int i = 0; i < 1024; i++)
+        v[i] = (uint8_t)(i * 7 + 3);
+    Xact *x = one(&r, "card", XACT_WRITE, 0x1000, 1024, v);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    SimTime t = x->completed - x->issued;
+    sim_run(platform_sim(r.p)); /* the bridge's writes land */
+    store_read(regions_store(platform_regions(r.p, topo_find_comp(r.t, "ram")),
+                             0),
+               0x1000, got, 1024);
+    ck_assert(!memcmp(got, v, 1024));
+    rig_free(&r);
+    return t;
+}
+
+START_TEST(write_disconnects)
+{
+    ck_assert_uint_eq(card_write("256\n    write_disconnect: 512"), 5320000);
+    ck_assert_uint_eq(card_write("256\n    write_disconnect: 0"), 5220000);
+    ck_assert_uint_gt(card_write("0"), 5320000);
+}
+END_TEST
+
 /* A delayed read: the card reads 256 bytes of RAM through a bridge that
  * prefetches at most 128.  Piece 1: PCI request 1 + 1 + 2 + 1 = 5 cycles
  * (0-100 ns, answered with a retry); cross to the PLB (100 + 4 cycles =
@@ -569,12 +603,13 @@ END_TEST
  * alternate: a's 24th burst (3 beats, 8 cycles) follows 46 full ones, b's
  * follows that: 744 and 752 cycles of 20 ns.  Without a timer a takes the
  * bus for one 261-cycle burst, then b. */
-static void latency_timer_case(unsigned lt, SimTime want_a, SimTime want_b)
+static void latency_timer_case(const char *bus, unsigned lt, SimTime want_a,
+                               SimTime want_b)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "name: t\nclocks: {pci: 50MHz}\n"
-             "buses: [{name: pci, kind: pci, clock: pci, latency_timer: %u}]\n"
+             "buses: [{name: pci, kind: %s, clock: pci, latency_timer: %u}]\n"
              "components:\n"
              "  - {name: a, kind: device, bus: pci, master: {}, regions: "
              "[{base: 0x1000_0000, size: 1MiB}]}\n"
@@ -582,7 +617,7 @@ static void latency_timer_case(unsigned lt, SimTime want_a, SimTime want_b)
              "[{base: 0x2000_0000, size: 1MiB}]}\n"
              "  - {name: m, kind: device, bus: pci, regions: "
              "[{base: 0x3000_0000, size: 1MiB}]}\n",
-             lt);
+             bus, lt);
     Rig r;
     rig_load(&r, yaml);
     static uint8_t da[1024], db[1024];
@@ -602,10 +637,16 @@ static void latency_timer_case(unsigned lt, SimTime want_a, SimTime want_b)
     rig_free(&r);
 }
 
+/* The same on 64-bit PCI-X (128 beats each): a burst costs 1 + 2 (address
+ * and attribute) + 2 + 1 = 6 cycles, so the timer of 16 leaves 10 beats,
+ * 80 bytes, but a PCI-X master ends at the next allowable disconnect
+ * boundary: 128 bytes, 16 beats, 22 cycles.  The bursts alternate, a's
+ * eighth ends at 15 x 22 = 330 cycles and b's at 352, of 20 ns. */
 START_TEST(latency_timer_splits_bursts)
 {
-    latency_timer_case(16, 744 * 20000ULL, 752 * 20000ULL);
-    latency_timer_case(0, 261 * 20000ULL, 522 * 20000ULL);
+    latency_timer_case("pci", 16, 744 * 20000ULL, 752 * 20000ULL);
+    latency_timer_case("pci", 0, 261 * 20000ULL, 522 * 20000ULL);
+    latency_timer_case("pcix", 16, 330 * 20000ULL, 352 * 20000ULL);
 }
 END_TEST
 
@@ -894,6 +935,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);
+    tcase_add_test(tc, write_disconnects);
     tcase_add_test(tc, delayed_read_retries);
     tcase_add_test(tc, split_transactions);
     tcase_add_test(tc, prefetch_by_command);
