@@ -86,6 +86,8 @@ static const Field bridge_fields[] = {
      false},
     {"prefetch", ld_f_cycles, offsetof(BridgeParams, prefetch_bytes), false},
     {"cache_line", ld_f_count, offsetof(BridgeParams, line_bytes), false},
+    {"completer_latency", ld_f_cycles,
+     offsetof(BridgeParams, completer_cycles), false},
     {"write_disconnect", ld_f_cycles,
      offsetof(BridgeParams, write_disconnect), false},
     FIELD_END,

@@ -89,26 +89,7 @@ static uint64_t write_accept(Platform *p, int bridge, Xact *x, uint64_t want)
     return model(p, bridge)->free[post_dir(x)] < first ? 0 : want;
 }
 
-static void piece_in(Sim *s, void *opaque);
 static void room_check(Sim *s, void *opaque);
-
-static void arrival_push(PostedCopy *c, uint64_t end)
-{
-    if (c->a_head + c->a_n == c->a_cap) {
-        if (c->a_head) { /* slide the queue to the front */
-            memmove(c->arrivals, c->arrivals + c->a_head,
-                    c->a_n * sizeof *c->arrivals);
-            c->a_head = 0;
-        }
-        if (c->a_n == c->a_cap) {
-            c->a_cap = c->a_cap ? 2 * c->a_cap : 8;
-            c->arrivals = realloc(c->arrivals, c->a_cap * sizeof *c->arrivals);
-            if (!c->arrivals)
-                abort();
-        }
-    }
-    c->arrivals[c->a_head + c->a_n++] = end;
-}
 
 /* Reserves room for the pieces of the near write's burst that fit, from
  * where the last reservation ended to the burst's end; each goes to the
@@ -122,7 +103,7 @@ static bool take_room(Platform *p, PostedCopy *c)
     uint64_t end = b->done + b->bytes;
     uint64_t *free_bytes = &model(p, c->bridge)->free[c->dir];
     uint64_t far_hz =
-        t->clocks[t->buses[x->route.hops[c->first_hop].bus].clock_idx].hz;
+        t->clocks[t->buses[x->route.hops[c->in.hop].bus].clock_idx].hz;
     unsigned cross = t->comps[c->bridge].bridge->cross_cycles;
     uint64_t from = c->taken;
     while (c->taken < end) {
@@ -130,9 +111,8 @@ static bool take_room(Platform *p, PostedCopy *c)
         if (*free_bytes < e - c->taken)
             break;
         *free_bytes -= e - c->taken;
-        arrival_push(c, e);
-        sim_at(p->sim, clock_after(far_hz, plat_burst_crossed(x, e), cross),
-               piece_in, c);
+        plat_arrival(p, &c->x, e,
+                     clock_after(far_hz, plat_burst_crossed(x, e), cross));
         c->taken = e;
     }
     return c->taken > from;
@@ -184,12 +164,13 @@ static void write_stream(Platform *p, int bridge, Xact *x)
         memcpy(c->data, x->data, x->hop_len);
         c->bridge = bridge;
         c->dir = post_dir(x);
-        c->first_hop = x->hop + 1;
+        c->in.hop = x->hop + 1;
+        c->in.not_before = 0;
+        c->in.head = c->in.n = 0;
+        c->in.started = c->in.asking = false;
         c->near = x;
         c->piece = piece_bytes(p, bridge, x);
         c->taken = 0;
-        c->a_head = c->a_n = 0;
-        c->started = c->asking = false;
         c->x = *x;
         c->x.role = XACT_POSTED;
         c->x.data = c->data;
@@ -206,29 +187,7 @@ static void write_stream(Platform *p, int bridge, Xact *x)
     watch_room(p, c);
 }
 
-/* A piece has crossed the bridge: the far side may send it. */
-static void piece_in(Sim *s, void *opaque)
-{
-    PostedCopy *c = opaque;
-    Platform *p = c->x.plat;
-    uint64_t ready = c->arrivals[c->a_head++];
-    if (!--c->a_n)
-        c->a_head = 0;
-    if (!c->started) {
-        c->started = c->asking = true;
-        plat_start_hop(p, &c->x, c->first_hop, sim_now(s));
-        c->x.hop_ready = ready;
-        return;
-    }
-    c->x.hop_ready = ready;
-    if (!c->asking) {
-        c->asking = true;
-        c->x.req.continuing = true;
-        plat_request(s, &c->x);
-    }
-}
-
-static bool forwarded(Platform *p, PostedCopy *c, uint64_t moved)
+static void forwarded(Platform *p, PostedCopy *c, uint64_t moved)
 {
     BridgeModel *m = model(p, c->bridge);
     m->free[c->dir] += moved;
@@ -237,7 +196,6 @@ static bool forwarded(Platform *p, PostedCopy *c, uint64_t moved)
     m->n_wait[c->dir] = 0;
     for (size_t i = 0; i < n; i++)
         plat_ask_again(p, m->wait[c->dir][i]);
-    return c->x.hop_ready > c->x.hop_len - c->x.bytes_left;
 }
 
 static void wait_for_room(Platform *p, int bridge, Xact *x)
@@ -269,13 +227,16 @@ static void copy_done(Sim *s, Xact *cx, void *opaque)
 }
 
 /* A bridge answers a delayed read with at most its prefetch, and a split
- * transaction (on a PCI-X bus on its near side) with at most that bus's
- * maximum read byte count. */
-static uint64_t read_limit(const Platform *p, int bridge, int near)
+ * transaction (on a PCI-X bus on its near side) with at most the
+ * requester's maximum memory read byte count: its own, or its bus's. */
+static uint64_t read_limit(const Platform *p, int bridge, int near,
+                           int requester)
 {
     const BusTiming *bt = &p->t->buses[near].timing;
-    return bt->split_read_bytes ? bt->split_read_bytes
-                                : p->t->comps[bridge].bridge->prefetch_bytes;
+    if (!bt->split_read_bytes)
+        return p->t->comps[bridge].bridge->prefetch_bytes;
+    unsigned own = p->t->comps[requester].max_read_bytes;
+    return own ? own : bt->split_read_bytes;
 }
 /* Read prefetch by command (PCI 2.2 §3.1.1): a read within one DWORD is a
  * Memory Read, and the bridge fetches just that; one within a cache line

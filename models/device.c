@@ -194,6 +194,7 @@ static bool device_finish(Loader *ld, yaml_node_t *map, CompParams *c)
     c->n_regions = p->n_regions;
     c->is_master = p->has_master;
     c->dma_mask_bits = p->engine.dma_mask_bits;
+    c->max_read_bytes = p->engine.max_read_bytes;
     c->mask_pos = p->master_pos;
     c->mask_path = p->master_path;
     return true;

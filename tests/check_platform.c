@@ -148,6 +148,13 @@ START_TEST(formula_overrides)
     ck_assert_uint_eq(bus_hop_cycles(bt, 128, 0x100, 256,
                                      (TargetTiming){3, 1, 0}),
                       2 * (2 + 1 + 3) + 16 * 2);
+    /* A dual address cycle at or above 4 GiB, on a 64-bit bus too (PCI
+     * 2.2 §3.9): PCI-X, 1 + 2 + 1 (DAC) + 2 + 1 + 2 beats = 9 cycles;
+     * below 4 GiB, 8. */
+    const BusTiming *px = bus_kind_find("pcix")->defaults;
+    TargetTiming claim = {2, 0, 0};
+    ck_assert_uint_eq(bus_hop_cycles(px, 64, 0x100000000ULL, 16, claim), 9);
+    ck_assert_uint_eq(bus_hop_cycles(px, 64, 0xFFFFFF00ULL, 16, claim), 8);
     rig_free(&r);
 }
 END_TEST
@@ -492,6 +499,71 @@ START_TEST(split_transactions)
     ck_assert_uint_eq(splits, 1);
     ck_assert_uint_eq(read_through("0", "128", &retries, &splits), 2200000);
     ck_assert_uint_eq(retries, 0);
+    ck_assert_uint_eq(splits, 2);
+}
+END_TEST
+
+/* The card reads 128 bytes of RAM across a bus of split transactions,
+ * the PLB carrying 2 beats (32 bytes) per burst, the card's own maximum
+ * read byte count `mrbc` (0: the bus's 512), the bridge's completer
+ * latency `completer` PCI cycles.  Returns the read's time. */
+static SimTime split_read(unsigned mrbc, unsigned completer,
+                          uint64_t *splits)
+{
+    char yaml[4096], post[128];
+    snprintf(post, sizeof post, "0\n    completer_latency: %u", completer);
+    snprintf(yaml, sizeof yaml, BASE, ", max_burst: 2", "", post);
+    char *at = strstr(yaml, "address_bits: 64}");
+    char tail[4096];
+    snprintf(tail, sizeof tail, "%s", at + strlen("address_bits: 64}"));
+    snprintf(at, sizeof yaml - (size_t)(at - yaml),
+             "address_bits: 64, max_read_byte_count: 512}%s", tail);
+    if (mrbc) {
+        at = strstr(yaml, "master: {dma_mask: 64}");
+        snprintf(tail, sizeof tail, "%s",
+                 at + strlen("master: {dma_mask: 64}"));
+        snprintf(at, sizeof yaml - (size_t)(at - yaml),
+                 "master: {dma_mask: 64, max_read_byte_count: %u}%s", mrbc,
+                 tail);
+    }
+    Rig r;
+    rig_load(&r, yaml);
+    static uint8_t in[128], out[128];
+    for (int i = 0; i < 128; i++)
+        in[i] = (uint8_t)(i * 5 + 1);
+    store_write(regions_store(platform_regions(r.p, topo_find_comp(r.t,
+                                                                  "ram")),
+                              0),
+                0, in, 128);
+    memset(out, 0, sizeof out);
+    Xact *x = one(&r, "card", XACT_READ, 0x0, 128, out);
+    ck_assert_int_eq(x->result, ROUTE_OK);
+    ck_assert(!memcmp(in, out, 128));
+    *splits = platform_bus_splits(r.p, topo_find_bus(r.t, "pci"));
+    SimTime t = x->completed - x->issued;
+    rig_free(&r);
+    return t;
+}
+
+/* Split completions come back as the data arrives, mastered by the
+ * bridge.  Split request 1 + 1 + 2 + 1 = 5 PCI cycles, 0-100 ns; on the
+ * PLB at 140 ns; four bursts of 2 beats: 1 + 1 + 5 (bank idle) + 2 = 9
+ * cycles to 230 ns, then pipelined row hits of CL 2 + 2 = 4 cycles, to
+ * 270, 310 and 350 ns.  Each 32 bytes go back 4 PCI cycles after the
+ * first PCI edge after their burst: at 320, 360, 400 and 440 ns.  The
+ * completion starts at 320 with the 32 bytes there: 5 + 8 beats = 13
+ * cycles, to 580 ns; then the 96 bytes there by then: 5 + 24 = 29 cycles,
+ * 1160 ns.  With a completer latency of 30 PCI cycles the completion
+ * starts no earlier than 100 + 600 = 700 ns, with all 128 bytes there:
+ * 5 + 32 = 37 cycles, 1440 ns.  The byte count is the requester's: a
+ * card whose own is 64 asks in two split transactions. */
+START_TEST(split_completions_stream)
+{
+    uint64_t splits;
+    ck_assert_uint_eq(split_read(0, 0, &splits), 1160000);
+    ck_assert_uint_eq(splits, 1);
+    ck_assert_uint_eq(split_read(0, 30, &splits), 1440000);
+    ck_assert_uint_eq(split_read(64, 0, &splits) > 1160000, 1);
     ck_assert_uint_eq(splits, 2);
 }
 END_TEST
@@ -935,6 +1007,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);
+    tcase_add_test(tc, split_completions_stream);
     tcase_add_test(tc, write_disconnects);
     tcase_add_test(tc, delayed_read_retries);
     tcase_add_test(tc, split_transactions);

@@ -197,7 +197,7 @@ START_TEST(kinds)
                   "6:29: components.0: unknown key 'bus' (known here: name, "
                   "kind, clock, parent, child, ranges, dma_ranges, "
                   "latency_cycles, cross_cycles, posted_write_buffer, "
-                  "prefetch, cache_line, write_disconnect)");
+                  "prefetch, cache_line, completer_latency, " "write_disconnect)");
 }
 END_TEST
 

@@ -13,13 +13,12 @@ uint64_t plat_div_up(uint64_t a, uint64_t b)
     return a / b + (a % b != 0);
 }
 
-/* A 64-bit address on a 32-bit bus needs a dual address cycle. */
-unsigned plat_dac(const BusTiming *bt, unsigned width_bits, uint64_t addr,
-                    uint64_t len)
+/* An access at or above 4 GiB needs a dual address cycle, whatever the
+ * bus's width (PCI 2.2 §3.9: the DAC command carries every 64-bit
+ * address). */
+unsigned plat_dac(const BusTiming *bt, uint64_t addr, uint64_t len)
 {
-    return width_bits <= 32 && addr + (len - 1) > 0xFFFFFFFFULL
-               ? bt->dac_cycles
-               : 0;
+    return addr + (len - 1) > 0xFFFFFFFFULL ? bt->dac_cycles : 0;
 }
 
 /* The formula's terms paid once per burst. */
@@ -27,7 +26,7 @@ uint64_t plat_per_burst(const BusTiming *bt, unsigned width_bits,
                           uint64_t addr, uint64_t len, TargetTiming tt)
 {
     return (uint64_t)bt->arb_cycles + bt->addr_cycles +
-           plat_dac(bt, width_bits, addr, len) + tt.initial_cycles +
+           plat_dac(bt, addr, len) + tt.initial_cycles +
            bt->turnaround_cycles;
 }
 
@@ -56,7 +55,7 @@ uint64_t bus_abort_cycles(const BusTiming *bt, unsigned width_bits,
                           uint64_t addr, uint64_t len)
 {
     return (uint64_t)bt->arb_cycles + bt->addr_cycles +
-           plat_dac(bt, width_bits, addr, len) + bt->abort_cycles;
+           plat_dac(bt, addr, len) + bt->abort_cycles;
 }
 
 /* ---- arbitration and bursts --------------------------------------------- */
@@ -159,7 +158,13 @@ static void arbitrate(Sim *s, void *opaque)
     bool overlap = bt->pipelined && now == bs->last_end &&
                    (x->req.continuing || x->req.requested < now);
     x->req.continuing = false;
-    uint64_t cycles = plat_burst_begin(bs->p, x, bs->n > 0, overlap);
+    /* The latency timer matters when another requester wants the bus
+     * (the arbiter takes the grant away); the same requester's other
+     * transactions wait for it either way. */
+    bool others = false;
+    for (size_t k = 0; k < bs->n && !others; k++)
+        others = requester(bs->q[k]) != requester(x);
+    uint64_t cycles = plat_burst_begin(bs->p, x, others, overlap);
     uint64_t hz = t->clocks[b->clock_idx].hz;
     SimTime end = clock_after(hz, now, cycles);
     bs->last_end = end;

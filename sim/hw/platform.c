@@ -48,8 +48,13 @@ void platform_free(Platform *p)
     for (PostedCopy *c = p->posted_all, *next; c; c = next) {
         next = c->all;
         free(c->data);
-        free(c->arrivals);
+        free(c->in.end);
         free(c);
+    }
+    for (SplitReturn *r = p->split_all, *next; r; r = next) {
+        next = r->all;
+        free(r->in.end);
+        free(r);
     }
     for (ReadPiece *r = p->piece_all, *next; r; r = next) {
         next = r->all;
@@ -265,6 +270,10 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     x->hop = h;
     x->req.continuing = false;
     const BusParams *b = hop_bus(p, x);
+    /* A split completion is the bridge's own transaction on that bus. */
+    x->requester = x->phase == XACT_RETURNING && b->timing.split_read_bytes
+                       ? x->route.hops[h + 1].via
+                       : x->route.hops[h].via;
     bool data = hop_carries_data(x);
     /* A read's target hop moves what the bridges fetch for its command;
      * only the bytes asked for go back. */
@@ -304,6 +313,91 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     x->done(p->sim, x, x->opaque);
 }
 
+/* ---- split completions ------------------------------------------------- */
+
+static SplitReturn *split_get(Platform *p)
+{
+    SplitReturn *r = p->split_free;
+    if (r) {
+        p->split_free = r->next;
+        return r;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->all = p->split_all;
+    p->split_all = r;
+    return r;
+}
+
+/* The read is over once its target's hop has moved everything and its
+ * completion is back. */
+static void split_over(Platform *p, SplitReturn *r)
+{
+    if (!r->target_done || !r->returned)
+        return;
+    Xact *x = r->read;
+    x->back = NULL;
+    r->next = p->split_free;
+    p->split_free = r;
+    plat_finish_xact(p, x, ROUTE_OK, 0);
+}
+
+static void split_returned(Sim *s, Xact *cx, void *opaque)
+{
+    (void)s;
+    SplitReturn *r = opaque;
+    r->returned = true;
+    split_over(cx->plat, r);
+}
+
+/* Whether x, a read on its target's hop, has its data sent back as it
+ * comes: the bridge before the target answered it with a split
+ * response. */
+static bool streams_back(const Platform *p, const Xact *x)
+{
+    return x->dir == XACT_READ && x->phase == XACT_OUTBOUND && last_hop(x) &&
+           x->hop > 0 && x->route.status == ROUTE_OK &&
+           p->t->buses[x->route.hops[x->hop - 1].bus].timing.split_read_bytes;
+}
+
+/* The target's hop moved `moved` more bytes of x: the bridge sends them
+ * back cross_cycles of the near bus later, no earlier than its completer
+ * latency after the split request. */
+static void split_data(Platform *p, Xact *x, uint64_t moved)
+{
+    const Topology *t = p->t;
+    int bridge = x->route.hops[x->hop].via;
+    const BridgeParams *bp = t->comps[bridge].bridge;
+    uint64_t near_hz =
+        t->clocks[t->buses[x->route.hops[x->hop - 1].bus].clock_idx].hz;
+    SplitReturn *r = x->back;
+    if (!r) {
+        r = split_get(p);
+        r->read = x;
+        r->fetched = 0;
+        r->target_done = r->returned = false;
+        r->in.hop = x->hop - 1;
+        r->in.not_before =
+            clock_after(near_hz, x->split_end, bp->completer_cycles);
+        r->in.head = r->in.n = 0;
+        r->in.started = r->in.asking = false;
+        r->x = (Xact){.master = x->master, .dir = XACT_READ, .addr = x->addr,
+                      .len = x->len, .data = x->data, .route = x->route,
+                      .phase = XACT_RETURNING, .role = XACT_COMPLETION,
+                      .plat = p, .fetch_len = x->len,
+                      .issued = sim_now(p->sim), .done = split_returned,
+                      .opaque = r};
+        x->back = r;
+    }
+    uint64_t before = r->fetched < x->len ? r->fetched : x->len;
+    r->fetched += moved;
+    uint64_t end = r->fetched < x->len ? r->fetched : x->len;
+    if (end > before)
+        plat_arrival(p, &r->x, end,
+                     clock_after(near_hz, sim_now(p->sim), bp->cross_cycles));
+}
+
 /* x's hop is over: on to the next, back, or done. */
 static void hop_done(Platform *p, Xact *x)
 {
@@ -324,8 +418,14 @@ static void hop_done(Platform *p, Xact *x)
     } else if (x->dir == XACT_READ && x->hop > 0 &&
                x->route.status == ROUTE_OK) {
         /* A read reached its target: the data goes back the way it came,
-         * crossing every bridge again. */
+         * crossing every bridge again (the bridge that fetched it sends it
+         * back as it came, on a bus of split transactions). */
         target_access(p, x);
+        if (x->back) {
+            x->back->target_done = true;
+            split_over(p, x->back);
+            return;
+        }
         x->phase = XACT_RETURNING;
         plat_cross_to(p, x, x->hop - 1, x->hop);
     } else {
@@ -345,7 +445,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     uint64_t hz = p->t->clocks[b->clock_idx].hz;
     /* Address pipelining hides the arbitration and address phases. */
     uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
-                                    plat_dac(bt, b->width_bits, addr,
+                                    plat_dac(bt, addr,
                                              x->hop_len)
                               : 0;
     SimTime now = sim_now(p->sim);
@@ -353,7 +453,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
                              overlap ? 0
                                      : (uint64_t)bt->arb_cycles +
                                            bt->addr_cycles +
-                                           plat_dac(bt, b->width_bits, addr,
+                                           plat_dac(bt, addr,
                                                     x->hop_len));
     x->burst_beats = 0;
     if (hop_aborts(x)) {
@@ -442,6 +542,48 @@ SimTime plat_burst_crossed(const Xact *x, uint64_t end)
     return clock_after(b->hz, b->start, b->lead + (beat + 1) * b->per_beat);
 }
 
+static void arrive(Sim *s, void *opaque)
+{
+    Xact *x = opaque;
+    Arrivals *a = arrivals_of(x);
+    uint64_t end = a->end[a->head++];
+    if (!--a->n)
+        a->head = 0;
+    if (!a->started) {
+        a->started = a->asking = true;
+        SimTime at = sim_now(s);
+        plat_start_hop(x->plat, x, a->hop, at > a->not_before ? at
+                                                              : a->not_before);
+        x->hop_ready = end;
+        return;
+    }
+    x->hop_ready = end;
+    if (!a->asking) { /* it had sent all that had arrived */
+        a->asking = true;
+        x->req.continuing = true;
+        plat_request(s, x);
+    }
+}
+
+void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at)
+{
+    Arrivals *a = arrivals_of(x);
+    if (a->head + a->n == a->cap) {
+        if (a->head) { /* slide the queue to the front */
+            memmove(a->end, a->end + a->head, a->n * sizeof *a->end);
+            a->head = 0;
+        }
+        if (a->n == a->cap) {
+            a->cap = a->cap ? 2 * a->cap : 8;
+            a->end = realloc(a->end, a->cap * sizeof *a->end);
+            if (!a->end)
+                abort();
+        }
+    }
+    a->end[a->head + a->n++] = end;
+    sim_at(p->sim, at, arrive, x);
+}
+
 void plat_ask_again(Platform *p, Xact *x)
 {
     const BusParams *b = hop_bus(p, x);
@@ -464,6 +606,7 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
          * split response. */
         if (b->timing.split_read_bytes) {
             bs->splits++;
+            x->split_end = sim_now(p->sim);
             break;
         }
         bs->retries++;
@@ -485,28 +628,30 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
     case BURST_DATA:
         x->bytes_left -= moved;
         bs->bytes += moved;
+        if (streams_back(p, x))
+            split_data(p, x, moved);
         break;
     case BURST_ABORT:
         /* A posted write dies on the far bus: what has arrived of it is
          * dropped, and the rest as it arrives. */
-        if (flow_first_hop(x)) {
+        if (trickles(x)) {
             moved = x->hop_ready - (x->hop_len - x->bytes_left);
             x->bytes_left -= moved;
         }
         break;
     }
-    if (flow_first_hop(x)) {
-        PostedCopy *c = (PostedCopy *)x;
-        bool more = bridge_ops(p, c->bridge)->forwarded(p, c, moved);
-        if (x->bytes_left) {
-            if (more) {
-                x->req.continuing = true;
-                plat_request(p->sim, x);
-            } else {
-                c->asking = false; /* until its next piece arrives */
-            }
-        } else {
+    if (trickles(x)) {
+        if (x->role == XACT_POSTED) {
+            PostedCopy *c = (PostedCopy *)x;
+            bridge_ops(p, c->bridge)->forwarded(p, c, moved);
+        }
+        if (!x->bytes_left) {
             hop_done(p, x);
+        } else if (x->hop_ready > x->hop_len - x->bytes_left) {
+            x->req.continuing = true;
+            plat_request(p->sim, x);
+        } else {
+            arrivals_of(x)->asking = false; /* until more arrives */
         }
         return;
     }
@@ -603,7 +748,7 @@ static uint64_t read_piece(const Platform *p, const Xact *x)
     for (size_t h = 1; h < x->route.n_hops; h++) {
         int br = x->route.hops[h].via;
         uint64_t limit = bridge_ops(p, br)->read_limit(
-            p, br, x->route.hops[h - 1].bus);
+            p, br, x->route.hops[h - 1].bus, x->route.hops[h - 1].via);
         if (limit && (!piece || limit < piece))
             piece = limit;
     }
@@ -636,6 +781,7 @@ void platform_issue(Platform *p, Xact *x)
     x->phase = XACT_OUTBOUND;
     x->role = XACT_MASTER;
     x->flow = NULL;
+    x->back = NULL;
     x->poller = NULL;
     x->issued = sim_now(p->sim);
     route_access(t, x->master, x->addr, x->len, &x->route);

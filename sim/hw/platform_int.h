@@ -23,25 +23,46 @@ typedef struct BusState {
 /* The transactions the platform issues on a master's behalf, each a type
  * of its own with its Xact first (role says which). */
 
+/* The bytes of a transaction's hop that arrive over time (a posted write
+ * in the bridge sending it on, a read's data in the bridge sending it
+ * back): the ends of the pieces on their way, in order.  It asks for its
+ * bus when the first arrives (never before not_before), bursts over what
+ * has arrived, and waits when it has sent all of that. */
+typedef struct Arrivals {
+    size_t hop;           /* the hop they arrive for */
+    SimTime not_before;
+    uint64_t *end;
+    size_t head, n, cap;
+    bool started;         /* that hop has begun */
+    bool asking;          /* it waits for its bus or bursts on it */
+} Arrivals;
+
 /* A posted write a bridge sends on: its own copy of the data, arriving
- * piece by piece as the write's beats cross the near bus, and sent on the
- * far bus as the pieces arrive (docs/timing.md, "Posted writes"). */
+ * piece by piece as the write's beats cross the near bus (docs/timing.md,
+ * "A transaction"). */
 typedef struct PostedCopy {
     Xact x;                   /* the bridge's write on the far side */
+    Arrivals in;              /* its pieces, for the far bus */
     uint8_t *data;
     uint64_t cap;
     int bridge, dir;          /* where its room is */
-    size_t first_hop;         /* the far bus, as a hop of its route */
     Xact *near;               /* the write still arriving; NULL once in */
     uint64_t piece;           /* it arrives in pieces of this size */
     uint64_t taken;           /* bytes with room reserved */
-    uint64_t *arrivals;       /* ends of pieces crossing, in order */
-    size_t a_head, a_n, a_cap;
-    bool started;             /* its far hop has begun */
-    bool asking;              /* it waits for its far bus or bursts on it */
     struct PostedCopy *next;  /* free list */
     struct PostedCopy *all;   /* every one, for freeing */
 } PostedCopy;
+
+/* A split completion: the data of a read the bridge next to its target
+ * fetched, sent back on the near bus as it arrives (PCI-X 1.0 §2.10). */
+typedef struct SplitReturn {
+    Xact x;                   /* the completion, on its way back */
+    Arrivals in;              /* the data, as the target's hop moves it */
+    Xact *read;               /* the read it answers */
+    uint64_t fetched;         /* bytes the target's hop has moved */
+    bool target_done, returned; /* the target's hop is over; it is back */
+    struct SplitReturn *next, *all;
+} SplitReturn;
 
 /* One piece of a read longer than the bridges on its path fetch. */
 typedef struct ReadPiece {
@@ -77,12 +98,14 @@ typedef struct BridgeOps {
     /* The write answered with a retry waits for room. */
     void (*wait_for_room)(Platform *p, int bridge, Xact *x);
     /* The bridge's write c moved `moved` bytes out of it on the far bus:
-     * their room is free.  True when more of c has arrived to send. */
-    bool (*forwarded)(Platform *p, PostedCopy *c, uint64_t moved);
-    /* At most what one read request through the bridge fetches, near bus
-     * `near`: its prefetch, or the near bus's split byte count; 0: no
-     * limit. */
-    uint64_t (*read_limit)(const Platform *p, int bridge, int near);
+     * their room is free. */
+    void (*forwarded)(Platform *p, PostedCopy *c, uint64_t moved);
+    /* At most what one read request through the bridge fetches, asked
+     * for by `requester` on the near bus `near`: its prefetch, or on a
+     * bus of split transactions the requester's maximum read byte count
+     * (its own, or the bus's); 0: no limit. */
+    uint64_t (*read_limit)(const Platform *p, int bridge, int near,
+                           int requester);
     /* What a read's first bridge fetches for x by its command, when one
      * request through the path fetches at most path_limit (0: no
      * limit). */
@@ -96,6 +119,7 @@ struct Platform {
     BusState *buses;
     void **models;
     PostedCopy *posted_free, *posted_all;
+    SplitReturn *split_free, *split_all;
     ReadPiece *piece_free, *piece_all;
     Poll *poll_free, *poll_all;
     uint64_t posted_errors;
@@ -126,11 +150,10 @@ static inline bool hop_aborts(const Xact *x)
     return last_hop(x) && x->route.status != ROUTE_OK;
 }
 
-/* The component asking for the bus: the master, or the bridge that
- * carried the access onto this bus. */
+/* The component asking for the bus (set at each hop's start). */
 static inline int requester(const Xact *x)
 {
-    return x->route.hops[x->hop].via;
+    return x->requester;
 }
 
 /* The bridge the current hop leads into (not on the last hop). */
@@ -157,12 +180,24 @@ static inline uint64_t burst_lead_off(const Xact *x, uint64_t width_bytes)
            width_bytes;
 }
 
-/* A bridge's posted write on the first bus it sends it on, where its
- * bytes arrive as it goes. */
-static inline bool flow_first_hop(const Xact *x)
+/* Where a transaction's bytes arrive over time, if they do. */
+static inline Arrivals *arrivals_of(Xact *x)
 {
-    return x->role == XACT_POSTED &&
-           x->hop == ((const PostedCopy *)x)->first_hop;
+    switch (x->role) {
+    case XACT_POSTED:
+        return &((PostedCopy *)x)->in;
+    case XACT_COMPLETION:
+        return &((SplitReturn *)x)->in;
+    default:
+        return NULL;
+    }
+}
+
+/* On the hop its bytes arrive for. */
+static inline bool trickles(Xact *x)
+{
+    Arrivals *a = arrivals_of(x);
+    return a && x->hop == a->hop;
 }
 
 /* The bridge's run time. */
@@ -180,7 +215,7 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop);
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
                       uint64_t residue);
 /* The burst granted to x now: sets x->burst and x->burst_beats and
- * returns its cycles.  `waiting`: other requests wait on this path;
+ * returns its cycles.  `waiting`: other requesters wait on this path;
  * `overlap`: address pipelining hides its arbitration and address
  * phases (not a master abort's). */
 uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap);
@@ -195,6 +230,8 @@ SimTime plat_burst_crossed(const Xact *x, uint64_t end);
 void plat_burst_cut(Platform *p, Xact *x, uint64_t beats);
 /* x asks for its bus again, from the next edge, to go on where it is. */
 void plat_ask_again(Platform *p, Xact *x);
+/* x's hop bytes up to `end` arrive at `at` (in order). */
+void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at);
 /* Pools of the platform's own transactions. */
 PostedCopy *plat_posted_get(Platform *p);
 void plat_posted_put(Platform *p, PostedCopy *c);
@@ -204,8 +241,7 @@ void plat_piece_put(Platform *p, ReadPiece *r);
 /* ---- arbiter.c: the bus formula and arbitration ------------------------- */
 
 uint64_t plat_div_up(uint64_t a, uint64_t b);
-unsigned plat_dac(const BusTiming *bt, unsigned width_bits, uint64_t addr,
-                  uint64_t len);
+unsigned plat_dac(const BusTiming *bt, uint64_t addr, uint64_t len);
 uint64_t plat_per_burst(const BusTiming *bt, unsigned width_bits,
                         uint64_t addr, uint64_t len, TargetTiming tt);
 uint64_t plat_bus_width_bytes(unsigned width_bits);

@@ -54,6 +54,9 @@ typedef struct BridgeParams {
                                 is chosen by; posted writes move on in
                                 pieces of it where the near bus has no
                                 allowable disconnect boundary */
+    unsigned completer_cycles; /* near-bus cycles from a split request's
+                                  end to the earliest start of its
+                                  completion */
     unsigned write_disconnect; /* as a target, it disconnects a posted
                                   write at every aligned boundary of this
                                   many bytes; 0: never */
@@ -75,7 +78,7 @@ typedef struct BusTiming {
     unsigned arb_cycles;        /* arbitration, per burst */
     unsigned addr_cycles;       /* address (and attribute) phase, per burst */
     unsigned dac_cycles;        /* extra address cycle for addresses >= 4 GiB
-                                   on a 32-bit bus (PCI DAC) */
+                                   (PCI DAC, at any width) */
     unsigned turnaround_cycles; /* idle cycle after each burst */
     unsigned max_burst_beats;   /* 0: unlimited */
     unsigned abort_cycles;      /* master abort: cycles without a claimant */
@@ -127,6 +130,8 @@ typedef struct CompParams {
     size_t n_regions;
     bool is_master;
     unsigned dma_mask_bits; /* 0 until resolved: the bus's width */
+    unsigned max_read_bytes; /* a master's PCI-X Maximum Memory Read Byte
+                                Count; 0: its bus's */
     SrcPos mask_pos;
     char *mask_path;
     BridgeParams *bridge;   /* non-NULL for bridges */

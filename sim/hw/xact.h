@@ -29,6 +29,8 @@ typedef enum {
     XACT_POSTED,    /* a posted write a bridge carries on */
     XACT_PIECE,     /* one piece of a read longer than a bridge fetches */
     XACT_POLL,      /* a master asking again for its delayed read */
+    XACT_COMPLETION,/* a split completion: a read's data a bridge sends
+                       back as it arrives from the target */
 } XactRole;
 
 /* What a burst on a bus does. */
@@ -76,6 +78,10 @@ struct Xact {
     XactPhase phase;
     XactRole role;
     size_t hop;           /* the bus it is on */
+    int requester;        /* who asks for that bus: its master, or the
+                             bridge that carried it there (or that
+                             sends a split completion back) */
+    SimTime split_end;    /* a read: when its last split request ended */
     Platform *plat;
     uint64_t fetch_len;   /* a read: what the target's hop moves (the
                              bridge's prefetch by command); >= len */
@@ -93,6 +99,8 @@ struct Xact {
     struct PostedCopy *flow; /* a write streaming into the next bridge's
                                 posted-write buffer: what the bridge sends
                                 on of it */
+    struct SplitReturn *back; /* a read at its target whose data the
+                                 bridge sends back as it comes */
     struct Poll *poller;  /* its requester polling for it, while it waits */
 };
 
