@@ -136,13 +136,14 @@ BIN := $(BUILD)/dmasim
 TESTBIN := $(BUILD)/check_dmasim
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all test demo bench fuzz deps clean help
+.PHONY: all test validate demo bench fuzz deps clean help
 all: $(BIN)
 
 help:
 	@echo "make            build build/dmasim (VARIANT=release|debug|san)"
 	@echo "make test       build and run the Check suites and CLI tests"
 	@echo "make demo       lint and route on the shipped ebony board"
+	@echo "make validate   the simulator against published measurements"
 	@echo "make bench      event kernel and routing speed figures"
 	@echo "make fuzz       mutated topologies and scenarios under ASan/UBSan (FUZZ_SECONDS=60)"
 	@echo "make deps       install missing Debian packages"
@@ -178,12 +179,17 @@ $(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJS) $(LIB) $(PKG_LIBS)
 
 # The CLI tests run the dmasim of the same variant.
-test: $(BIN) $(TESTBIN)
+test: $(BIN) $(TESTBIN) $(BUILD)/bench_scenario
 	sh mk/check_layers.sh "$(CC)" "$(PKG_CFLAGS)"
 	DMASIM=$(BIN) $(TESTBIN)
 	$(BIN) regress scenarios/ tests/scenarios/
+	sh mk/validate.sh $(BIN) $(BUILD)/bench_scenario
 	sh mk/check_readme.sh $(BIN)
 	sh mk/check_report.sh $(BIN)
+
+# The simulator against published measurements (docs/validation.md).
+validate: $(BIN) $(BUILD)/bench_scenario
+	sh mk/validate.sh $(BIN) $(BUILD)/bench_scenario
 
 demo: $(BIN)
 	@sh mk/demo.sh $(BIN)

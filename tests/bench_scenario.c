@@ -60,8 +60,8 @@ static void issue(Stream *st)
         return;
     --*st->left;
     if (st->engine) {
-        st->seg = (DmaSeg){st->base + st->next, st->dst + st->next,
-                           sizeof st->buf};
+        st->seg = (DmaSeg){.src = st->base + st->next,
+                           .dst = st->dst + st->next, .len = sizeof st->buf};
         st->dx = (DmaXfer){.channel = 0, .segs = &st->seg, .n_segs = 1,
                            .done = again_dma, .opaque = st};
         dma_submit(st->p, st->master, &st->dx);
@@ -199,8 +199,22 @@ static void burst(const char *board, XactDir dir)
     topology_free(t);
 }
 
-int main(void)
+static void bursts(void)
 {
+    burst("walnut", XACT_WRITE);
+    burst("walnut", XACT_READ);
+    burst("ebony", XACT_WRITE);
+    burst("ebony", XACT_READ);
+}
+
+/* With the argument `burst`, only the burst lines (make validate compares
+ * them with the scenarios that do the same through the DMA API). */
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "burst")) {
+        bursts();
+        return 0;
+    }
     Topology *t = load("topologies/ebony.yaml");
     run(t, 3000); /* warm up */
     Result r = run(t, 300000);
@@ -231,9 +245,6 @@ int main(void)
                idle[i], s.wall_s, s.wall_s * 1e9 / 300000.0);
         topology_free(ti);
     }
-    burst("walnut", XACT_WRITE);
-    burst("walnut", XACT_READ);
-    burst("ebony", XACT_WRITE);
-    burst("ebony", XACT_READ);
+    bursts();
     return 0;
 }
