@@ -53,6 +53,8 @@ typedef struct Sdram {
     SimTime data_free;     /* its one data bus is free from then */
     SimTime write_end;     /* the last write data */
     uint64_t refreshes;    /* refreshes done so far */
+    uint64_t bytes;        /* that its data bus moved */
+    SimTime first_data;    /* when it first moved any */
 } Sdram;
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -113,6 +115,9 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     SimTime first = mem_after(hz, at, mem_cycles);
     if (first < s->data_free)
         first = s->data_free;
+    if (!s->bytes)
+        s->first_data = first;
+    s->bytes += q->len;
     s->data_free = mem_after(hz, first, div_up(q->len, per_mem_cycle));
     if (q->dir == XACT_WRITE)
         s->write_end = s->data_free;
@@ -193,6 +198,14 @@ const ModelKind sdram_kind = {
     .access = sdram_access,
     .regions = sdram_regions,
 };
+
+void sdram_traffic(void *m, uint64_t *bytes, SimTime *from, SimTime *to)
+{
+    const Sdram *s = m;
+    *bytes = s->bytes;
+    *from = s->first_data;
+    *to = s->data_free;
+}
 
 /* ---- SRAM --------------------------------------------------------------- */
 

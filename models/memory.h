@@ -32,5 +32,8 @@ extern const ModelKind sram_kind;
  * data bus; exposed for the tests.  m is the sdram model
  * (platform_model). */
 TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q);
+/* What its data bus moved, from the start of its first burst's data to
+ * the end of its last (for the tests). */
+void sdram_traffic(void *m, uint64_t *bytes, SimTime *from, SimTime *to);
 
 #endif

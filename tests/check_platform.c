@@ -951,7 +951,12 @@ START_TEST(fifo_keeps_order)
 }
 END_TEST
 
-/* No bus ever carries more than width x clock. */
+/* No bus data path ever carries more than width x clock, and no SDRAM
+ * more than its data bus: on a random load that keeps the PLB's read and
+ * write paths busy at once (the CPU and the DMA controller to and from
+ * SDRAM, at up to 2.1 GB/s each), the card's traffic besides, SDRAM
+ * moves at most its 64 bits x 2 x 133.33 MHz, 2.13 GB/s, over the time
+ * its data bus was in use. */
 START_TEST(never_beyond_peak)
 {
     Diag d;
@@ -990,6 +995,61 @@ START_TEST(never_beyond_peak)
                       "%s: %.0f bytes in %.9f s exceeds %.0f B/s",
                       t->buses[b].name, bytes, busy_s, peak);
     }
+    int ram = topo_find_comp(t, "sdram");
+    const SdramParams *sp = t->comps[ram].priv;
+    uint64_t bytes;
+    SimTime from, to;
+    sdram_traffic(platform_model(p, ram), &bytes, &from, &to);
+    double peak = (double)sp->data_bits / 8 * (sp->ddr ? 2 : 1) *
+                  (double)t->clocks[t->comps[ram].clock_idx].hz;
+    double span_s = (double)(to - from) * 1e-12;
+    ck_assert_uint_gt(bytes, 300000); /* a real load */
+    ck_assert_msg((double)bytes <= span_s * peak * (1 + 1e-9),
+                  "sdram: %llu bytes in %.9f s exceeds %.0f B/s",
+                  (unsigned long long)bytes, span_s, peak);
+    platform_free(p);
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
+/* SDRAM has one data bus: the CPU writing and the DMA controller reading
+ * 4 KiB transactions at once, on the PLB's two data paths, could each
+ * move about 1.9 GB/s (16 beats of 16 bytes per 18 cycles at 133 MHz),
+ * 3.8 GB/s together with a data bus per path; with one they share the
+ * memory's 2.13 GB/s and never exceed it (they get well over half of it:
+ * row switches, write-to-read turnarounds and refresh take the rest). */
+START_TEST(memory_one_data_bus)
+{
+    Diag d;
+    diag_init(&d);
+    Topology *t = topology_load("topologies/ebony.yaml", &d);
+    Platform *p = platform_new(t);
+    enum { N = 64 };
+    static Xact xs[2 * N];
+    static uint8_t buf[2 * N][4096];
+    int done = 0;
+    for (int i = 0; i < 2 * N; i++) {
+        bool cpu = i % 2;
+        xs[i] = (Xact){.master = topo_find_comp(t, cpu ? "cpu0" : "dma0"),
+                       .dir = cpu ? XACT_WRITE : XACT_READ,
+                       .addr = (cpu ? 0x1000000 : 0x2000000) +
+                               (uint64_t)(i / 2) * 4096,
+                       .len = 4096, .data = buf[i], .done = done_count,
+                       .opaque = &done};
+        platform_issue(p, &xs[i]);
+    }
+    sim_run(platform_sim(p));
+    ck_assert_int_eq(done, 2 * N);
+    int ram = topo_find_comp(t, "sdram");
+    uint64_t bytes;
+    SimTime from, to;
+    sdram_traffic(platform_model(p, ram), &bytes, &from, &to);
+    ck_assert_uint_eq(bytes, 2 * N * 4096);
+    double rate = (double)bytes / ((double)(to - from) * 1e-12);
+    double peak = 8.0 * 2 * 133330000; /* DDR-266, 64 bits */
+    ck_assert_msg(rate <= peak * (1 + 1e-9) && rate > 0.5 * peak,
+                  "sdram moved %.0f B/s, peak %.0f", rate, peak);
     platform_free(p);
     topology_free(t);
     diag_free(&d);
@@ -1022,6 +1082,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, bytes_intact_everywhere);
     tcase_add_test(tc, fifo_keeps_order);
     tcase_add_test(tc, never_beyond_peak);
+    tcase_add_test(tc, memory_one_data_bus);
     tcase_add_test(tc, long_bursts_like_real_buses);
     suite_add_tcase(s, tc);
     return s;
