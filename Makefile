@@ -56,6 +56,7 @@ HW_SRCS := \
 	sim/hw/route.c \
 	sim/hw/lint.c \
 	sim/hw/platform.c \
+	sim/hw/reads.c \
 	sim/hw/arbiter.c
 
 MODEL_SRCS := \

@@ -1,6 +1,7 @@
 /* The platform: its life cycle, and the path every transaction takes,
  * hop by hop and burst by burst (docs/timing.md).  The buses' queues and
- * the bus formula are in sim/hw/arbiter.c; what bridges do besides
+ * the bus formula are in sim/hw/arbiter.c; what reads add (pieces,
+ * polling, split completions) in sim/hw/reads.c; what bridges do besides
  * passing a transaction on is the bridge model's (models/bridge_flow.c,
  * through its BridgeOps). */
 #include <assert.h>
@@ -51,19 +52,7 @@ void platform_free(Platform *p)
         free(c->in.end);
         free(c);
     }
-    for (SplitReturn *r = p->split_all, *next; r; r = next) {
-        next = r->all;
-        free(r->in.end);
-        free(r);
-    }
-    for (ReadPiece *r = p->piece_all, *next; r; r = next) {
-        next = r->all;
-        free(r);
-    }
-    for (Poll *q = p->poll_all, *next; q; q = next) {
-        next = q->all;
-        free(q);
-    }
+    plat_reads_free(p);
     for (size_t i = 0; i < 2 * p->t->n_buses; i++)
         free(p->buses[i].q);
     free(p->buses);
@@ -157,48 +146,6 @@ void plat_posted_put(Platform *p, PostedCopy *c)
 {
     c->next = p->posted_free;
     p->posted_free = c;
-}
-
-ReadPiece *plat_piece_get(Platform *p)
-{
-    ReadPiece *r = p->piece_free;
-    if (r) {
-        p->piece_free = r->next;
-        return r;
-    }
-    r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
-    r->all = p->piece_all;
-    p->piece_all = r;
-    return r;
-}
-
-void plat_piece_put(Platform *p, ReadPiece *r)
-{
-    r->next = p->piece_free;
-    p->piece_free = r;
-}
-
-static Poll *poll_get(Platform *p)
-{
-    Poll *q = p->poll_free;
-    if (q) {
-        p->poll_free = q->next;
-        return q;
-    }
-    q = calloc(1, sizeof *q);
-    if (!q)
-        abort();
-    q->all = p->poll_all;
-    p->poll_all = q;
-    return q;
-}
-
-static void poll_put(Platform *p, Poll *q)
-{
-    q->next = p->poll_free;
-    p->poll_free = q;
 }
 
 /* ---- transactions ------------------------------------------------------- */
@@ -313,91 +260,6 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     x->done(p->sim, x, x->opaque);
 }
 
-/* ---- split completions ------------------------------------------------- */
-
-static SplitReturn *split_get(Platform *p)
-{
-    SplitReturn *r = p->split_free;
-    if (r) {
-        p->split_free = r->next;
-        return r;
-    }
-    r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
-    r->all = p->split_all;
-    p->split_all = r;
-    return r;
-}
-
-/* The read is over once its target's hop has moved everything and its
- * completion is back. */
-static void split_over(Platform *p, SplitReturn *r)
-{
-    if (!r->target_done || !r->returned)
-        return;
-    Xact *x = r->read;
-    x->back = NULL;
-    r->next = p->split_free;
-    p->split_free = r;
-    plat_finish_xact(p, x, ROUTE_OK, 0);
-}
-
-static void split_returned(Sim *s, Xact *cx, void *opaque)
-{
-    (void)s;
-    SplitReturn *r = opaque;
-    r->returned = true;
-    split_over(cx->plat, r);
-}
-
-/* Whether x, a read on its target's hop, has its data sent back as it
- * comes: the bridge before the target answered it with a split
- * response. */
-static bool streams_back(const Platform *p, const Xact *x)
-{
-    return x->dir == XACT_READ && x->phase == XACT_OUTBOUND && last_hop(x) &&
-           x->hop > 0 && x->route.status == ROUTE_OK &&
-           p->t->buses[x->route.hops[x->hop - 1].bus].timing.split_read_bytes;
-}
-
-/* The target's hop moved `moved` more bytes of x: the bridge sends them
- * back cross_cycles of the near bus later, no earlier than its completer
- * latency after the split request. */
-static void split_data(Platform *p, Xact *x, uint64_t moved)
-{
-    const Topology *t = p->t;
-    int bridge = x->route.hops[x->hop].via;
-    const BridgeParams *bp = t->comps[bridge].bridge;
-    uint64_t near_hz =
-        t->clocks[t->buses[x->route.hops[x->hop - 1].bus].clock_idx].hz;
-    SplitReturn *r = x->back;
-    if (!r) {
-        r = split_get(p);
-        r->read = x;
-        r->fetched = 0;
-        r->target_done = r->returned = false;
-        r->in.hop = x->hop - 1;
-        r->in.not_before =
-            clock_after(near_hz, x->split_end, bp->completer_cycles);
-        r->in.head = r->in.n = 0;
-        r->in.started = r->in.asking = false;
-        r->x = (Xact){.master = x->master, .dir = XACT_READ, .addr = x->addr,
-                      .len = x->len, .data = x->data, .route = x->route,
-                      .phase = XACT_RETURNING, .role = XACT_COMPLETION,
-                      .plat = p, .fetch_len = x->len,
-                      .issued = sim_now(p->sim), .done = split_returned,
-                      .opaque = r};
-        x->back = r;
-    }
-    uint64_t before = r->fetched < x->len ? r->fetched : x->len;
-    r->fetched += moved;
-    uint64_t end = r->fetched < x->len ? r->fetched : x->len;
-    if (end > before)
-        plat_arrival(p, &r->x, end,
-                     clock_after(near_hz, sim_now(p->sim), bp->cross_cycles));
-}
-
 /* x's hop is over: on to the next, back, or done. */
 static void hop_done(Platform *p, Xact *x)
 {
@@ -422,8 +284,7 @@ static void hop_done(Platform *p, Xact *x)
          * back as it came, on a bus of split transactions). */
         target_access(p, x);
         if (x->back) {
-            x->back->target_done = true;
-            split_over(p, x->back);
+            plat_split_fetched(p, x);
             return;
         }
         x->phase = XACT_RETURNING;
@@ -434,8 +295,6 @@ static void hop_done(Platform *p, Xact *x)
 }
 
 /* ---- bursts -------------------------------------------------------------- */
-
-static void request_poll(Sim *s, void *opaque);
 
 uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
 {
@@ -611,16 +470,7 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
         }
         bs->retries++;
         if (x->role == XACT_POLL) {
-            Poll *q = (Poll *)x;
-            if (!q->read) {
-                poll_put(p, q);
-            } else {
-                const BusTiming *bt = &b->timing;
-                sim_at(p->sim,
-                       clock_after(p->t->clocks[b->clock_idx].hz,
-                                   sim_now(p->sim), bt->retry_poll_cycles),
-                       request_poll, q);
-            }
+            plat_poll_retried(p, (Poll *)x);
             return;
         }
         plat_start_poll(p, x);
@@ -628,8 +478,7 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
     case BURST_DATA:
         x->bytes_left -= moved;
         bs->bytes += moved;
-        if (streams_back(p, x))
-            split_data(p, x, moved);
+        plat_split_data(p, x, moved);
         break;
     case BURST_ABORT:
         /* A posted write dies on the far bus: what has arrived of it is
@@ -663,115 +512,7 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
     }
 }
 
-/* ---- a master polling for its delayed read -------------------------------- */
-
-/* The poll asks for the bus again, unless the read is back. */
-static void request_poll(Sim *s, void *opaque)
-{
-    Poll *q = opaque;
-    if (!q->read) { /* the data came back meanwhile */
-        poll_put(q->x.plat, q);
-        return;
-    }
-    q->x.req.continuing = false;
-    plat_request(s, &q->x);
-}
-
-void plat_start_poll(Platform *p, Xact *x)
-{
-    const BusParams *b = hop_bus(p, x);
-    const BusTiming *bt = &b->timing;
-    if (!bt->retry_poll_cycles || bt->split_read_bytes ||
-        x->role == XACT_POLL || x->poller)
-        return;
-    Poll *q = poll_get(p);
-    q->x = *x; /* its route, master and hop: the request, again */
-    q->x.role = XACT_POLL;
-    q->x.poller = NULL;
-    q->x.data = NULL;
-    q->x.bytes_left = 0;
-    q->x.burst_beats = 0;
-    q->read = x;
-    x->poller = q;
-    sim_at(p->sim,
-           clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
-                       bt->retry_poll_cycles),
-           request_poll, q);
-}
-
-void plat_stop_poll(Xact *x)
-{
-    Poll *q = x->poller;
-    if (q) {
-        q->read = NULL; /* it frees itself at its next turn */
-        x->poller = NULL;
-    }
-}
-
 /* ---- issuing -------------------------------------------------------------- */
-
-static void piece_done(Sim *s, Xact *px, void *opaque);
-
-static void issue_piece(Platform *p, ReadPiece *r)
-{
-    Xact *x = r->parent;
-    uint64_t n = x->len - r->off < r->piece ? x->len - r->off : r->piece;
-    r->x = (Xact){.master = x->master, .dir = XACT_READ,
-                  .addr = x->addr + r->off, .len = n,
-                  .data = x->data + r->off, .done = piece_done, .opaque = r};
-    platform_issue(p, &r->x);
-    r->x.role = XACT_PIECE;
-}
-
-static void piece_done(Sim *s, Xact *px, void *opaque)
-{
-    (void)s;
-    ReadPiece *r = opaque;
-    Platform *p = px->plat;
-    Xact *x = r->parent;
-    if (px->result == ROUTE_OK && r->off + px->len < x->len) {
-        r->off += px->len;
-        issue_piece(p, r); /* the master retries for the rest */
-        return;
-    }
-    RouteStatus result = px->result;
-    uint64_t residue = result == ROUTE_OK ? 0 : x->len - r->off;
-    plat_piece_put(p, r);
-    plat_finish_xact(p, x, result, residue);
-}
-
-/* What the bridges a read crosses fetch for one request: the smallest of
- * their limits; 0 when none limits it. */
-static uint64_t read_piece(const Platform *p, const Xact *x)
-{
-    uint64_t piece = 0;
-    for (size_t h = 1; h < x->route.n_hops; h++) {
-        int br = x->route.hops[h].via;
-        uint64_t limit = bridge_ops(p, br)->read_limit(
-            p, br, x->route.hops[h - 1].bus, x->route.hops[h - 1].via);
-        if (limit && (!piece || limit < piece))
-            piece = limit;
-    }
-    return piece;
-}
-
-/* A read longer than its path fetches at once goes in pieces, each a
- * request of its own: the master retries for the rest. */
-static bool split_read(Platform *p, Xact *x)
-{
-    const Route *r = &x->route;
-    if (x->dir != XACT_READ || r->status != ROUTE_OK || r->n_hops < 2)
-        return false;
-    uint64_t piece = read_piece(p, x);
-    if (!piece || x->len <= piece)
-        return false;
-    ReadPiece *rp = plat_piece_get(p);
-    rp->parent = x;
-    rp->off = 0;
-    rp->piece = piece;
-    issue_piece(p, rp);
-    return true;
-}
 
 void platform_issue(Platform *p, Xact *x)
 {
@@ -790,7 +531,7 @@ void platform_issue(Platform *p, Xact *x)
                            r->n_hops >= 2
                        ? bridge_ops(p, r->hops[1].via)
                              ->read_fetch(p, r->hops[1].via, x,
-                                          read_piece(p, x))
+                                          plat_read_piece(p, x))
                        : x->len;
     if (r->status == ROUTE_DMA_MASK || r->status == ROUTE_NOT_MASTER) {
         /* Refused by the master itself: nothing reaches a bus. */
@@ -804,7 +545,7 @@ void platform_issue(Platform *p, Xact *x)
                c->kind->local_access(p->models[x->master], c, r->target_region,
                                      r->offset, x->len, sim_now(p->sim)),
                complete, x);
-    } else if (!split_read(p, x)) {
+    } else if (!plat_read_in_pieces(p, x)) {
         /* One piece (a read longer than its path fetches at once goes in
          * pieces instead). */
         plat_start_hop(p, x, 0, sim_now(p->sim));

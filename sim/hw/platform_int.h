@@ -232,11 +232,9 @@ void plat_burst_cut(Platform *p, Xact *x, uint64_t beats);
 void plat_ask_again(Platform *p, Xact *x);
 /* x's hop bytes up to `end` arrive at `at` (in order). */
 void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at);
-/* Pools of the platform's own transactions. */
+/* The pool of posted copies. */
 PostedCopy *plat_posted_get(Platform *p);
 void plat_posted_put(Platform *p, PostedCopy *c);
-ReadPiece *plat_piece_get(Platform *p);
-void plat_piece_put(Platform *p, ReadPiece *r);
 
 /* ---- arbiter.c: the bus formula and arbitration ------------------------- */
 
@@ -248,14 +246,30 @@ uint64_t plat_bus_width_bytes(unsigned width_bits);
 uint64_t plat_hop_beats(unsigned width_bits, uint64_t addr, uint64_t len);
 void plat_request(Sim *s, void *opaque); /* an EventFn: x asks for its bus */
 
-/* ---- polling (platform.c) ------------------------------------------------ */
+/* ---- reads.c: pieces, polling, split completions ----------------------- */
 
+/* What the bridges a read crosses fetch for one request: the smallest of
+ * their limits; 0 when none limits it. */
+uint64_t plat_read_piece(const Platform *p, const Xact *x);
+/* Issues x, a read longer than its path fetches at once, in pieces, each
+ * a request of its own; false (nothing done) when it is not one. */
+bool plat_read_in_pieces(Platform *p, Xact *x);
 /* A delayed read's request was answered with a retry on its hop: its
  * requester polls that bus until the data comes back (or does not, when
  * the bus does not poll). */
 void plat_start_poll(Platform *p, Xact *x);
+/* A poll was answered with a retry: it asks again after the bus's
+ * retry_poll_cycles, unless its read is back. */
+void plat_poll_retried(Platform *p, Poll *q);
 /* The read's data is back at its polling hop, or it ended: no more
  * polls. */
 void plat_stop_poll(Xact *x);
+/* x's target hop moved `moved` more bytes: if its data streams back as a
+ * split completion, they go back. */
+void plat_split_data(Platform *p, Xact *x, uint64_t moved);
+/* x, streaming back, has finished its target's hop. */
+void plat_split_fetched(Platform *p, Xact *x);
+/* Frees the pools of reads.c. */
+void plat_reads_free(Platform *p);
 
 #endif
