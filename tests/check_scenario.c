@@ -282,11 +282,42 @@ START_TEST(baseline_same_everywhere)
 }
 END_TEST
 
+/* Runs `streams` streams on the topology `topo`, each copying 64 KiB
+ * kmalloc to kmalloc `repeat` times with `engine` (dma0's channel is the
+ * stream's index), under struct; the result must be correct. */
+static void copy_streams(const char *topo, unsigned streams,
+                         const char *engine, unsigned repeat, SchemeResult *r)
+{
+    char text[4096];
+    size_t k = (size_t)snprintf(text, sizeof text,
+                                "name: t\ntopology: %s\nschemes: [struct]\n"
+                                "buffers: {",
+                                topo);
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k,
+                              "%sa%u: {alloc: kmalloc, size: 64KiB}, "
+                              "b%u: {alloc: kmalloc, size: 64KiB}",
+                              i ? ", " : "", i, i);
+    k += (size_t)snprintf(text + k, sizeof text - k, "}\nstreams:\n");
+    for (unsigned i = 0; i < streams; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k,
+                              "  - {workload: [{op: copy, from: a%u, to: b%u, "
+                              "engine: %s, repeat: %u}]}\n",
+                              i, i, engine, repeat);
+    Diag d;
+    Scenario *s = load(tu_write("s.yaml", text), &d);
+    ck_assert_msg(s != NULL, "%s", tu_first(&d, SEV_FATAL));
+    ck_assert(run_scheme(s, dma_api_find("struct"), r, &d));
+    ck_assert(r->correct);
+    scenario_free(s);
+    diag_free(&d);
+}
+
 /* The simulated time of copies by the CPU on Ebony with `cores` cores, in
  * `streams` streams of four 64 KiB copies each. */
 static SimTime cpu_copies(unsigned cores, unsigned streams)
 {
-    char topo_text[4096], scen_text[2048];
+    char topo_text[4096];
     char *ebony = NULL;
     size_t n = 0;
     FILE *fp = fopen("topologies/ebony.yaml", "r");
@@ -302,63 +333,19 @@ static SimTime cpu_copies(unsigned cores, unsigned streams)
     char topo_path[PATH_MAX];
     snprintf(topo_path, sizeof topo_path, "%s",
              tu_write("cores.yaml", topo_text));
-    size_t k = (size_t)snprintf(scen_text, sizeof scen_text,
-                                "name: t\ntopology: %s\nschemes: [struct]\n"
-                                "buffers: {",
-                                topo_path);
-    for (unsigned i = 0; i < streams; i++)
-        k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
-                              "%sa%u: {alloc: kmalloc, size: 64KiB}, "
-                              "b%u: {alloc: kmalloc, size: 64KiB}",
-                              i ? ", " : "", i, i);
-    k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
-                          "}\nstreams:\n");
-    for (unsigned i = 0; i < streams; i++)
-        k += (size_t)snprintf(scen_text + k, sizeof scen_text - k,
-                              "  - {workload: [{op: copy, from: a%u, to: b%u, "
-                              "engine: cpu, repeat: 4}]}\n",
-                              i, i);
-    Diag d;
-    Scenario *s = load(tu_write("s.yaml", scen_text), &d);
-    ck_assert_msg(s != NULL, "%s", tu_first(&d, SEV_FATAL));
     SchemeResult r;
-    ck_assert(run_scheme(s, dma_api_find("struct"), &r, &d));
-    ck_assert(r.correct);
+    copy_streams(topo_path, streams, "cpu", 4, &r);
     SimTime t = r.sim_time;
     scheme_result_free(&r);
-    scenario_free(s);
-    diag_free(&d);
     return t;
 }
 
-/* `streams` streams, each copying 64 KiB once with dma0 (channel = the
- * stream's index), kmalloc to kmalloc on Ebony. */
+/* `streams` streams, each copying 64 KiB once with dma0, on Ebony. */
 static void dma_streams(unsigned streams, SchemeResult *r)
 {
-    char text[4096], topo[PATH_MAX];
+    char topo[PATH_MAX];
     ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", topo));
-    size_t k = (size_t)snprintf(text, sizeof text,
-                                "name: t\ntopology: %s\nschemes: [struct]\n"
-                                "buffers: {",
-                                topo);
-    for (unsigned i = 0; i < streams; i++)
-        k += (size_t)snprintf(text + k, sizeof text - k,
-                              "%sa%u: {alloc: kmalloc, size: 64KiB}, "
-                              "b%u: {alloc: kmalloc, size: 64KiB}",
-                              i ? ", " : "", i, i);
-    k += (size_t)snprintf(text + k, sizeof text - k, "}\nstreams:\n");
-    for (unsigned i = 0; i < streams; i++)
-        k += (size_t)snprintf(text + k, sizeof text - k,
-                              "  - {workload: [{op: copy, from: a%u, to: b%u, "
-                              "engine: dma0}]}\n",
-                              i, i);
-    Diag d;
-    Scenario *s = load(tu_write("s.yaml", text), &d);
-    ck_assert_msg(s != NULL, "%s", tu_first(&d, SEV_FATAL));
-    ck_assert(run_scheme(s, dma_api_find("struct"), r, &d));
-    ck_assert(r->correct);
-    scenario_free(s);
-    diag_free(&d);
+    copy_streams(topo, streams, "dma0", 1, r);
 }
 
 /* DMA busy time is the time at least one transfer ran, not their sum:
