@@ -108,6 +108,13 @@ SimTime platform_bus_busy(const Platform *p, int bus)
     return p->buses[bus].busy_time + p->buses[p->t->n_buses + bus].busy_time;
 }
 
+SimTime platform_bus_busiest(const Platform *p, int bus)
+{
+    SimTime r = p->buses[bus].busy_time;
+    SimTime w = p->buses[p->t->n_buses + bus].busy_time;
+    return r > w ? r : w;
+}
+
 uint64_t platform_bus_bytes(const Platform *p, int bus)
 {
     return p->buses[bus].bytes + p->buses[p->t->n_buses + bus].bytes;

@@ -63,8 +63,11 @@ typedef struct BurstEvent {
 } BurstEvent;
 typedef void BurstTraceFn(void *opaque, const BurstEvent *e);
 void platform_trace_bursts(Platform *p, BurstTraceFn *fn, void *opaque);
-/* Time a bus has spent carrying transactions, and the bytes it moved. */
+/* Time a bus has spent carrying transactions (both data paths of a bus
+ * with split_read_write, added), and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);
+/* The busier data path's time: never more than the time that passed. */
+SimTime platform_bus_busiest(const Platform *p, int bus);
 uint64_t platform_bus_bytes(const Platform *p, int bus);
 /* Bursts a bridge answered with a retry on a bus (its posted-write buffer
  * was full), and posted writes that failed beyond a bridge (the master had

@@ -353,7 +353,7 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
         r->dma_busy ? (double)r->dma_bytes * 1e6 / (double)r->dma_busy : 0;
     for (size_t b = 0; b < t->n_buses; b++)
         r->bus_util[b] =
-            r->sim_time ? (double)platform_bus_busy(run.p, (int)b) /
+            r->sim_time ? (double)platform_bus_busiest(run.p, (int)b) /
                               (double)r->sim_time
                         : 0;
     r->correct = !r->bytes_wrong && !r->bytes_misdirected && !r->bus_errors &&

@@ -42,7 +42,8 @@ typedef struct SchemeResult {
     SimTime dma_busy;
     double dma_throughput_MBps;
     uint64_t events;
-    double *bus_util;     /* per bus: busy time over sim_time */
+    double *bus_util;     /* per bus: its busier data path's busy time
+                             over sim_time */
     size_t n_buses;
     OpReport *ops;
     size_t n_ops;
