@@ -74,19 +74,27 @@ static uint64_t piece_end(const Xact *x, uint64_t piece, uint64_t off)
     return off + (piece - a % piece);
 }
 
+/* Whether the bridge has room for the first piece of x's next burst
+ * (of at most `want` bytes). */
+static bool room_for_next(Platform *p, int bridge, const Xact *x,
+                          uint64_t want)
+{
+    uint64_t done = x->hop_len - x->bytes_left;
+    uint64_t first =
+        min64(piece_end(x, piece_bytes(p, bridge, x), done) - done, want);
+    return model(p, bridge)->free[post_dir(x)] >= first;
+}
+
 static uint64_t write_accept(Platform *p, int bridge, Xact *x, uint64_t want)
 {
     const BridgeParams *bp = p->t->comps[bridge].bridge;
     if (!bp->post_bytes)
         return want; /* it flows through, store and forward */
-    uint64_t done = x->hop_len - x->bytes_left;
     if (bp->write_disconnect) {
-        uint64_t a = x->route.hops[x->hop].addr + done;
+        uint64_t a = x->route.hops[x->hop].addr + x->hop_len - x->bytes_left;
         want = min64(want, bp->write_disconnect - a % bp->write_disconnect);
     }
-    uint64_t first =
-        min64(piece_end(x, piece_bytes(p, bridge, x), done) - done, want);
-    return model(p, bridge)->free[post_dir(x)] < first ? 0 : want;
+    return room_for_next(p, bridge, x, want) ? want : 0;
 }
 
 static void room_check(Sim *s, void *opaque);
@@ -202,6 +210,11 @@ static void wait_for_room(Platform *p, int bridge, Xact *x)
 {
     BridgeModel *m = model(p, bridge);
     int d = post_dir(x);
+    /* Room may have freed while the retry held the bus: ask again. */
+    if (room_for_next(p, bridge, x, x->bytes_left)) {
+        plat_ask_again(p, x);
+        return;
+    }
     if (m->n_wait[d] == m->cap_wait[d]) {
         m->cap_wait[d] = m->cap_wait[d] ? m->cap_wait[d] * 2 : 4;
         m->wait[d] = realloc(m->wait[d], m->cap_wait[d] * sizeof(Xact *));

@@ -469,6 +469,43 @@ START_TEST(run_scheme_csv_and_stdout)
 }
 END_TEST
 
+/* A run that would go past 2^64 ps of simulated time (a 1 Hz PCI clock,
+ * 128 MiB through it) is refused as input, at its workload, with the
+ * limit named; no output is written. */
+START_TEST(run_past_the_end_of_time)
+{
+    char *ebony = slurp("topologies/ebony.yaml");
+    const char *at = strstr(ebony, "pci: 66.66MHz");
+    ck_assert_ptr_nonnull(at);
+    char topo[8192];
+    snprintf(topo, sizeof topo, "%.*spci: 1Hz%s", (int)(at - ebony), ebony,
+             at + strlen("pci: 66.66MHz"));
+    free(ebony);
+    char tpath[4096], text[4096];
+    snprintf(tpath, sizeof tpath, "%s", tu_write("slow.yaml", topo));
+    snprintf(text, sizeof text,
+             "name: forever\ntopology: %s\nschemes: [struct]\n"
+             "buffers:\n  src: {alloc: kmalloc, size: 64KiB}\n"
+             "  dst: {mmio: card, offset: 0x1000, size: 64KiB}\n"
+             "workload:\n"
+             "  - {op: copy, from: src, to: dst, engine: dma0, repeat: 2000}\n",
+             tpath);
+    char spath[4096], json[4096];
+    snprintf(spath, sizeof spath, "%s", tu_write("forever.yaml", text));
+    snprintf(json, sizeof json, "%s.json", spath);
+    Run r = run((const char *[]){"run", spath, "--json", json, NULL});
+    ck_assert_int_eq(r.status, 2);
+    char want[4200];
+    snprintf(want, sizeof want,
+             "%s:8:3: workload: under struct the run needs more than 2^64 "
+             "ps (about 213 days) of simulated time, the simulator's limit",
+             spath);
+    ck_assert_msg(strstr(r.err, want), "%s", r.err);
+    ck_assert_int_eq(access(json, F_OK), -1);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(run_exit_codes)
 {
     /* an expectation that fails: 1, and the table says why */
@@ -1230,6 +1267,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_table_and_json);
     tcase_add_test(tc, run_scheme_csv_and_stdout);
     tcase_add_test(tc, run_exit_codes);
+    tcase_add_test(tc, run_past_the_end_of_time);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

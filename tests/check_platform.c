@@ -342,6 +342,42 @@ START_TEST(posted_writes)
 }
 END_TEST
 
+/* Room that frees while a retry holds the bus is not missed: with a
+ * bridge that takes 1000 PLB cycles to claim an access, x0 (64 bytes)
+ * posts in 1 + 1 + 1000 + 4 = 1006 cycles, to 10.06 us; x1's retry, its
+ * address pipelined, holds the PLB 1000 cycles more, to 20.06 us, while
+ * x0's pieces land on PCI and free the buffer (by 10.7 us).  At the end
+ * of its retry x1 finds the room and asks again: 1006 cycles, done at
+ * 30.12 us.  (It used to wait for a wake-up that had already passed, and
+ * the run never ended.) */
+START_TEST(room_freed_during_a_retry)
+{
+    Rig r;
+    rig_post(&r, "", "", "64\n    latency_cycles: 1000");
+    static uint8_t d[2][64];
+    Xact x[2];
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        memset(d[i], 0x21 * (i + 1), 64);
+        x[i] = (Xact){.master = 0, .dir = XACT_WRITE,
+                      .addr = 0x380000000ULL + (uint64_t)i * 64, .len = 64,
+                      .data = d[i], .done = done_count, .opaque = &n};
+        platform_issue(r.p, &x[i]);
+    }
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(x[0].completed, 10060000);
+    ck_assert_uint_eq(x[1].completed, 30120000);
+    Store *card = regions_store(platform_regions(r.p, topo_find_comp(r.t,
+                                                                    "card")),
+                                0);
+    uint8_t got[64];
+    store_read(card, 64, got, 64);
+    ck_assert(!memcmp(got, d[1], 64));
+    rig_free(&r);
+}
+END_TEST
+
 /* The card writes 1 KiB up into RAM.  PCI beats deliver a 32-byte piece
  * every 160 ns and the PLB sends each on in about 100, so the 256-byte
  * buffer never fills: the card's burst runs to the bridge's disconnect
@@ -1069,6 +1105,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, posted_writes);
     tcase_add_test(tc, split_completions_stream);
     tcase_add_test(tc, write_disconnects);
+    tcase_add_test(tc, room_freed_during_a_retry);
     tcase_add_test(tc, delayed_read_retries);
     tcase_add_test(tc, split_transactions);
     tcase_add_test(tc, prefetch_by_command);

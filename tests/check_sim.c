@@ -269,6 +269,37 @@ START_TEST(past_is_internal_error)
 }
 END_TEST
 
+/* The end of time: an event due at 2^64 ps is not scheduled, and the run
+ * stops there with sim_past_end() set, whatever else is pending. */
+static void to_the_end(Sim *s, void *opaque)
+{
+    record(s, opaque);
+    sim_after(s, SIM_TIME_MAX - sim_now(s) + 5, record, opaque);
+}
+
+START_TEST(end_of_time)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag a = {&log, 1}, b = {&log, 2};
+    sim_at(s, 100, to_the_end, &a);
+    sim_at(s, 200, record, &b);
+    ck_assert(!sim_past_end(s));
+    sim_run(s);
+    ck_assert(sim_past_end(s));
+    ck_assert_int_eq(log.n, 1); /* stopped at once: b never ran */
+    ck_assert_uint_eq(sim_at(s, SIM_TIME_MAX, record, &b), 0);
+    sim_run(s); /* and stays stopped */
+    ck_assert_int_eq(log.n, 1);
+    sim_free(s);
+    /* The clocks saturate rather than wrap: 2^64 ps is about 1.8e7 s. */
+    ck_assert_uint_eq(clock_edge(1, 20000000), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_after(1, 0, 20000000), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_after(1000, 5, UINT64_MAX), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_edge(1, 18000000), 18000000 * PS_PER_S);
+}
+END_TEST
+
 /* ---- clocks ------------------------------------------------------------- */
 
 START_TEST(clock_edges)
@@ -306,6 +337,7 @@ Suite *sim_suite(void)
     tcase_add_test(tc, run_until_and_stop);
     tcase_add_loop_test(tc, differential, 0, 3);
     tcase_add_test_raise_signal(tc, past_is_internal_error, SIGABRT);
+    tcase_add_test(tc, end_of_time);
     suite_add_tcase(s, tc);
     tc = tcase_create("clock");
     tcase_add_test(tc, clock_edges);

@@ -39,6 +39,7 @@ struct Sim {
     SimTime now;
     uint64_t seq, run, live;
     bool stop;
+    bool past_end; /* something was due at or past SIM_TIME_MAX */
     Event *pool;
     uint32_t cap, free_head;
     /* Calendar: bucket k holds, sorted by (time, seq), the events whose
@@ -303,6 +304,11 @@ uint64_t sim_events_run(const Sim *s) { return s->run; }
 static inline __attribute__((always_inline)) EventId
 schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
 {
+    if (t == SIM_TIME_MAX) { /* the end of time: the run stops there */
+        s->past_end = true;
+        s->stop = true;
+        return 0;
+    }
     if (t < s->now)
         die_internal("event scheduled before the current time",
                      (unsigned long long)t, (unsigned long long)s->now);
@@ -326,8 +332,7 @@ EventId sim_at(Sim *s, SimTime t, EventFn *fn, void *opaque)
 EventId sim_after(Sim *s, SimTime delay, EventFn *fn, void *opaque)
 {
     if (delay > SIM_TIME_MAX - s->now)
-        die_internal("event scheduled past the end of time",
-                     (unsigned long long)delay, (unsigned long long)s->now);
+        return schedule(s, SIM_TIME_MAX, fn, opaque);
     return schedule(s, s->now + delay, fn, opaque);
 }
 
@@ -349,10 +354,15 @@ void sim_stop(Sim *s)
     s->stop = true;
 }
 
+bool sim_past_end(const Sim *s)
+{
+    return s->past_end;
+}
+
 uint64_t sim_run_until(Sim *s, SimTime until)
 {
     uint64_t ran = 0;
-    s->stop = false;
+    s->stop = s->past_end;
     while (!s->stop) {
         if (s->run >= s->next_tune)
             retune(s);
@@ -395,8 +405,8 @@ __extension__ typedef unsigned __int128 u128;
 
 SimTime clock_edge(uint64_t hz, uint64_t n)
 {
-    u128 ps = (u128)n * PS_PER_S;
-    return (SimTime)((ps + hz - 1) / hz);
+    u128 ps = ((u128)n * PS_PER_S + hz - 1) / hz;
+    return ps < SIM_TIME_MAX ? (SimTime)ps : SIM_TIME_MAX;
 }
 
 uint64_t clock_edge_index(uint64_t hz, SimTime t)
@@ -416,5 +426,6 @@ SimTime clock_align(uint64_t hz, SimTime t)
 
 SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles)
 {
-    return clock_edge(hz, clock_edge_index(hz, t) + cycles);
+    uint64_t n = clock_edge_index(hz, t);
+    return n > UINT64_MAX - cycles ? SIM_TIME_MAX : clock_edge(hz, n + cycles);
 }

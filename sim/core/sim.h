@@ -32,7 +32,10 @@ size_t sim_pending(const Sim *sim);   /* scheduled, not run, not cancelled */
 uint64_t sim_events_run(const Sim *sim);
 
 /* Schedules fn(sim, opaque) at time t >= sim_now(); scheduling in the past
- * is a simulator bug and stops the program with an internal error. */
+ * is a simulator bug and stops the program with an internal error.
+ * SIM_TIME_MAX is the end of time (2^64 ps, about 213 days): an event due
+ * then is not scheduled (the id is 0); the run stops, and sim_past_end()
+ * is true from then on.  The clock functions saturate there. */
 EventId sim_at(Sim *sim, SimTime t, EventFn *fn, void *opaque);
 EventId sim_after(Sim *sim, SimTime delay, EventFn *fn, void *opaque);
 /* Marks a pending event so that it never runs.  Returns false if it has
@@ -45,6 +48,7 @@ bool sim_cancel(Sim *sim, EventId id);
 uint64_t sim_run_until(Sim *sim, SimTime until);
 uint64_t sim_run(Sim *sim);
 void sim_stop(Sim *sim);
+bool sim_past_end(const Sim *sim);
 
 /* ---- clocks ----------------------------------------------------------- */
 /* Edge n of a clock of `hz` is at ceil(n * 10^12 / hz) ps, computed exactly

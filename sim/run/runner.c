@@ -332,12 +332,29 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     for (size_t i = 0; i < s->n_streams; i++)
         sim_at(run.sim, 0, run_op_begin, &run.streams[i]);
     sim_run(run.sim);
-    if (run.streams_left) {
-        fprintf(stderr,
-                "dmasim: internal error: %zu stream(s) of %s never finished "
-                "under %s\n",
-                run.streams_left, s->name, api->name);
-        abort();
+    if (sim_past_end(run.sim) || run.streams_left) {
+        /* Reported, never aborted: the run cannot be finished.  At the
+         * first stream that did not finish. */
+        const StreamParams *sp = s->streams;
+        for (size_t i = 0; i < s->n_streams; i++)
+            if (run.streams[i].op < s->streams[i].n_ops) {
+                sp = &s->streams[i];
+                break;
+            }
+        if (sim_past_end(run.sim))
+            diag_add(d, SEV_FATAL, "input", sp->pos, sp->path, NULL, NULL,
+                     "under %s the run needs more than 2^64 ps (about 213 "
+                     "days) of simulated time, the simulator's limit: a "
+                     "clock that slow or a workload that long cannot run",
+                     api->name);
+        else
+            diag_add(d, SEV_FATAL, "input", sp->pos, sp->path, NULL, NULL,
+                     "internal error: %zu stream(s) never finished under "
+                     "%s (the simulated hardware stopped with work "
+                     "outstanding); please report this scenario",
+                     run.streams_left, api->name);
+        free_run(&run);
+        return false;
     }
     r->bytes_misdirected = oracle_misdirected(run.o);
     snprintf(r->misdirected_at, sizeof r->misdirected_at, "%s",
