@@ -38,6 +38,7 @@ LDFLAGS_ALL = $(VFLAGS) $(LDFLAGS)
 # in this list, and the schemes and the kernel no hardware or oracle header
 # (mk/check_layers.sh, run by make test).
 CORE_SRCS := \
+	sim/core/tempfile.c \
 	sim/core/arena.c \
 	sim/core/sim.c \
 	sim/core/store.c \

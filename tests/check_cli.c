@@ -846,6 +846,36 @@ START_TEST(sweep_killed_then_resumed)
 }
 END_TEST
 
+/* A report stopped by a signal while gnuplot draws leaves no plot data
+ * behind in TMPDIR (a gnuplot that takes its time: a script that sleeps,
+ * first on PATH). */
+START_TEST(report_stopped_leaves_no_data)
+{
+    char bin[4096], here[4096], dir[512], cmd[4096];
+    ck_assert_ptr_nonnull(realpath(getenv("DMASIM") ? getenv("DMASIM")
+                                                    : "build/dmasim",
+                                   bin));
+    ck_assert_ptr_nonnull(getcwd(here, sizeof here));
+    snprintf(dir, sizeof dir, "%s", tu_write("gnuplot", "#!/bin/sh\nsleep 5\n"));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    *strrchr(dir, '/') = '\0';
+    snprintf(cmd, sizeof cmd,
+             "mkdir %s/tmp && cd %s && "
+             "PATH=%s:$PATH TMPDIR=%s/tmp %s report "
+             "%s/scenarios/baseline.yaml -o %s/out & pid=$!; sleep 0.5; "
+             "kill -TERM $pid; wait $pid; echo $? > %s/status",
+             dir, dir, dir, dir, bin, here, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char st[600];
+    snprintf(st, sizeof st, "%s/status", dir);
+    char *status = slurp(st);
+    ck_assert_int_eq(atoi(status), 143); /* stopped by SIGTERM */
+    free(status);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s/tmp)\"", dir);
+    ck_assert_msg(system(cmd) == 0, "plot data left in %s/tmp", dir);
+}
+END_TEST
+
 START_TEST(sweep_bad_input)
 {
     Run r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
@@ -1277,6 +1307,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_csv_jobs_shards);
     tcase_add_test(tc, sweep_resume_and_plots);
     tcase_add_test(tc, sweep_killed_then_resumed);
+    tcase_add_test(tc, report_stopped_leaves_no_data);
     tcase_add_test(tc, sweep_resume_keeps_whole_points);
     tcase_add_test(tc, sweep_merge_and_quoting);
     tcase_add_test(tc, sweep_bad_input);

@@ -7,6 +7,7 @@
 
 int main(void)
 {
+    tu_begin();
     SRunner *sr = srunner_create(units_suite());
     srunner_add_suite(sr, sim_suite());
     srunner_add_suite(sr, outfile_suite());
@@ -27,5 +28,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    tu_end();
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,20 +1,55 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[256];
+static char root[256], dir[512];
+
+void tu_begin(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(root, sizeof root, "%s/dmasim-test-XXXXXX",
+             base && *base ? base : "/tmp");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        abort();
+    }
+    /* Every test's files, and whatever the dmasim it runs leaves behind
+     * (a killed sweep's workers), go under it. */
+    if (setenv("TMPDIR", root, 1)) {
+        perror("setenv");
+        abort();
+    }
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    if (remove(path))
+        perror(path);
+    return 0;
+}
+
+void tu_end(void)
+{
+    if (root[0])
+        nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 static const char *tmpdir(void)
 {
     if (!dir[0]) {
-        const char *base = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/dmasim-test-XXXXXX",
-                 base && *base ? base : "/tmp");
+        /* under tu_begin's folder: TMPDIR, unless a test changed it */
+        snprintf(dir, sizeof dir, "%s/t-XXXXXX", root[0] ? root : "/tmp");
         if (!mkdtemp(dir)) {
             perror("mkdtemp");
             abort();

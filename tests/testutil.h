@@ -28,8 +28,14 @@ Suite *pool_suite(void);
 Suite *html_suite(void);
 Suite *outfile_suite(void);
 
-/* Writes text to a fresh file in a private temporary directory and
- * returns its path (static storage, valid until the next call). */
+/* The run's temporary folder, under $TMPDIR (and $TMPDIR from then on),
+ * and its removal with everything in it. */
+void tu_begin(void);
+void tu_end(void);
+
+/* Writes text to a fresh file in a private temporary directory (one per
+ * test process, in tu_begin's folder) and returns its path (static
+ * storage, valid until the next call). */
 const char *tu_write(const char *name, const char *text);
 const char *tu_write_bytes(const char *name, const void *data, size_t len);
 

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/core/tempfile.h"
+
 /* Flushes and checks a stream the caller keeps open. */
 static bool finish_open(FILE *f, const char *path, char *err, size_t n)
 {
@@ -85,6 +87,7 @@ static bool write_renamed(const char *path, const char *target,
         free(tmp);
         return false;
     }
+    tempfile_hold(tmp);
     errno = 0;
     fn(f, ctx);
     bool ok = !ferror(f) && fflush(f) == 0;
@@ -102,6 +105,7 @@ static bool write_renamed(const char *path, const char *target,
                  strerror(e ? e : EIO));
         remove(tmp);
     }
+    tempfile_release(tmp);
     free(tmp);
     return ok;
 }

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/core/tempfile.h"
+
 #include "sim/core/units.h"
 #include "sim/run/csvlines.h"
 
@@ -103,10 +105,18 @@ static FILE *data_file(char *name, char *err, size_t errlen)
         return NULL;
     }
     int fd = mkstemp(name);
+    if (fd >= 0)
+        tempfile_hold(name);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-    if (!f)
+    if (!f) {
         snprintf(err, errlen, "cannot write a plot data file in %s: %s", tmp,
                  strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            remove(name);
+            tempfile_release(name);
+        }
+    }
     return f;
 }
 
@@ -124,6 +134,7 @@ static bool data_done(FILE *f, const char *name, char *err, size_t errlen)
         snprintf(err, errlen, "cannot write a plot data file %s: %s", name,
                  strerror(e ? e : EIO));
         remove(name);
+        tempfile_release(name);
     }
     return ok;
 }
@@ -170,6 +181,7 @@ static bool draw(const char *script_name, const char *data,
         free(names);
     }
     remove(data);
+    tempfile_release(data);
     return ok;
 }
 
