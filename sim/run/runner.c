@@ -354,6 +354,7 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
                      "outstanding); please report this scenario",
                      run.streams_left, api->name);
         free_run(&run);
+        scheme_result_free(r);
         return false;
     }
     r->bytes_misdirected = oracle_misdirected(run.o);
