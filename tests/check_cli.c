@@ -1034,7 +1034,7 @@ START_TEST(trace_vcd)
     ck_assert_ptr_nonnull(f);
     char line[512], ids[64][8];
     size_t n_ids = 0, changes = 0;
-    bool defs = false, timescale = false;
+    bool defs = false, timescale = false, owners = false;
     unsigned long long last = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
@@ -1042,6 +1042,9 @@ START_TEST(trace_vcd)
             char id[8], name[128];
             unsigned width;
             timescale |= !strcmp(line, "$timescale 1ps $end");
+            /* the owner values named: Ebony's components in file order */
+            owners |= !strncmp(line, "$comment owner values: 1=cpu0 2=sdram "
+                                     "3=sram 4=dma0 ", 52);
             if (sscanf(line, "$var wire %u %7s %127s $end", &width, id,
                        name) == 3) {
                 ck_assert(width == 1 || width == 16);
@@ -1066,7 +1069,7 @@ START_TEST(trace_vcd)
         changes++;
     }
     fclose(f);
-    ck_assert(timescale && defs);
+    ck_assert(timescale && defs && owners);
     ck_assert_uint_eq(n_ids, 8); /* plb read and write, opb, pcix0 */
     ck_assert_uint_gt(changes, 100);
     ck_assert_uint_gt(last, 0);

@@ -290,9 +290,18 @@ static void clean(const char *s, char *out, size_t n)
 static void write_vcd(const Trace *tr, FILE *out)
 {
     fputs("$comment dmasim: bus busy and owner (requester index + 1, 0 "
-          "idle) per scheme $end\n$timescale 1ps $end\n"
-          "$scope module dmasim $end\n",
+          "idle) per scheme $end\n",
           out);
+    /* What each owner value means: the schemes of one trace run one
+     * topology. */
+    if (tr->n_runs) {
+        const Topology *t = tr->runs[0].t;
+        fputs("$comment owner values:", out);
+        for (size_t c = 0; c < t->n_comps; c++)
+            fprintf(out, " %zu=%s", c + 1, t->comps[c].name);
+        fputs(" $end\n", out);
+    }
+    fputs("$timescale 1ps $end\n$scope module dmasim $end\n", out);
     /* Signal ids: per scheme, per bus path: busy then owner. */
     size_t base = 0;
     size_t *first = calloc(tr->n_runs + 1, sizeof *first);
