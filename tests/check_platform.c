@@ -48,6 +48,16 @@ static void rig_load(Rig *r, const char *yaml)
     r->p = platform_new(r->t);
 }
 
+/* A shipped topology file, which must be sound. */
+static void rig_file(Rig *r, const char *file)
+{
+    diag_init(&r->d);
+    r->t = topology_load(file, &r->d);
+    ck_assert_msg(r->t && topology_sound(&r->d), "%s: %s", file,
+                  tu_first(&r->d, r->t ? SEV_ERROR : SEV_FATAL));
+    r->p = platform_new(r->t);
+}
+
 /* The formula tests use a bridge that does not post writes, so a write
  * completes when its data reaches the target. */
 static void rig_post(Rig *r, const char *plb_extra, const char *ram_extra,
@@ -763,10 +773,10 @@ END_TEST
  * clock (`hz`) at or after its issue to its completion. */
 static SimTime card_time(const char *file, uint64_t hz, XactDir dir)
 {
-    Diag d;
-    diag_init(&d);
-    Topology *t = topology_load(file, &d);
-    Platform *p = platform_new(t);
+    Rig rig;
+    rig_file(&rig, file);
+    Topology *t = rig.t;
+    Platform *p = rig.p;
     static uint8_t buf[4096];
     int n = 0;
     SimTime total = 0;
@@ -779,9 +789,7 @@ static SimTime card_time(const char *file, uint64_t hz, XactDir dir)
         ck_assert_int_eq(x.result, ROUTE_OK);
         total += x.completed - clock_align(hz, x.issued);
     }
-    platform_free(p);
-    topology_free(t);
-    diag_free(&d);
+    rig_free(&rig);
     return total;
 }
 
@@ -867,11 +875,10 @@ static void pattern(uint8_t *b, size_t n, unsigned seed)
 
 static void all_paths(const char *file)
 {
-    Diag d;
-    diag_init(&d);
-    Topology *t = topology_load(file, &d);
-    ck_assert_msg(t && topology_sound(&d), "%s", file);
-    Platform *p = platform_new(t);
+    Rig rig;
+    rig_file(&rig, file);
+    Topology *t = rig.t;
+    Platform *p = rig.p;
     unsigned seed = 0, paths = 0;
     for (size_t m = 0; m < t->n_comps; m++) {
         if (!t->comps[m].is_master)
@@ -914,9 +921,7 @@ static void all_paths(const char *file)
             }
     }
     ck_assert_uint_gt(paths, 0);
-    platform_free(p);
-    topology_free(t);
-    diag_free(&d);
+    rig_free(&rig);
 }
 
 START_TEST(bytes_intact_everywhere)
@@ -966,10 +971,10 @@ static void fifo_next(Sim *s, Xact *x, void *opaque)
 
 START_TEST(fifo_keeps_order)
 {
-    Diag d;
-    diag_init(&d);
-    Topology *t = topology_load("topologies/ebony.yaml", &d);
-    Platform *p = platform_new(t);
+    Rig rig;
+    rig_file(&rig, "topologies/ebony.yaml");
+    Topology *t = rig.t;
+    Platform *p = rig.p;
     FifoRun fr = {.p = p, .t = t};
     fifo_issue(&fr);
     sim_run(platform_sim(p));
@@ -981,9 +986,7 @@ START_TEST(fifo_keeps_order)
                      &len);
     ck_assert_uint_eq(len, 13);
     ck_assert(!memcmp(w, "DMA to a FIFO", 13));
-    platform_free(p);
-    topology_free(t);
-    diag_free(&d);
+    rig_free(&rig);
 }
 END_TEST
 
@@ -995,10 +998,10 @@ END_TEST
  * its data bus was in use. */
 START_TEST(never_beyond_peak)
 {
-    Diag d;
-    diag_init(&d);
-    Topology *t = topology_load("topologies/ebony.yaml", &d);
-    Platform *p = platform_new(t);
+    Rig rig;
+    rig_file(&rig, "topologies/ebony.yaml");
+    Topology *t = rig.t;
+    Platform *p = rig.p;
     enum { N = 400 };
     static Xact xs[N];
     static uint8_t buf[N][4096];
@@ -1043,9 +1046,7 @@ START_TEST(never_beyond_peak)
     ck_assert_msg((double)bytes <= span_s * peak * (1 + 1e-9),
                   "sdram: %llu bytes in %.9f s exceeds %.0f B/s",
                   (unsigned long long)bytes, span_s, peak);
-    platform_free(p);
-    topology_free(t);
-    diag_free(&d);
+    rig_free(&rig);
 }
 END_TEST
 
@@ -1057,10 +1058,10 @@ END_TEST
  * row switches, write-to-read turnarounds and refresh take the rest). */
 START_TEST(memory_one_data_bus)
 {
-    Diag d;
-    diag_init(&d);
-    Topology *t = topology_load("topologies/ebony.yaml", &d);
-    Platform *p = platform_new(t);
+    Rig rig;
+    rig_file(&rig, "topologies/ebony.yaml");
+    Topology *t = rig.t;
+    Platform *p = rig.p;
     enum { N = 64 };
     static Xact xs[2 * N];
     static uint8_t buf[2 * N][4096];
@@ -1086,9 +1087,7 @@ START_TEST(memory_one_data_bus)
     double peak = 8.0 * 2 * 133330000; /* DDR-266, 64 bits */
     ck_assert_msg(rate <= peak * (1 + 1e-9) && rate > 0.5 * peak,
                   "sdram moved %.0f B/s, peak %.0f", rate, peak);
-    platform_free(p);
-    topology_free(t);
-    diag_free(&d);
+    rig_free(&rig);
 }
 END_TEST
 
