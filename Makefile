@@ -3,6 +3,7 @@
 # VARIANT=release (default, -O2 -g, output in build/)
 #        =debug   (-O0 -g3, output in build/debug/)
 #        =san     (ASan + UBSan, output in build/san/)
+#        =fuzz    (clang, libFuzzer + ASan + UBSan, build/fuzz/; make fuzz)
 
 VARIANT ?= release
 ifeq ($(VARIANT),release)
@@ -15,8 +16,13 @@ else ifeq ($(VARIANT),san)
   BUILD := build/san
   VFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
+else ifeq ($(VARIANT),fuzz)
+  BUILD := build/fuzz
+  CC := clang
+  VFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
-  $(error VARIANT must be release, debug or san, not '$(VARIANT)')
+  $(error VARIANT must be release, debug, san or fuzz, not '$(VARIANT)')
 endif
 
 CC ?= cc
@@ -123,7 +129,8 @@ TEST_SRCS := \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c
-FUZZ_SRCS := tests/fuzz_topology.c
+FUZZ_NAMES := topology scenario merge
+FUZZ_SRCS := tests/fuzz/fuzz_files.c $(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 
 LIB_SRCS := $(CORE_SRCS) $(HW_SRCS) $(MODEL_SRCS) $(KERNEL_SRCS) $(API_SRCS) \
@@ -147,7 +154,7 @@ help:
 	@echo "make demo       lint and route on the shipped ebony board"
 	@echo "make validate   the simulator against published measurements"
 	@echo "make bench      event kernel and routing speed figures"
-	@echo "make fuzz       mutated topologies and scenarios under ASan/UBSan (FUZZ_SECONDS=60)"
+	@echo "make fuzz       libFuzzer on the loaders and merge, FUZZ_SECONDS=60 each"
 	@echo "make deps       install missing Debian packages"
 	@echo "make clean      remove build/ and out/"
 
@@ -177,8 +184,10 @@ $(TESTBIN): $(TEST_OBJS) $(LIB)
 $(BUILD)/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
 
-$(BUILD)/fuzz_topology: $(FUZZ_OBJS) $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJS) $(LIB) $(PKG_LIBS)
+# libFuzzer targets (VARIANT=fuzz); merge's takes the commands but main.
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/fuzz_files.o \
+                 $(filter-out %/main.o,$(CLI_OBJS)) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 # The CLI tests run the dmasim of the same variant.
 test: $(BIN) $(TESTBIN) $(BUILD)/bench_scenario
@@ -201,13 +210,17 @@ bench: $(BUILD)/bench_route $(BUILD)/bench_kernel $(BUILD)/bench_scenario
 	$(BUILD)/bench_scenario
 	$(BUILD)/bench_route topologies/p2p-tree.yaml
 
-# The fuzzer always runs the sanitizer build: a crash is not the only bug.
+# Coverage-guided (libFuzzer, with ASan and UBSan: a crash is not the only
+# bug), each target for FUZZ_SECONDS; corpora and findings in build/fuzz/.
 fuzz:
-	$(MAKE) VARIANT=san build/san/fuzz_topology
-	build/san/fuzz_topology $(FUZZ_SECONDS) 1 topologies/*.yaml tests/topologies/*.yaml scenarios/*.yaml
+	@sh mk/deps.sh clang
+	$(MAKE) VARIANT=fuzz $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
+	sh mk/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
 	rm -rf build out
+
+.SECONDARY: $(FUZZ_OBJS)
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
 	$(BENCH_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
