@@ -52,7 +52,9 @@ CORE_SRCS := \
 	sim/core/units.c \
 	sim/core/yaml_load.c \
 	sim/core/yaml_override.c \
+	sim/core/text.c \
 	sim/core/json.c \
+	sim/core/junit.c \
 	sim/core/outfile.c
 
 HW_SRCS := \

@@ -555,6 +555,153 @@ START_TEST(run_exit_codes)
 }
 END_TEST
 
+/* ---- JUnit for CI ------------------------------------------------------ */
+
+START_TEST(junit_check)
+{
+    const char *bad = tu_write("bad.yaml", "name: t\nclocks: {c: 1 MHz}\n"
+                                           "buses: [{name: b, kind: plb, "
+                                           "clock: c, speed: 3}]\n"
+                                           "components: []\n");
+    char badp[4096];
+    snprintf(badp, sizeof badp, "%s", bad);
+    const char *err = tu_write("over<lap>.yaml",
+                               "name: t\nclocks: {c: 1MHz}\n"
+                               "buses: [{name: b, kind: plb, clock: c}]\n"
+                               "components:\n"
+                               "  - {name: a, kind: sdram, bus: b, base: 0, "
+                               "size: 1MiB}\n"
+                               "  - {name: z, kind: sram, bus: b, base: "
+                               "0x8_0000, size: 1MiB}\n");
+    char errp[4096];
+    snprintf(errp, sizeof errp, "%s", err);
+    char xml[4200];
+    snprintf(xml, sizeof xml, "%s", tu_write("out.xml", ""));
+    Run r = run((const char *[]){"check", "topologies/ebony.yaml",
+                                 "topologies/highmem.yaml", errp, badp,
+                                 "--junit", xml, NULL});
+    ck_assert_int_eq(r.status, 2); /* bad input wins, and XML is written */
+    char *x = slurp(xml);
+    ck_assert_ptr_nonnull(strstr(x, "<testsuites name=\"dmasim check\" "
+                                    "tests=\"4\" failures=\"1\" "
+                                    "errors=\"1\""));
+    /* clean: an empty case; warnings: passed, with its output */
+    ck_assert_ptr_nonnull(strstr(x, "<testcase classname=\"dmasim.check\" "
+                                    "name=\"topologies/ebony.yaml\" time=\""));
+    char *hm = strstr(x, "name=\"topologies/highmem.yaml\"");
+    ck_assert_ptr_nonnull(hm);
+    ck_assert_ptr_nonnull(strstr(hm, "<system-out>topologies/highmem.yaml:"));
+    ck_assert(strstr(hm, "<system-out>") < strstr(hm, "</testcase>"));
+    /* findings: failed, the name escaped, the findings as its text */
+    ck_assert_ptr_nonnull(strstr(x, "over&lt;lap&gt;.yaml\" time="));
+    ck_assert_ptr_nonnull(strstr(x, "<failure message=\"1 error, 0 warnings\" "
+                                    "type=\"finding\">"));
+    ck_assert_ptr_nonnull(strstr(x, "error: z region 0 (memory) overlaps a "
+                                    "region 0 (memory) on b"));
+    /* bad input: in error, with the loader's message */
+    ck_assert_ptr_nonnull(strstr(x, "<error message=\"bad input: unknown key "
+                                    "'speed' (known here: name, kind,"));
+    ck_assert_ptr_nonnull(strstr(x, "type=\"bad-input\">"));
+    free(x);
+    run_free(&r);
+
+    /* --strict: warnings fail the case */
+    r = run((const char *[]){"check", "--strict", "--junit", xml,
+                             "topologies/highmem.yaml", NULL});
+    ck_assert_int_eq(r.status, 1);
+    x = slurp(xml);
+    ck_assert_ptr_nonnull(strstr(x, "tests=\"1\" failures=\"1\" "
+                                    "errors=\"0\""));
+    ck_assert_ptr_nonnull(strstr(x, "<failure message=\"0 errors, 1 "
+                                    "warning\""));
+    free(x);
+    run_free(&r);
+
+    /* an output that cannot be written is refused before any lint */
+    r = run((const char *[]){"check", "--junit", "/nonexistent/dir/j.xml",
+                             "topologies/ebony.yaml", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "dmasim check: "));
+    ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/dir"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(junit_regress)
+{
+    char abs[4096], text[8192], fail[4200], bad[4200], xml[4200];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", abs));
+    snprintf(text, sizeof text,
+             "name: f\ntopology: %s\nschemes: [flat, struct]\n"
+             "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+             "b: {alloc: kmalloc, size: 4KiB}}\n"
+             "workload: [{op: copy, from: a, to: b}]\n"
+             "expect: {flat: {correct: false}}\n",
+             abs);
+    snprintf(fail, sizeof fail, "%s", tu_write("fail.yaml", text));
+    snprintf(bad, sizeof bad, "%s", tu_write("bad.yaml", "name: [\n"));
+    snprintf(xml, sizeof xml, "%s", tu_write("r.xml", ""));
+    Run r = run((const char *[]){"regress", "--junit", xml,
+                                 "scenarios/baseline.yaml", fail, bad,
+                                 NULL});
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "1 passed, 2 failed\n"));
+    char *x = slurp(xml);
+    /* baseline: flat, flat-bounce, struct passed; f: flat failed, struct
+     * passed; bad.yaml: one case in error */
+    ck_assert_ptr_nonnull(strstr(x, "<testsuites name=\"dmasim regress\" "
+                                    "tests=\"6\" failures=\"1\" "
+                                    "errors=\"1\""));
+    ck_assert_ptr_nonnull(strstr(x, "<testcase classname=\"baseline\" "
+                                    "name=\"flat-bounce\" time=\""));
+    ck_assert_ptr_nonnull(strstr(x, "<testcase classname=\"f\" name=\"struct\""));
+    char *ff = strstr(x, "<testcase classname=\"f\" name=\"flat\"");
+    ck_assert_ptr_nonnull(ff);
+    ck_assert_ptr_nonnull(strstr(ff, "<failure message=\"correct is true, "
+                                     "expected false\" type=\"finding\">"));
+    char *fb = strstr(x, "name=\"load\"");
+    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_nonnull(strstr(fb, "<error message=\"cannot load the "
+                                     "scenario\" type=\"bad-input\">"));
+    ck_assert_ptr_nonnull(strstr(fb, "bad.yaml:"));
+    free(x);
+    run_free(&r);
+
+    r = run((const char *[]){"regress", "--jnuit", xml, fail, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "dmasim regress: unknown option "
+                                        "'--jnuit'\n"));
+    run_free(&r);
+}
+END_TEST
+
+/* A file name that is not UTF-8 still gives valid JSON: the ill-formed
+ * byte becomes U+FFFD. */
+START_TEST(json_file_name_not_utf8)
+{
+    const char *p = tu_write("ebony\xff\xc3.yaml", "");
+    char path[4200];
+    snprintf(path, sizeof path, "%s", p);
+    char *text = slurp("topologies/ebony.yaml");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    Run r = run((const char *[]){"check", "--json", path, NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *j = parse(r.out);
+    json_object *file0 = json_object_array_get_idx(get(j, "files"), 0);
+    const char *name = get_str(file0, "file");
+    const char *slash = strrchr(name, '/');
+    ck_assert_str_eq(slash ? slash + 1 : name,
+                     "ebony\xef\xbf\xbd\xef\xbf\xbd.yaml");
+    json_object_put(j);
+    run_free(&r);
+}
+END_TEST
+
 /* ---- sweep and merge --------------------------------------------------------- */
 
 static const char *const SWEEP[] = {
@@ -1300,6 +1447,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_table_and_json);
     tcase_add_test(tc, run_scheme_csv_and_stdout);
     tcase_add_test(tc, run_exit_codes);
+    tcase_add_test(tc, junit_check);
+    tcase_add_test(tc, junit_regress);
+    tcase_add_test(tc, json_file_name_not_utf8);
     tcase_add_test(tc, run_past_the_end_of_time);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);

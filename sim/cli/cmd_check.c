@@ -6,12 +6,14 @@
 
 #include "sim/cli/cli.h"
 #include "sim/core/json.h"
+#include "sim/core/junit.h"
+#include "sim/core/outfile.h"
 #include "sim/hw/addrmap.h"
 #include "sim/hw/lint.h"
 #include "sim/hw/topology.h"
 
 static const char check_help[] =
-    "usage: dmasim check TOPOLOGY... [--json] [--strict]\n"
+    "usage: dmasim check TOPOLOGY... [--json] [--strict] [--junit F]\n"
     "\n"
     "Lints topology files: overlapping regions and windows (errors),\n"
     "regions shadowing bridge windows (warnings), windows and regions beyond\n"
@@ -20,6 +22,8 @@ static const char check_help[] =
     "\n"
     "  --json     one JSON object on stdout instead of text\n"
     "  --strict   warnings count as findings for the exit status\n"
+    "  --junit F  also write JUnit XML to F for a CI server: a test case\n"
+    "             per file, failed on findings, in error on bad input\n"
     "\n"
     "Exit status: 0 clean, 1 findings, 2 bad input (any file).\n";
 
@@ -27,10 +31,12 @@ typedef struct FileResult {
     const char *file;
     Diag diag;
     size_t n_buses, n_comps;
+    double seconds;
 } FileResult;
 
 static void lint_file(FileResult *fr)
 {
+    double t0 = junit_now();
     diag_init(&fr->diag);
     Topology *t = topology_load(fr->file, &fr->diag);
     if (!t)
@@ -41,6 +47,37 @@ static void lint_file(FileResult *fr)
     if (topology_sound(&fr->diag))
         lint_reachability(t, &fr->diag);
     topology_free(t);
+    fr->seconds = junit_now() - t0;
+}
+
+/* A test case per file: in error on bad input, failed on findings that
+ * count for the exit status, passed otherwise (warnings as its output). */
+static void junit_file(JUnit *j, const FileResult *fr, bool strict)
+{
+    const Diag *d = &fr->diag;
+    char *text = NULL, msg[160];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        abort();
+    for (size_t k = 0; k < d->n; k++)
+        diag_print(f, &d->v[k]);
+    fclose(f);
+    JUnitOutcome o = JUNIT_PASS;
+    if (d->counts[SEV_FATAL]) {
+        o = JUNIT_ERROR;
+        snprintf(msg, sizeof msg, "bad input: %s",
+                 diag_first(d, SEV_FATAL)->msg);
+    } else if (d->counts[SEV_ERROR] || (strict && d->counts[SEV_WARNING])) {
+        o = JUNIT_FAIL;
+        snprintf(msg, sizeof msg, "%zu error%s, %zu warning%s",
+                 d->counts[SEV_ERROR], d->counts[SEV_ERROR] == 1 ? "" : "s",
+                 d->counts[SEV_WARNING],
+                 d->counts[SEV_WARNING] == 1 ? "" : "s");
+    }
+    junit_add(j, "dmasim.check", fr->file, fr->seconds, o,
+              o == JUNIT_PASS ? NULL : msg, len ? text : NULL);
+    free(text);
 }
 
 /* "file", "line", "column", "path" members of the open object. */
@@ -95,16 +132,19 @@ int cmd_check(int argc, char **argv)
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
         {"strict", no_argument, NULL, 's'},
+        {"junit", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, strict = false;
+    const char *junit = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = true; break;
         case 's': strict = true; break;
+        case 'u': junit = optarg; break;
         case 'h': fputs(check_help, stdout); return EXIT_CLEAN;
         default: fputs(check_help, stderr); return EXIT_BAD_INPUT;
         }
@@ -113,6 +153,12 @@ int cmd_check(int argc, char **argv)
     if (nfiles < 1) {
         fprintf(stderr, "dmasim check: name at least one topology file\n");
         fputs(check_help, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    char err[700];
+    if (junit && !outfile_check(junit, (const char *const *)argv + optind,
+                                (size_t)nfiles, err, sizeof err)) {
+        fprintf(stderr, "dmasim check: %s\n", err);
         return EXIT_BAD_INPUT;
     }
 
@@ -179,11 +225,22 @@ int cmd_check(int argc, char **argv)
                    d->counts[SEV_WARNING],
                    d->counts[SEV_WARNING] == 1 ? "" : "s");
     }
+    bool written = true;
+    if (junit) {
+        JUnit j;
+        junit_init(&j, "dmasim check");
+        for (int i = 0; i < nfiles; i++)
+            junit_file(&j, &res[i], strict);
+        written = junit_write(&j, junit, err, sizeof err);
+        if (!written)
+            fprintf(stderr, "dmasim check: %s\n", err);
+        junit_free(&j);
+    }
     for (int i = 0; i < nfiles; i++)
         diag_free(&res[i].diag);
     free(res);
 
-    if (fatal)
+    if (fatal || !written)
         return EXIT_BAD_INPUT;
     if (errors || (strict && warnings))
         return EXIT_FINDINGS;

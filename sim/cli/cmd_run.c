@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/core/junit.h"
 #include "sim/core/outfile.h"
 #include "sim/run/report.h"
 #include "sim/run/runner.h"
@@ -38,7 +39,7 @@ static const char run_help[] =
     "failed, 2 bad input.\n";
 
 static const char regress_help[] =
-    "usage: dmasim regress PATH...\n"
+    "usage: dmasim regress PATH... [--junit F]\n"
     "\n"
     "Runs every scenario (each PATH is a scenario file, or a directory\n"
     "whose *.yaml files are scenarios) under its schemes and checks its\n"
@@ -46,7 +47,13 @@ static const char regress_help[] =
     "bounds and engine choice.  One line per scenario, then the line\n"
     "'N passed, N failed'.  A scenario that cannot be loaded fails.\n"
     "\n"
-    "Exit status: 0 all passed, 1 otherwise, 2 bad usage.\n";
+    "  --junit F  also write JUnit XML to F for a CI server: a test case\n"
+    "             per scenario and scheme, failed with the expectation\n"
+    "             that did not hold; a scenario that cannot be loaded or\n"
+    "             run is one case in error\n"
+    "\n"
+    "Exit status: 0 all passed, 1 otherwise, 2 bad usage or an\n"
+    "unwritable F.\n";
 
 
 static void json_to(FILE *out, const void *rr) { report_json(out, rr); }
@@ -235,15 +242,43 @@ static char **dir_files(const char *dir, size_t *n)
     return v;
 }
 
-static bool regress_one(const char *file)
+/* The problems of d as text, for a JUnit case. */
+static char *problems_text(const Diag *d)
 {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        abort();
+    diag_print_problems(f, d);
+    fclose(f);
+    return text;
+}
+
+/* A scenario that could not be loaded or run: a line, its problems on
+ * stderr, and a JUnit case in error. */
+static void regress_bad(const char *file, const char *what, const Diag *d,
+                        double t0, JUnit *j)
+{
+    printf("FAIL %s: cannot %s it:\n", file, what);
+    fflush(stdout);
+    diag_print_problems(stderr, d);
+    if (j) {
+        char msg[80], *text = problems_text(d);
+        snprintf(msg, sizeof msg, "cannot %s the scenario", what);
+        junit_add(j, file, what, junit_now() - t0, JUNIT_ERROR, msg, text);
+        free(text);
+    }
+}
+
+static bool regress_one(const char *file, JUnit *j)
+{
+    double t0 = junit_now();
     Diag d;
     diag_init(&d);
     Scenario *s = scenario_load(file, &d);
     if (!s) {
-        printf("FAIL %s: cannot load it:\n", file);
-        fflush(stdout);
-        diag_print_problems(stderr, &d);
+        regress_bad(file, "load", &d, t0, j);
         diag_free(&d);
         return false;
     }
@@ -251,17 +286,22 @@ static bool regress_one(const char *file)
     char *why[RUN_MAX_SCHEMES];
     size_t n;
     bool ok = run_schemes(s, NULL, 0, res, why, &n, &d, NULL);
+    double secs = junit_now() - t0;
     if (!ok) {
-        printf("FAIL %s: cannot run it:\n", file);
-        fflush(stdout);
-        diag_print_problems(stderr, &d);
+        regress_bad(file, "run", &d, t0, j);
     } else {
         for (size_t i = 0; i < n; i++)
             ok &= !why[i][0];
         printf("%s %s (%s)\n", ok ? "pass" : "FAIL", s->name, file);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             if (why[i][0])
                 printf("  %s: %s\n", res[i].scheme, why[i]);
+            /* the run's time shared among its schemes */
+            if (j)
+                junit_add(j, s->name, res[i].scheme, secs / (double)n,
+                          why[i][0] ? JUNIT_FAIL : JUNIT_PASS,
+                          why[i][0] ? why[i] : NULL, NULL);
+        }
     }
     run_schemes_free(res, why, n);
     scenario_free(s);
@@ -271,40 +311,84 @@ static bool regress_one(const char *file)
 
 int cmd_regress(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(regress_help, stdout);
-        return EXIT_CLEAN;
+    const char *junit = NULL;
+    char **paths = calloc((size_t)argc, sizeof *paths);
+    size_t n_paths = 0;
+    if (!paths)
+        abort();
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(regress_help, stdout);
+            free(paths);
+            return EXIT_CLEAN;
+        }
+        if (!strcmp(argv[i], "--junit") && i + 1 < argc)
+            junit = argv[++i];
+        else if (!strncmp(argv[i], "--junit=", 8))
+            junit = argv[i] + 8;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "dmasim regress: unknown option '%s'\n\n%s",
+                    argv[i], regress_help);
+            free(paths);
+            return EXIT_BAD_INPUT;
+        } else
+            paths[n_paths++] = argv[i];
     }
-    if (argc < 2) {
+    if (!n_paths) {
         fprintf(stderr, "dmasim regress: name scenario files or "
                         "directories\n\n%s",
                 regress_help);
+        free(paths);
         return EXIT_BAD_INPUT;
     }
+    char err[700];
+    if (junit && !outfile_check(junit, (const char *const *)paths, n_paths,
+                                err, sizeof err)) {
+        fprintf(stderr, "dmasim regress: %s\n", err);
+        free(paths);
+        return EXIT_BAD_INPUT;
+    }
+    JUnit ju;
+    junit_init(&ju, "dmasim regress");
+    JUnit *j = junit ? &ju : NULL;
     size_t passed = 0, failed = 0;
-    for (int i = 1; i < argc; i++) {
+    for (size_t i = 0; i < n_paths; i++) {
         struct stat sb;
-        if (stat(argv[i], &sb)) {
-            printf("FAIL %s: no such file or directory\n", argv[i]);
+        if (stat(paths[i], &sb)) {
+            printf("FAIL %s: no such file or directory\n", paths[i]);
+            if (j)
+                junit_add(j, paths[i], "load", 0, JUNIT_ERROR,
+                          "no such file or directory", NULL);
             failed++;
             continue;
         }
         if (!S_ISDIR(sb.st_mode)) {
-            regress_one(argv[i]) ? passed++ : failed++;
+            regress_one(paths[i], j) ? passed++ : failed++;
             continue;
         }
         size_t n;
-        char **files = dir_files(argv[i], &n);
+        char **files = dir_files(paths[i], &n);
         if (!n) {
-            printf("FAIL %s: no *.yaml scenarios in it\n", argv[i]);
+            printf("FAIL %s: no *.yaml scenarios in it\n", paths[i]);
+            if (j)
+                junit_add(j, paths[i], "load", 0, JUNIT_ERROR,
+                          "no *.yaml scenarios in it", NULL);
             failed++;
         }
         for (size_t k = 0; k < n; k++) {
-            regress_one(files[k]) ? passed++ : failed++;
+            regress_one(files[k], j) ? passed++ : failed++;
             free(files[k]);
         }
         free(files);
     }
     printf("%zu passed, %zu failed\n", passed, failed);
-    return failed ? EXIT_FINDINGS : EXIT_CLEAN;
+    int rc = failed ? EXIT_FINDINGS : EXIT_CLEAN;
+    if (j && !junit_write(j, junit, err, sizeof err)) {
+        fprintf(stderr, "dmasim regress: %s\n", err);
+        rc = EXIT_BAD_INPUT;
+    }
+    junit_free(&ju);
+    free(paths);
+    return rc;
 }
+

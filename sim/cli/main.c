@@ -15,13 +15,13 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-    {"check", cmd_check, "check TOPOLOGY... [--json] [--strict]"},
+    {"check", cmd_check, "check TOPOLOGY... [--json] [--strict] [--junit F]"},
     {"route", cmd_route,
      "route TOPOLOGY --from MASTER --addr A [--len N] [--json]"},
     {"run", cmd_run,
      "run SCENARIO [--scheme S]... [--json F] [--csv F]\n"
      "             [--trace F.json|F.vcd]"},
-    {"regress", cmd_regress, "regress PATH..."},
+    {"regress", cmd_regress, "regress PATH... [--junit F]"},
     {"sweep", cmd_sweep,
      "sweep SCENARIO --vary PATH=V1,V2,... [--jobs N] [--shard K/N]\n"
      "               [--csv F] [--resume] [--plot F.png|F.svg]"},

@@ -3,6 +3,8 @@
 #include <assert.h>
 #include <math.h>
 
+#include "sim/core/text.h"
+
 void jw_init(JsonW *w, FILE *out)
 {
     w->out = out;
@@ -78,10 +80,18 @@ static void put_string(FILE *out, const char *s)
         case '\r': fputs("\\r", out); break;
         case '\t': fputs("\\t", out); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+            } else {
+                /* JSON is UTF-8: an ill-formed byte becomes U+FFFD */
+                size_t n = utf8_len(p);
+                if (n)
+                    fwrite(p, 1, n, out);
+                else
+                    fputs(UTF8_REPLACEMENT, out);
+                if (n > 1)
+                    p += n - 1;
+            }
         }
     }
     fputc('"', out);
