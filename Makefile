@@ -147,18 +147,30 @@ BIN := $(BUILD)/dmasim
 TESTBIN := $(BUILD)/check_dmasim
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all test validate demo bench fuzz deps clean help
+# make install: where (DESTDIR for staging, as Debian packaging does)
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+DATADIR = $(DESTDIR)$(PREFIX)/share/dmasim
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+.PHONY: all test validate demo bench fuzz deps clean help install uninstall
 all: $(BIN)
 
 help:
-	@echo "make            build build/dmasim (VARIANT=release|debug|san)"
-	@echo "make test       build and run the Check suites and CLI tests"
-	@echo "make demo       lint and route on the shipped ebony board"
-	@echo "make validate   the simulator against published measurements"
-	@echo "make bench      event kernel and routing speed figures"
-	@echo "make fuzz       libFuzzer on the loaders and merge, FUZZ_SECONDS=60 each"
-	@echo "make deps       install missing Debian packages"
-	@echo "make clean      remove build/ and out/"
+	@echo "make              build build/dmasim (VARIANT=release|debug|san)"
+	@echo "make test         the Check suites, CLI tests, scenario library, validation,"
+	@echo "                  README examples, install and rendered report"
+	@echo "make demo         the headline scenario, the library, a sweep plot, a report"
+	@echo "make validate     the simulator against published measurements"
+	@echo "make bench        event kernel, saturated board and router speed figures"
+	@echo "make fuzz         libFuzzer on the loaders and merge (FUZZ_SECONDS=60 each)"
+	@echo "make install      dmasim, its plots, boards, scenarios, man page and bash"
+	@echo "                  completion under PREFIX=$(PREFIX) (DESTDIR= to stage)"
+	@echo "make uninstall    remove what make install put there"
+	@echo "make deps         install missing Debian packages"
+	@echo "make clean        remove build/ and out/"
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): mk/deps.sh
@@ -198,6 +210,7 @@ test: $(BIN) $(TESTBIN) $(BUILD)/bench_scenario
 	$(BIN) regress scenarios/ tests/scenarios/
 	sh mk/validate.sh $(BIN) $(BUILD)/bench_scenario
 	sh mk/check_readme.sh $(BIN)
+	sh mk/check_install.sh $(VARIANT)
 	sh mk/check_report.sh $(BIN)
 
 # The simulator against published measurements (docs/validation.md).
@@ -218,6 +231,20 @@ fuzz:
 	@sh mk/deps.sh clang
 	$(MAKE) VARIANT=fuzz $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 	sh mk/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+install: $(BIN)
+	install -d $(BINDIR) $(DATADIR)/plots $(DATADIR)/topologies \
+	    $(DATADIR)/scenarios $(MANDIR) $(COMPDIR)
+	install -m 755 $(BIN) $(BINDIR)/dmasim
+	install -m 644 plots/*.gp $(DATADIR)/plots/
+	install -m 644 topologies/*.yaml $(DATADIR)/topologies/
+	install -m 644 scenarios/*.yaml $(DATADIR)/scenarios/
+	install -m 644 docs/dmasim.1 $(MANDIR)/dmasim.1
+	install -m 644 sim/cli/dmasim.bash $(COMPDIR)/dmasim
+
+uninstall:
+	rm -f $(BINDIR)/dmasim $(MANDIR)/dmasim.1 $(COMPDIR)/dmasim
+	rm -rf $(DATADIR)
 
 clean:
 	rm -rf build out

@@ -32,6 +32,7 @@ static double now_s(void)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured */
     static const unsigned sizes[] = {16, 256, 4096, 65536};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         Sim *s = sim_new();

@@ -106,6 +106,7 @@ static void bench_decode(unsigned n)
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured */
     const char *topo = argc > 1 ? argv[1] : "topologies/p2p-tree.yaml";
     Topology *t = load(topo);
     const char *name = base_name(topo);

@@ -211,6 +211,7 @@ static void bursts(void)
  * them with the scenarios that do the same through the DMA API). */
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured */
     if (argc > 1 && !strcmp(argv[1], "burst")) {
         bursts();
         return 0;

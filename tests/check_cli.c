@@ -481,7 +481,7 @@ START_TEST(run_past_the_end_of_time)
     snprintf(topo, sizeof topo, "%.*spci: 1Hz%s", (int)(at - ebony), ebony,
              at + strlen("pci: 66.66MHz"));
     free(ebony);
-    char tpath[4096], text[4096];
+    char tpath[4096], text[8192];
     snprintf(tpath, sizeof tpath, "%s", tu_write("slow.yaml", topo));
     snprintf(text, sizeof text,
              "name: forever\ntopology: %s\nschemes: [struct]\n"
@@ -490,12 +490,12 @@ START_TEST(run_past_the_end_of_time)
              "workload:\n"
              "  - {op: copy, from: src, to: dst, engine: dma0, repeat: 2000}\n",
              tpath);
-    char spath[4096], json[4096];
+    char spath[4096], json[4200];
     snprintf(spath, sizeof spath, "%s", tu_write("forever.yaml", text));
     snprintf(json, sizeof json, "%s.json", spath);
     Run r = run((const char *[]){"run", spath, "--json", json, NULL});
     ck_assert_int_eq(r.status, 2);
-    char want[4200];
+    char want[4400];
     snprintf(want, sizeof want,
              "%s:8:3: workload: under struct the run needs more than 2^64 "
              "ps (about 213 days) of simulated time, the simulator's limit",
@@ -998,7 +998,7 @@ END_TEST
  * first on PATH). */
 START_TEST(report_stopped_leaves_no_data)
 {
-    char bin[4096], here[4096], dir[512], cmd[4096];
+    char bin[4096], here[4096], dir[512], cmd[16384];
     ck_assert_ptr_nonnull(realpath(getenv("DMASIM") ? getenv("DMASIM")
                                                     : "build/dmasim",
                                    bin));

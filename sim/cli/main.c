@@ -39,6 +39,7 @@ static void usage(FILE *out)
           out);
     for (const Command *c = commands; c->name; c++)
         fprintf(out, "  dmasim %s\n", c->synopsis);
+    fputs("  dmasim --version (-V)\n", out);
     fputs("\n'dmasim COMMAND --help' describes a command; docs/cli.md has "
           "the details.\n"
           "Exit status: 0 success, 1 findings, unreachable or a failed expectation,\n"
@@ -76,7 +77,7 @@ static int dispatch(int argc, char **argv)
         usage(stdout);
         return EXIT_CLEAN;
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         puts("dmasim " DMASIM_VERSION);
         return EXIT_CLEAN;
     }

@@ -26,14 +26,15 @@ const char *plot_format(const char *path)
 }
 
 /* The scripts: $DMASIM_PLOTS, else plots/ beside the program's build
- * directory (build/dmasim, build/san/dmasim), else ./plots. */
+ * directory (build/dmasim, build/san/dmasim), else where make install
+ * put them (PREFIX/bin/dmasim, PREFIX/share/dmasim/plots), else ./plots. */
 static bool script(const char *name, char *out, size_t n)
 {
     const char *env = getenv("DMASIM_PLOTS");
     char exe[4096];
     ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    const char *dirs[4] = {env, NULL, NULL, "plots"};
-    char d1[4200], d2[4200];
+    const char *dirs[5] = {env, NULL, NULL, NULL, "plots"};
+    char d1[4200], d2[4200], d3[4200];
     if (l > 0) {
         exe[l] = '\0';
         char *slash = strrchr(exe, '/');
@@ -41,11 +42,13 @@ static bool script(const char *name, char *out, size_t n)
             *slash = '\0';
             snprintf(d1, sizeof d1, "%s/../plots", exe);
             snprintf(d2, sizeof d2, "%s/../../plots", exe);
+            snprintf(d3, sizeof d3, "%s/../share/dmasim/plots", exe);
             dirs[1] = d1;
             dirs[2] = d2;
+            dirs[3] = d3;
         }
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         struct stat st;
         if (!dirs[i])
             continue;
