@@ -1029,7 +1029,24 @@ START_TEST(sweep_bad_input)
                                  "workload.7.size=4KiB", NULL});
     ck_assert_int_eq(r.status, 2);
     ck_assert_str_eq(r.err, "scenarios/baseline.yaml:1:1: workload.7.size: "
-                            "no '7' in workload\n");
+                            "workload has 2 items (0 to 1): no item 7\n");
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "workload.copy.size=4KiB", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "scenarios/baseline.yaml:1:1: workload.copy.size: "
+                            "'copy' in workload: its items have no names; "
+                            "give an index\n");
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                             "topology.components.crad.master.max_burst=64",
+                             NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "scenarios/../topologies/ebony.yaml:1:1: "
+                            "components.crad.master.max_burst: no item named "
+                            "'crad' in components (its names: cpu0, sdram, "
+                            "sram, dma0, plb-opb, uart0, pcix0-bridge, card; "
+                            "or give an index from 0 to 7)\n");
     run_free(&r);
     r = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
                              "buffers.ram=1", NULL});
@@ -1059,6 +1076,31 @@ START_TEST(sweep_bad_input)
     r = run((const char *[]){"sweep", "scenarios/baseline.yaml", NULL});
     ck_assert_int_eq(r.status, 2);
     run_free(&r);
+}
+END_TEST
+
+/* A list item named by its `name` is the item of that index. */
+START_TEST(sweep_vary_by_name)
+{
+    Run a = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                                 "topology.components.card.master.max_burst="
+                                 "64,256",
+                                 "--jobs", "1", NULL});
+    Run b = run((const char *[]){"sweep", "scenarios/baseline.yaml", "--vary",
+                                 "topology.components.7.master.max_burst="
+                                 "64,256",
+                                 "--jobs", "1", NULL});
+    ck_assert_int_eq(a.status, 0);
+    ck_assert_int_eq(b.status, 0);
+    ck_assert_ptr_nonnull(strstr(a.out, "point,topology.components.card."
+                                        "master.max_burst,scenario,"));
+    /* past the header the lines are the same */
+    const char *la = strchr(a.out, '\n'), *lb = strchr(b.out, '\n');
+    ck_assert_ptr_nonnull(la);
+    ck_assert_ptr_nonnull(lb);
+    ck_assert_str_eq(la, lb);
+    run_free(&a);
+    run_free(&b);
 }
 END_TEST
 
@@ -1464,6 +1506,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_resume_keeps_whole_points);
     tcase_add_test(tc, sweep_merge_and_quoting);
     tcase_add_test(tc, sweep_bad_input);
+    tcase_add_test(tc, sweep_vary_by_name);
     tcase_add_test(tc, report_files_and_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("outputs");

@@ -1,5 +1,6 @@
 /* Values set from the command line (sweep --vary) into a loaded YAML
  * document before anything reads it (sim/yaml_load.h, Override). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,79 @@
 #include "sim/core/yaml_load.h"
 
 static bool override_fail(Loader *ld, const Override *o, const char *fmt,
-                          const char *a, const char *b)
+                          ...) __attribute__((format(printf, 3, 4)));
+static bool override_fail(Loader *ld, const Override *o, const char *fmt, ...)
 {
     char msg[600];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     SrcPos p = {ld->file, 1, 1};
     return ld_fail_at(ld, p, o->path, msg);
+}
+
+/* The value of a mapping's scalar key, or NULL. */
+static const char *map_scalar(Loader *ld, const yaml_node_t *map,
+                              const char *key)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
+         pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+        if (k && v && k->type == YAML_SCALAR_NODE &&
+            v->type == YAML_SCALAR_NODE &&
+            !strcmp((const char *)k->data.scalar.value, key))
+            return (const char *)v->data.scalar.value;
+    }
+    return NULL;
+}
+
+/* A list's item by index (digits) or by its `name`; NULL after saying
+ * why not. */
+static yaml_node_t *list_item(Loader *ld, const Override *o, yaml_node_t *n,
+                              const char *tok, const char *where)
+{
+    size_t len = (size_t)(n->data.sequence.items.top -
+                          n->data.sequence.items.start);
+    const char *w = where[0] ? where : "the file";
+    if (tok[strspn(tok, "0123456789")] == '\0') {
+        unsigned long long i = strtoull(tok, NULL, 10);
+        if (i < len)
+            return yaml_document_get_node(&ld->doc,
+                                          n->data.sequence.items.start[i]);
+        if (len)
+            override_fail(ld, o, "%s has %zu item%s (0 to %zu): no item %s",
+                          w, len, len == 1 ? "" : "s", len - 1, tok);
+        else
+            override_fail(ld, o, "%s is an empty list: no item %s", w, tok);
+        return NULL;
+    }
+    char names[300] = "";
+    size_t nl = 0;
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *it =
+            yaml_document_get_node(&ld->doc, n->data.sequence.items.start[i]);
+        const char *name = it ? map_scalar(ld, it, "name") : NULL;
+        if (name && !strcmp(name, tok))
+            return it;
+        if (name && nl < sizeof names)
+            nl += (size_t)snprintf(names + nl, sizeof names - nl, "%s%s",
+                                   nl ? ", " : "", name);
+    }
+    if (nl >= sizeof names)
+        snprintf(names + sizeof names - 5, 5, "...");
+    if (nl)
+        override_fail(ld, o, "no item named '%s' in %s (its names: %s; or "
+                             "give an index from 0 to %zu)",
+                      tok, w, names, len - 1);
+    else
+        override_fail(ld, o, "'%s' in %s: its items have no names; give an "
+                             "index%s",
+                      tok, w, len ? "" : " (it is empty)");
+    return NULL;
 }
 
 static int node_index(Loader *ld, const yaml_node_t *n)
@@ -63,17 +131,9 @@ static bool apply_override(Loader *ld, const Override *o)
                 return true;
             }
         } else if (n->type == YAML_SEQUENCE_NODE) {
-            char *end;
-            unsigned long i = strtoul(tok, &end, 10);
-            size_t len = (size_t)(n->data.sequence.items.top -
-                                  n->data.sequence.items.start);
-            if (*end || end == tok)
-                return override_fail(ld, o, "'%s' in %s is a list: give an "
-                                            "index",
-                                     tok, where[0] ? where : "the file");
-            if (i < len)
-                child = yaml_document_get_node(
-                    &ld->doc, n->data.sequence.items.start[i]);
+            child = list_item(ld, o, n, tok, where);
+            if (!child)
+                return false;
         }
         if (!child)
             return override_fail(ld, o, "no '%s' in %s", tok,
