@@ -53,6 +53,7 @@ CORE_SRCS := \
 	sim/core/yaml_load.c \
 	sim/core/yaml_override.c \
 	sim/core/text.c \
+	sim/core/hist.c \
 	sim/core/json.c \
 	sim/core/junit.c \
 	sim/core/outfile.c

@@ -16,7 +16,7 @@ set title title noenhanced
 set xlabel xlabel noenhanced
 set ylabel "throughput (MB/s, 1 MB = 10^6 bytes)" noenhanced
 set grid
-set key top left box opaque
+set key outside right top vertical box
 set yrange [0:*]
 if (logx) { set logscale x 2 }
 plot for [i=1:words(names)] data index (i-1) using 1:2 \

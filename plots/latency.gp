@@ -17,6 +17,6 @@ set ylabel "fraction of operations" noenhanced
 set logscale x 10
 set yrange [0:1.05]
 set grid
-set key bottom right box opaque
+set key outside right top vertical box
 plot for [i=1:words(names)] data index (i-1) using 1:2 \
      with steps lw 2 title word(names, i) noenhanced

@@ -18,6 +18,6 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top right box opaque
+set key outside right top vertical box
 plot for [i=1:words(names)] data using (column(i+1)):xtic(1) \
      title word(names, i) noenhanced

@@ -411,12 +411,46 @@ START_TEST(run_table_and_json)
     ck_assert_str_eq(get_str(o, "scenario"), "ioremap-target");
     ck_assert_str_eq(get_str(o, "topology"), "ebony");
     json_object *st = get(get(o, "schemes"), "struct");
+    /* every row of the table, and the latencies */
     keys_are(st, (const char *[]){"correct", "silent", "bytes_ok",
                                   "bytes_wrong", "bytes_misdirected",
-                                  "bus_errors", "api_errors", "sim_time_ps",
+                                  "bus_errors", "api_errors",
+                                  "posted_writes_lost", "bounce_bytes",
+                                  "bytes_moved", "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
-                                  "events", "bus_utilization", NULL});
+                                  "events", "engine", "expect", "latency_ps",
+                                  "streams", "bus_utilization", NULL});
+    ck_assert_str_eq(get_str(st, "engine"), "dma0");
+    ck_assert_int_eq(json_object_get_int64(get(st, "posted_writes_lost")), 0);
+    ck_assert_int_eq(json_object_get_int64(get(st, "bounce_bytes")), 0);
+    /* 16 copies of 64 KiB, none failed */
+    ck_assert_int_eq(json_object_get_int64(get(st, "bytes_moved")), 1048576);
+    ck_assert(json_object_get_boolean(get(get(st, "expect"), "pass")));
+    ck_assert(json_object_is_type(get(get(st, "expect"), "why"),
+                                  json_type_null));
+    /* the scheme's latencies: 16 runs, the quantiles in order */
+    json_object *lat = get(st, "latency_ps");
+    keys_are(lat, (const char *[]){"operations", "min", "p50", "p90", "p99",
+                                   "max", "mean", NULL});
+    ck_assert_int_eq(json_object_get_int64(get(lat, "operations")), 16);
+    const char *order[] = {"min", "p50", "p90", "p99", "max"};
+    for (size_t i = 1; i < 5; i++)
+        ck_assert(json_object_get_int64(get(lat, order[i - 1])) <=
+                  json_object_get_int64(get(lat, order[i])));
+    /* one stream, which is the whole run: its throughput is the run's */
+    json_object *sts = get(st, "streams");
+    ck_assert_int_eq(json_object_array_length(sts), 1);
+    json_object *s0 = json_object_array_get_idx(sts, 0);
+    keys_are(s0, (const char *[]){"name", "operations", "bytes_moved",
+                                  "time_ps", "throughput_MBps", "latency_ps",
+                                  NULL});
+    ck_assert_int_eq(json_object_get_int64(get(s0, "operations")), 16);
+    ck_assert_int_eq(json_object_get_int64(get(s0, "bytes_moved")), 1048576);
+    ck_assert_int_eq(json_object_get_int64(get(s0, "time_ps")),
+                     json_object_get_int64(get(st, "sim_time_ps")));
+    ck_assert_str_eq(json_object_to_json_string(get(s0, "latency_ps")),
+                     json_object_to_json_string(lat));
     ck_assert(json_object_get_boolean(get(st, "correct")));
     ck_assert_int_eq(json_object_get_int64(get(st, "bytes_ok")), 1048576);
     /* throughput = bytes / time, 1 MB = 10^6 bytes */
@@ -433,6 +467,8 @@ START_TEST(run_table_and_json)
     json_object *fl = get(get(o, "schemes"), "flat");
     ck_assert(!json_object_get_boolean(get(fl, "correct")));
     ck_assert_int_eq(json_object_get_int64(get(fl, "bus_errors")), 16);
+    /* every copy hit a bus error: none moved its bytes */
+    ck_assert_int_eq(json_object_get_int64(get(fl, "bytes_moved")), 0);
     json_object_put(o);
     free(a);
     free(b);
@@ -456,6 +492,30 @@ START_TEST(run_scheme_csv_and_stdout)
     for (const char *c = r.out; *c; c++)
         lines += *c == '\n';
     ck_assert_uint_eq(lines, 2);
+    /* the CSV's later columns hold what the JSON of the same run does */
+    ck_assert_ptr_nonnull(strstr(r.out, ",events,engine,expect,operations,"
+                                        "latency_min_ps,latency_p50_ps,"
+                                        "latency_p90_ps,latency_p99_ps,"
+                                        "latency_max_ps,util_"));
+    Run rj = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
+                                  "struct", "--json", "-", NULL});
+    json_object *oj = parse(rj.out);
+    json_object *sj = get(get(oj, "schemes"), "struct");
+    json_object *lj = get(sj, "latency_ps");
+    char want[400];
+    snprintf(want, sizeof want, ",%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,",
+             get_str(sj, "engine"),
+             json_object_get_boolean(get(get(sj, "expect"), "pass")) ? "pass"
+                                                                     : "FAIL",
+             (long long)json_object_get_int64(get(lj, "operations")),
+             (long long)json_object_get_int64(get(lj, "min")),
+             (long long)json_object_get_int64(get(lj, "p50")),
+             (long long)json_object_get_int64(get(lj, "p90")),
+             (long long)json_object_get_int64(get(lj, "p99")),
+             (long long)json_object_get_int64(get(lj, "max")));
+    ck_assert_msg(strstr(nl + 1, want), "no '%s' in %s", want, nl + 1);
+    json_object_put(oj);
+    run_free(&rj);
     run_free(&r);
     r = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--json", "-",
                              "--scheme", "flat", NULL});
@@ -996,6 +1056,44 @@ END_TEST
 /* A report stopped by a signal while gnuplot draws leaves no plot data
  * behind in TMPDIR (a gnuplot that takes its time: a script that sleeps,
  * first on PATH). */
+/* Operations refused before any bus cycle take no time: the latency plot
+ * still draws (from its left end), and gnuplot has nothing to complain
+ * about. */
+START_TEST(report_refused_operations)
+{
+    char abs[4096], text[8192], dir[4300];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", abs));
+    snprintf(text, sizeof text,
+             "name: refused\ntopology: %s\nschemes: [struct]\n"
+             "buffers:\n  cardmem: {mmio: card, size: 4KiB}\n"
+             "  tx: {fifo: uart0}\n"
+             "workload:\n  - {op: copy, from: cardmem, to: tx, engine: card}\n",
+             abs);
+    const char *p = tu_write("refused.yaml", text);
+    char sp[4200];
+    snprintf(sp, sizeof sp, "%s", p);
+    snprintf(dir, sizeof dir, "%s.out", sp);
+    Run r = run((const char *[]){"run", sp, "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *o = parse(r.out);
+    json_object *lat = get(get(get(o, "schemes"), "struct"), "latency_ps");
+    ck_assert_int_eq(json_object_get_int64(get(lat, "operations")), 1);
+    ck_assert_int_eq(json_object_get_int64(get(lat, "max")), 0);
+    json_object_put(o);
+    run_free(&r);
+    r = run((const char *[]){"report", sp, "-o", dir, NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "");
+    char svg[4400];
+    snprintf(svg, sizeof svg, "%s/refused-latency.svg", dir);
+    char *x = slurp(svg);
+    ck_assert_ptr_nonnull(strstr(x, "<svg"));
+    ck_assert_ptr_nonnull(strstr(x, "<path")); /* a curve was drawn */
+    free(x);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(report_stopped_leaves_no_data)
 {
     char bin[4096], here[4096], dir[512], cmd[16384];
@@ -1503,6 +1601,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, sweep_resume_and_plots);
     tcase_add_test(tc, sweep_killed_then_resumed);
     tcase_add_test(tc, report_stopped_leaves_no_data);
+    tcase_add_test(tc, report_refused_operations);
     tcase_add_test(tc, sweep_resume_keeps_whole_points);
     tcase_add_test(tc, sweep_merge_and_quoting);
     tcase_add_test(tc, sweep_bad_input);

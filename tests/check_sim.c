@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/core/hist.h"
 #include "sim/core/sim.h"
 #include "testutil.h"
 
@@ -326,6 +327,98 @@ START_TEST(clock_edges)
 }
 END_TEST
 
+/* ---- latency histogram (sim/core/hist.h) ------------------------------- */
+
+START_TEST(hist_small_values_exact)
+{
+    Hist h;
+    hist_init(&h);
+    ck_assert_uint_eq(hist_quantile(&h, 0.5), 0); /* empty */
+    for (uint64_t v = 100; v >= 1; v--) /* any order */
+        hist_add(&h, v);
+    /* nearest rank: the ceil(q n)-th smallest of 1..100 is ceil(100 q) */
+    ck_assert_uint_eq(h.n, 100);
+    ck_assert_uint_eq(h.min, 1);
+    ck_assert_uint_eq(h.max, 100);
+    ck_assert_uint_eq(hist_quantile(&h, 0.50), 50);
+    ck_assert_uint_eq(hist_quantile(&h, 0.90), 90);
+    ck_assert_uint_eq(hist_quantile(&h, 0.99), 99);
+    ck_assert_uint_eq(hist_quantile(&h, 0.001), 1);
+    ck_assert_uint_eq(hist_quantile(&h, 1.0), 100);
+    hist_free(&h);
+    /* {10, 20, 30}: the median is the 2nd (ceil 1.5) */
+    hist_init(&h);
+    hist_add(&h, 30);
+    hist_add(&h, 10);
+    hist_add(&h, 20);
+    ck_assert_uint_eq(hist_quantile(&h, 0.5), 20);
+    ck_assert_uint_eq(hist_quantile(&h, 0.34), 20); /* ceil(1.02) = 2 */
+    ck_assert_uint_eq(hist_quantile(&h, 0.33), 10); /* ceil(0.99) = 1 */
+    hist_free(&h);
+}
+END_TEST
+
+START_TEST(hist_large_values_within_a_bucket)
+{
+    Hist h;
+    hist_init(&h);
+    /* 1000 distinct values from 1 ms in steps of 1 us: each p-th value is
+     * v = 1e9 + (rank - 1) * 1e6 ps; the bucket holding it spans 2^(e-7)
+     * with e = 29 (2^29 < 1.0e9 ... 2.0e9 < 2^31): at most 2^23 =
+     * 8388608 ps, so the answer is v .. v + 2^23 and never more than
+     * 1/128 above v */
+    for (uint64_t i = 0; i < 1000; i++)
+        hist_add(&h, 1000000000ull + i * 1000000ull);
+    const double qs[] = {0.5, 0.9, 0.99};
+    for (size_t k = 0; k < 3; k++) {
+        uint64_t rank = (uint64_t)(qs[k] * 1000 + 0.5);
+        uint64_t v = 1000000000ull + (rank - 1) * 1000000ull;
+        uint64_t got = hist_quantile(&h, qs[k]);
+        ck_assert_msg(got >= v && got - v <= v / 128, "q %.2f: %llu for %llu",
+                      qs[k], (unsigned long long)got, (unsigned long long)v);
+        /* and it is one of the values added */
+        ck_assert_uint_eq((got - 1000000000ull) % 1000000ull, 0);
+    }
+    ck_assert_uint_eq(hist_quantile(&h, 1), 1999000000ull);
+    /* bounded: a million more values in that range add no memory, and
+     * only the groups of 2^29 and 2^30 exist */
+    for (uint64_t i = 0; i < 1000000; i++)
+        hist_add(&h, 1000000000ull + i % 999);
+    size_t groups = 0;
+    for (int g = 0; g < HIST_GROUPS; g++)
+        groups += h.g[g] != NULL;
+    ck_assert_uint_eq(groups, 2);
+    ck_assert_uint_eq(h.n, 1001000);
+    /* the largest value there is */
+    hist_add(&h, UINT64_MAX);
+    ck_assert_uint_eq(hist_quantile(&h, 1), UINT64_MAX);
+    hist_free(&h);
+}
+END_TEST
+
+START_TEST(hist_merge_is_union)
+{
+    Hist a, b, all;
+    hist_init(&a);
+    hist_init(&b);
+    hist_init(&all);
+    for (uint64_t i = 0; i < 5000; i++) {
+        uint64_t v = (i * 2654435761u) % 100000000u;
+        hist_add(i % 3 ? &a : &b, v);
+        hist_add(&all, v);
+    }
+    hist_merge(&a, &b);
+    ck_assert_uint_eq(a.n, all.n);
+    ck_assert_uint_eq(a.min, all.min);
+    ck_assert_uint_eq(a.max, all.max);
+    for (double q = 0.05; q <= 1.0; q += 0.05)
+        ck_assert_uint_eq(hist_quantile(&a, q), hist_quantile(&all, q));
+    hist_free(&a);
+    hist_free(&b);
+    hist_free(&all);
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -341,6 +434,11 @@ Suite *sim_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("clock");
     tcase_add_test(tc, clock_edges);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("hist");
+    tcase_add_test(tc, hist_small_values_exact);
+    tcase_add_test(tc, hist_large_values_within_a_bucket);
+    tcase_add_test(tc, hist_merge_is_union);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,12 +52,11 @@ static bool draw_plots(const Section *sec, const char *dir, char *err,
     const Topology *t = s->topo;
     const char *schemes[8], *buses[64];
     double util[8 * 64];
-    const SimTime *lat[8];
-    size_t n_lat[8], nb = t->n_buses < 64 ? t->n_buses : 64;
+    const Hist *lat[8];
+    size_t nb = t->n_buses < 64 ? t->n_buses : 64;
     for (size_t i = 0; i < sec->n; i++) {
         schemes[i] = sec->r[i].scheme;
-        lat[i] = sec->r[i].latency;
-        n_lat[i] = sec->r[i].n_latency;
+        lat[i] = &sec->r[i].latency;
         for (size_t b = 0; b < nb; b++)
             util[i * nb + b] = sec->r[i].bus_util[b];
     }
@@ -69,7 +68,7 @@ static bool draw_plots(const Section *sec, const char *dir, char *err,
     if (!plot_utilization(u, title, schemes, sec->n, buses, nb, util, err, n))
         return false;
     snprintf(title, sizeof title, "%s: operation latency", s->name);
-    return plot_latency(l, title, schemes, sec->n, lat, n_lat, err, n);
+    return plot_latency(l, title, schemes, sec->n, lat, err, n);
 }
 
 typedef struct Page {

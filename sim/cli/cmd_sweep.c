@@ -133,7 +133,9 @@ static bool run_point(const Sweep *sw, size_t p, const Topology *cols,
             csv_put(out, ov[k].value);
         }
         fputc(',', out);
-        report_csv_row(out, s, &r, cols);
+        char why[300];
+        expect_check(s, &r, why, sizeof why);
+        report_csv_row(out, s, &r, why, cols);
         scheme_result_free(&r);
     }
     if (!ok) {

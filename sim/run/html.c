@@ -111,6 +111,14 @@ static void table(FILE *f, const HtmlSection *sec)
                     sec->r[i].correct ? "" : " dim",
                     sec->r[i].dma_throughput_MBps);
     }
+    fputs("</tr>\n<tr><th>engine</th>", f);
+    for (size_t i = 0; i < sec->n; i++) {
+        char e[200];
+        report_engines(s, &sec->r[i], e, sizeof e);
+        fputs("<td>", f);
+        esc(f, e);
+        fputs("</td>", f);
+    }
     fputs("</tr>\n", f);
     for (size_t b = 0; b < t->n_buses; b++) {
         fputs("<tr><th>", f);

@@ -209,35 +209,57 @@ bool plot_utilization(const char *path, const char *title,
                 NULL, 0, err, errlen);
 }
 
-static int cmp_time(const void *a, const void *b)
+/* A scheme's curve: each bucket's largest latency (us) and the fraction
+ * of operations at most that.  Operations that took no time (refused
+ * before any bus cycle) cannot sit on a log axis: the curve starts at the
+ * axis's left end at their fraction. */
+typedef struct Curve {
+    FILE *f;
+    double n;
+    uint64_t shortest; /* the least non-zero latency seen */
+} Curve;
+
+static void curve_point(void *ctx, uint64_t v, uint64_t cumulative)
 {
-    SimTime x = *(const SimTime *)a, y = *(const SimTime *)b;
-    return x < y ? -1 : x > y;
+    Curve *c = ctx;
+    if (v && c->f)
+        fprintf(c->f, "%.6f %.6f\n", (double)v / 1e6,
+                (double)cumulative / c->n);
+    if (v && (!c->shortest || v < c->shortest))
+        c->shortest = v;
 }
 
 bool plot_latency(const char *path, const char *title,
                   const char *const *schemes, size_t n_schemes,
-                  const SimTime *const *lat, const size_t *n_lat, char *err,
-                  size_t errlen)
+                  const Hist *const *lat, char *err, size_t errlen)
 {
     char data[4096];
     FILE *f = data_file(data, err, errlen);
     if (!f)
         return false;
-    /* a block per scheme: sorted latencies (us) and cumulative fraction */
+    /* the axis starts at the shortest operation that took time under any
+     * scheme (1 ns if none did) */
+    Curve probe = {NULL, 1, 0};
+    for (size_t k = 0; k < n_schemes; k++)
+        hist_each(lat[k], curve_point, &probe);
+    double left = (double)(probe.shortest ? probe.shortest : 1000) / 1e6;
+    /* and ends at the longest (ten times the left end if that is all):
+     * every curve runs from one end to the other, so the range is never
+     * empty */
+    uint64_t longest = 0;
+    for (size_t k = 0; k < n_schemes; k++)
+        if (lat[k]->max > longest)
+            longest = lat[k]->max;
+    double right = (double)longest / 1e6;
+    if (right <= left)
+        right = 10 * left;
     for (size_t k = 0; k < n_schemes; k++) {
-        SimTime *v = malloc((n_lat[k] ? n_lat[k] : 1) * sizeof *v);
-        if (!v)
-            abort();
-        memcpy(v, lat[k], n_lat[k] * sizeof *v);
-        qsort(v, n_lat[k], sizeof *v, cmp_time);
-        for (size_t i = 0; i < n_lat[k]; i++)
-            fprintf(f, "%.6f %.6f\n", (double)(v[i] ? v[i] : 1) / 1e6,
-                    (double)(i + 1) / (double)n_lat[k]);
-        if (!n_lat[k])
-            fprintf(f, "1 0\n");
-        fprintf(f, "\n\n");
-        free(v);
+        const Hist *h = lat[k];
+        uint64_t zeros = h->g[0] ? h->g[0]->count[0] : 0;
+        Curve c = {f, h->n ? (double)h->n : 1, 0};
+        fprintf(f, "%.6f %.6f\n", left, (double)zeros / c.n);
+        hist_each(h, curve_point, &c);
+        fprintf(f, "%.6f %.6f\n\n\n", right, h->n ? 1.0 : 0.0);
     }
     return data_done(f, data, err, errlen) &&
            draw("latency.gp", data, schemes, n_schemes, path, title, NULL, 0,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/core/hist.h"
 #include "sim/core/sim.h"
 
 /* "png" or "svg" by the file's suffix; NULL for anything else. */
@@ -29,10 +30,10 @@ bool plot_utilization(const char *path, const char *title,
                       const double *util, char *err, size_t errlen);
 
 /* The distribution of operation latencies under each scheme, as
- * cumulative curves on a log time axis. */
+ * cumulative curves on a log time axis (operations that took no time
+ * start a curve at the axis's left end). */
 bool plot_latency(const char *path, const char *title,
                   const char *const *schemes, size_t n_schemes,
-                  const SimTime *const *lat, const size_t *n_lat, char *err,
-                  size_t errlen);
+                  const Hist *const *lat, char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "sim/core/json.h"
 #include "sim/core/units.h"
+#include "sim/run/csvlines.h"
 
 char *fmt_time(SimTime ps, char *buf, size_t n)
 {
@@ -21,8 +22,7 @@ char *fmt_time(SimTime ps, char *buf, size_t n)
     return buf;
 }
 
-/* The engines a scheme's operations ran on: "dma0", "dma0+cpu0". */
-static void engines(const Scenario *s, const SchemeResult *r, char *buf,
+void report_engines(const Scenario *s, const SchemeResult *r, char *buf,
                     size_t n)
 {
     buf[0] = '\0';
@@ -163,7 +163,7 @@ static void c_engine(const RunReport *rr, size_t i, size_t arg, char *b,
     (void)arg;
     (void)arg;
     (void)tone;
-    engines(rr->s, &rr->r[i], b, n);
+    report_engines(rr->s, &rr->r[i], b, n);
 }
 
 static void c_expect(const RunReport *rr, size_t i, size_t arg, char *b,
@@ -207,7 +207,7 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     Look lk = {14, color};
     for (size_t i = 0; i < rr->n; i++) {
         char e[200];
-        engines(s, &rr->r[i], e, sizeof e);
+        report_engines(s, &rr->r[i], e, sizeof e);
         if ((int)strlen(e) + 2 > lk.col_w)
             lk.col_w = (int)strlen(e) + 2;
     }
@@ -275,6 +275,31 @@ void report_table(FILE *out, const RunReport *rr, bool color)
 
 /* ---- JSON and CSV ------------------------------------------------------- */
 
+/* The quantiles the outputs give (sim/core/hist.h: the nearest rank, to
+ * within 1/128). */
+static const struct {
+    const char *name;
+    double q;
+} quantiles[] = {{"p50", 0.50}, {"p90", 0.90}, {"p99", 0.99}};
+
+static void json_latency(JsonW *w, const Hist *h)
+{
+    jw_obj_begin(w);
+    jw_key(w, "operations");
+    jw_uint(w, h->n);
+    jw_key(w, "min");
+    jw_uint(w, h->min);
+    for (size_t i = 0; i < sizeof quantiles / sizeof *quantiles; i++) {
+        jw_key(w, quantiles[i].name);
+        jw_uint(w, hist_quantile(h, quantiles[i].q));
+    }
+    jw_key(w, "max");
+    jw_uint(w, h->max);
+    jw_key(w, "mean");
+    jw_uint(w, h->n ? (uint64_t)(h->sum / (double)h->n + 0.5) : 0);
+    jw_obj_end(w);
+}
+
 void report_json(FILE *out, const RunReport *rr)
 {
     const Topology *t = rr->s->topo;
@@ -305,6 +330,12 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->bus_errors);
         jw_key(&w, "api_errors");
         jw_uint(&w, r->api_errors);
+        jw_key(&w, "posted_writes_lost");
+        jw_uint(&w, r->posted_lost);
+        jw_key(&w, "bounce_bytes");
+        jw_uint(&w, r->bounce_bytes);
+        jw_key(&w, "bytes_moved");
+        jw_uint(&w, r->bytes_moved);
         jw_key(&w, "sim_time_ps");
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
@@ -317,6 +348,43 @@ void report_json(FILE *out, const RunReport *rr)
         jw_double(&w, r->dma_throughput_MBps);
         jw_key(&w, "events");
         jw_uint(&w, r->events);
+        char e[200];
+        report_engines(rr->s, r, e, sizeof e);
+        jw_key(&w, "engine");
+        jw_str(&w, e);
+        jw_key(&w, "expect");
+        if (!scenario_expect(rr->s, r->scheme)) {
+            jw_null(&w);
+        } else {
+            jw_obj_begin(&w);
+            jw_key(&w, "pass");
+            jw_bool(&w, !rr->expect_why[i][0]);
+            jw_key(&w, "why");
+            jw_str(&w, rr->expect_why[i][0] ? rr->expect_why[i] : NULL);
+            jw_obj_end(&w);
+        }
+        jw_key(&w, "latency_ps");
+        json_latency(&w, &r->latency);
+        jw_key(&w, "streams");
+        jw_arr_begin(&w);
+        for (size_t k = 0; k < r->n_streams; k++) {
+            const StreamReport *sr = &r->streams[k];
+            jw_obj_begin(&w);
+            jw_key(&w, "name");
+            jw_str(&w, sr->name);
+            jw_key(&w, "operations");
+            jw_uint(&w, sr->runs);
+            jw_key(&w, "bytes_moved");
+            jw_uint(&w, sr->bytes_moved);
+            jw_key(&w, "time_ps");
+            jw_uint(&w, sr->last_end - sr->first_start);
+            jw_key(&w, "throughput_MBps");
+            jw_double(&w, stream_throughput_MBps(sr));
+            jw_key(&w, "latency_ps");
+            json_latency(&w, &sr->latency);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
         jw_key(&w, "bus_utilization");
         jw_obj_begin(&w);
         for (size_t b = 0; b < t->n_buses; b++) {
@@ -335,7 +403,9 @@ void report_csv_header(FILE *out, const Topology *t)
 {
     fputs("scenario,topology,scheme,correct,silent,bytes_ok,bytes_wrong,"
           "bytes_misdirected,bus_errors,api_errors,posted_lost,bounce_bytes,"
-          "bytes_moved,sim_time_ps,throughput_MBps,dma_throughput_MBps,events",
+          "bytes_moved,sim_time_ps,throughput_MBps,dma_throughput_MBps,events,"
+          "engine,expect,operations,latency_min_ps,latency_p50_ps,"
+          "latency_p90_ps,latency_p99_ps,latency_max_ps",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -343,8 +413,11 @@ void report_csv_header(FILE *out, const Topology *t)
 }
 
 void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
-                    const Topology *cols)
+                    const char *why, const Topology *cols)
 {
+    const char *expect = !scenario_expect(s, r->scheme) ? "-"
+                         : why[0]                       ? "FAIL"
+                                                        : "pass";
     const Topology *t = s->topo;
     fprintf(out, "%s,%s,%s,%d,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
                  "%llu,%.6g,%.6g,%llu",
@@ -359,6 +432,17 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
             (unsigned long long)r->bytes_moved,
             (unsigned long long)r->sim_time, r->throughput_MBps,
             r->dma_throughput_MBps, (unsigned long long)r->events);
+    char e[200];
+    report_engines(s, r, e, sizeof e);
+    fputc(',', out);
+    csv_put(out, e);
+    fprintf(out, ",%s,%llu,%llu", expect, (unsigned long long)r->latency.n,
+            (unsigned long long)r->latency.min);
+    for (size_t i = 0; i < sizeof quantiles / sizeof *quantiles; i++)
+        fprintf(out, ",%llu",
+                (unsigned long long)hist_quantile(&r->latency,
+                                                  quantiles[i].q));
+    fprintf(out, ",%llu", (unsigned long long)r->latency.max);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);
@@ -374,6 +458,7 @@ void report_csv(FILE *out, const RunReport *rr)
 {
     report_csv_header(out, rr->s->topo);
     for (size_t i = 0; i < rr->n; i++)
-        report_csv_row(out, rr->s, &rr->r[i], rr->s->topo);
+        report_csv_row(out, rr->s, &rr->r[i], rr->expect_why[i],
+                       rr->s->topo);
 }
 

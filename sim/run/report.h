@@ -24,8 +24,14 @@ void report_csv(FILE *out, const RunReport *rr);
  * of `t`, and one scheme's line with those columns (empty for a bus the
  * run's topology does not have). */
 void report_csv_header(FILE *out, const Topology *t);
+/* why: the scheme's expectation verdict ("" held; ignored when it has
+ * none). */
 void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
-                    const Topology *cols);
+                    const char *why, const Topology *cols);
+/* The engines a scheme's operations ran on: "dma0", "dma0+cpu0"; "-"
+ * when none ran. */
+void report_engines(const Scenario *s, const SchemeResult *r, char *buf,
+                    size_t n);
 
 /* "1.234 ms" */
 char *fmt_time(SimTime ps, char *buf, size_t n);

@@ -137,16 +137,14 @@ static void op_finish(Sim *sim, void *opaque)
     st->mover = -1;
     load_buses(st, -1);
     judge(st);
-    if (!st->failed) /* it moved its bytes, wherever they went */
+    StreamReport *sr = st->srep;
+    if (!st->failed) { /* it moved its bytes, wherever they went */
         run->r->bytes_moved += cur_op(st)->len;
-    SchemeResult *r = run->r;
-    if (!(r->n_latency & (r->n_latency - 1))) { /* grows at powers of 2 */
-        r->latency = realloc(r->latency, (r->n_latency ? 2 * r->n_latency : 1) *
-                                             sizeof *r->latency);
-        if (!r->latency)
-            abort();
+        sr->bytes_moved += cur_op(st)->len;
     }
-    r->latency[r->n_latency++] = sim_now(sim) - st->op_start;
+    sr->runs++;
+    sr->last_end = sim_now(sim);
+    hist_add(&sr->latency, sim_now(sim) - st->op_start);
     st->reports[st->op].bounce_bytes += st->plan.bounce_bytes;
     run->r->bounce_bytes += st->plan.bounce_bytes;
     run->last_end = sim_now(sim);
@@ -232,6 +230,8 @@ void run_op_begin(Sim *sim, void *opaque)
                  o->engine_comp, o->map};
     rep->runs++;
     st->op_start = sim_now(sim);
+    if (!st->srep->runs && !st->op && !st->rep)
+        st->srep->first_start = sim_now(sim);
     intend(st);
     plan_init(&st->plan);
     st->failed = false;

@@ -43,8 +43,17 @@ void scheme_result_free(SchemeResult *r)
     free(r->reasons);
     free(r->ops);
     free(r->bus_util);
-    free(r->latency);
+    hist_free(&r->latency);
+    for (size_t i = 0; i < r->n_streams; i++)
+        hist_free(&r->streams[i].latency);
+    free(r->streams);
     memset(r, 0, sizeof *r);
+}
+
+double stream_throughput_MBps(const StreamReport *sr)
+{
+    SimTime t = sr->last_end - sr->first_start;
+    return t ? (double)sr->bytes_moved * 1e6 / (double)t : 0;
 }
 
 /* ---- memory through the page tables ------------------------------------- */
@@ -289,6 +298,10 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     for (size_t i = 0; i < s->n_streams; i++)
         n_ops += s->streams[i].n_ops;
     r->ops = calloc(n_ops ? n_ops : 1, sizeof *r->ops);
+    r->streams = calloc(s->n_streams ? s->n_streams : 1, sizeof *r->streams);
+    r->n_streams = s->n_streams;
+    if (!r->ops || !r->streams)
+        abort();
     r->n_ops = n_ops;
     r->n_buses = t->n_buses;
     r->bus_util = calloc(t->n_buses ? t->n_buses : 1, sizeof *r->bus_util);
@@ -302,6 +315,8 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
         st->idx = i;
         st->sp = &s->streams[i];
         st->reports = r->ops + base;
+        st->srep = &r->streams[i];
+        st->srep->name = st->sp->name;
         for (size_t k = 0; k < st->sp->n_ops; k++) {
             st->reports[k].op = &st->sp->ops[k];
             st->reports[k].stream = st->sp->name;
@@ -357,6 +372,8 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
         scheme_result_free(r);
         return false;
     }
+    for (size_t i = 0; i < s->n_streams; i++)
+        hist_merge(&r->latency, &r->streams[i].latency);
     r->bytes_misdirected = oracle_misdirected(run.o);
     snprintf(r->misdirected_at, sizeof r->misdirected_at, "%s",
              oracle_first_misdirected(run.o));

@@ -8,6 +8,7 @@
 
 #include "models/dma_api/dma_api.h"
 #include "sim/core/diag.h"
+#include "sim/core/hist.h"
 #include "sim/core/sim.h"
 #include "sim/run/scenario.h"
 
@@ -27,6 +28,16 @@ typedef struct OpReport {
     int engine;       /* of the first run: a master or ENGINE_CPU */
     char choice[600]; /* of the first run */
 } OpReport;
+
+/* One stream: its operations' runs, the bytes they moved (those without a
+ * bus or API error), from its first operation's start to its last one's
+ * end, and how long each run took. */
+typedef struct StreamReport {
+    const char *name;
+    uint64_t runs, bytes_moved;
+    SimTime first_start, last_end;
+    Hist latency;
+} StreamReport;
 
 typedef struct SchemeResult {
     const char *scheme;
@@ -50,9 +61,14 @@ typedef struct SchemeResult {
     Reason *reasons;
     size_t n_reasons;
     char misdirected_at[200];
-    SimTime *latency;     /* every operation run's time, start to end */
-    size_t n_latency;
+    Hist latency;         /* every operation run's time, start to end */
+    StreamReport *streams;
+    size_t n_streams;
 } SchemeResult;
+
+/* A stream's throughput: its bytes moved over its time, MB/s (0 when it
+ * took no time). */
+double stream_throughput_MBps(const StreamReport *sr);
 
 /* Runs s under api.  Input problems only a run finds (a device region the
  * CPU cannot ioremap, memory that runs out) go to d as fatal findings and

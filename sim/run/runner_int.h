@@ -42,6 +42,7 @@ typedef struct Stream {
     SimTime step_start;
     int mover;      /* whose in_flight counts the running operation; -1 */
     SimTime op_start;
+    StreamReport *srep; /* its results */
     CpuOp cpu;
     DmaXfer dx;
     uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];
