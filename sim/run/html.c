@@ -96,12 +96,18 @@ static void table(FILE *f, const HtmlSection *sec)
     for (size_t i = 0; i < sec->n; i++) {
         char b[40];
         fprintf(f, "<td class=\"num\">%s</td>",
-                fmt_time(sec->r[i].sim_time, b, sizeof b));
+                report_all_refused(&sec->r[i])
+                    ? "- (refused)"
+                    : fmt_time(sec->r[i].sim_time, b, sizeof b));
     }
     fputs("</tr>\n<tr><th>throughput</th>", f);
     for (size_t i = 0; i < sec->n; i++)
-        fprintf(f, "<td class=\"num%s\">%.1f MB/s</td>",
-                sec->r[i].correct ? "" : " dim", sec->r[i].throughput_MBps);
+        if (report_all_refused(&sec->r[i]))
+            fputs("<td class=\"num\">-</td>", f);
+        else
+            fprintf(f, "<td class=\"num%s\">%.1f MB/s</td>",
+                    sec->r[i].correct ? "" : " dim",
+                    sec->r[i].throughput_MBps);
     fputs("</tr>\n<tr><th>DMA throughput</th>", f);
     for (size_t i = 0; i < sec->n; i++) {
         if (!sec->r[i].dma_busy)

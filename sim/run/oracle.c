@@ -12,9 +12,17 @@ typedef struct Area {
     uint64_t lo, hi;
 } Area;
 
+struct OracleMark {
+    int comp, region;
+    uint64_t lo, hi;
+    uint8_t *bits; /* a bit per byte from lo */
+    OracleMark *next;
+};
+
 struct Oracle {
     Platform *p;
     int cpu;
+    OracleMark *marks;
     Area *v;
     size_t n, cap;
     bool sorted;
@@ -64,10 +72,25 @@ static void tidy(Oracle *o)
     o->sorted = true;
 }
 
+static void note_marks(Oracle *o, int comp, int region, uint64_t off,
+                       uint64_t len)
+{
+    for (OracleMark *m = o->marks; m; m = m->next) {
+        if (m->comp != comp || m->region != region || off >= m->hi ||
+            off + len <= m->lo)
+            continue;
+        uint64_t a = off > m->lo ? off : m->lo;
+        uint64_t b = off + len < m->hi ? off + len : m->hi;
+        for (uint64_t i = a - m->lo; i < b - m->lo; i++)
+            m->bits[i / 8] |= (uint8_t)(1u << (i % 8));
+    }
+}
+
 static void watch(void *opaque, int master, int comp, int region,
                   uint64_t off, uint64_t len)
 {
     Oracle *o = opaque;
+    note_marks(o, comp, region, off, len);
     if (!o->sorted)
         tidy(o);
     /* The first area of (comp, region) ending after off. */
@@ -122,6 +145,8 @@ void oracle_free(Oracle *o)
 {
     if (!o)
         return;
+    while (o->marks)
+        oracle_unmark(o, o->marks);
     free(o->v);
     free(o);
 }
@@ -137,6 +162,38 @@ void oracle_allow(Oracle *o, uint64_t pa, uint64_t len)
 void oracle_allow_region(Oracle *o, int comp, int region)
 {
     add(o, (Area){comp, region, 0, UINT64_MAX});
+}
+
+OracleMark *oracle_mark(Oracle *o, uint64_t pa, uint64_t len)
+{
+    Route r;
+    if (!len || !route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+        return NULL;
+    OracleMark *m = calloc(1, sizeof *m);
+    if (!m || !(m->bits = calloc(len / 8 + 1, 1)))
+        abort();
+    *m = (OracleMark){r.target_comp, r.target_region, r.offset,
+                      r.offset + len, m->bits, o->marks};
+    o->marks = m;
+    return m;
+}
+
+bool oracle_marked(const OracleMark *m, uint64_t i)
+{
+    return i < m->hi - m->lo && (m->bits[i / 8] >> (i % 8)) & 1;
+}
+
+void oracle_unmark(Oracle *o, OracleMark *m)
+{
+    if (!m)
+        return;
+    for (OracleMark **pp = &o->marks; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    free(m->bits);
+    free(m);
 }
 
 uint64_t oracle_misdirected(const Oracle *o) { return o->misdirected; }

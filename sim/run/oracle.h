@@ -21,6 +21,17 @@ void oracle_allow(Oracle *o, uint64_t pa, uint64_t len);
 void oracle_allow_region(Oracle *o, int comp, int region);
 
 uint64_t oracle_misdirected(const Oracle *o);
+
+/* Which bytes of [pa, pa + len) writes land in from now on: an operation's
+ * destination, so that only the bytes the operation wrote can count as
+ * correct (a byte the destination held already may equal the source's by
+ * chance).  NULL if the range is not wholly in one target region. */
+typedef struct OracleMark OracleMark;
+OracleMark *oracle_mark(Oracle *o, uint64_t pa, uint64_t len);
+/* Byte i (from pa) has been written since oracle_mark. */
+bool oracle_marked(const OracleMark *m, uint64_t i);
+/* Stops watching and frees m. */
+void oracle_unmark(Oracle *o, OracleMark *m);
 /* Where the first misdirected write landed, "" if none. */
 const char *oracle_first_misdirected(const Oracle *o);
 

@@ -124,23 +124,32 @@ static void c_silent(const RunReport *rr, size_t i, size_t arg, char *b,
     *tone = rr->r[i].silent ? BAD : PLAIN;
 }
 
+bool report_all_refused(const SchemeResult *r)
+{
+    return r->latency.n && r->api_errors == r->latency.n;
+}
+
 static void c_time(const RunReport *rr, size_t i, size_t arg, char *b,
                    size_t n, int *tone)
 {
     (void)arg;
-    (void)arg;
     (void)tone;
-    fmt_time(rr->r[i].sim_time, b, n);
+    if (report_all_refused(&rr->r[i]))
+        snprintf(b, n, "- (refused)");
+    else
+        fmt_time(rr->r[i].sim_time, b, n);
 }
 
 static void c_tput(const RunReport *rr, size_t i, size_t arg, char *b,
                    size_t n, int *tone)
 {
     (void)arg;
-    (void)arg;
     (void)tone;
-    snprintf(b, n, rr->r[i].correct ? "%.1f MB/s" : "(%.1f MB/s)",
-             rr->r[i].throughput_MBps);
+    if (report_all_refused(&rr->r[i]))
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, rr->r[i].correct ? "%.1f MB/s" : "(%.1f MB/s)",
+                 rr->r[i].throughput_MBps);
 }
 
 /* The masters' view: what the DMA transfers moved while they ran. */

@@ -33,6 +33,10 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
 void report_engines(const Scenario *s, const SchemeResult *r, char *buf,
                     size_t n);
 
+/* Every operation was refused by the API: nothing ran, no time passed
+ * (the table says "- (refused)" for the time, "-" for throughput). */
+bool report_all_refused(const SchemeResult *r);
+
 /* "1.234 ms" */
 char *fmt_time(SimTime ps, char *buf, size_t n);
 

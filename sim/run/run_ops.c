@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "models/regions.h"
+#include "sim/core/units.h"
 #include "sim/hw/kinds.h"
 #include "sim/run/runner_int.h"
 #include "sim/run/trace.h"
-#include "sim/core/units.h"
 
 /* ---- scratch memory for the scheme -------------------------------------- */
 
@@ -68,6 +68,8 @@ static void judge(Stream *st)
         for (uint64_t i = 0; i < o->len && st->fifo_mark + i < n; i++)
             ok += log[st->fifo_mark + i] == want[i];
     } else {
+        /* only the bytes the operation wrote: a byte the destination held
+         * already may equal the source's by chance */
         uint8_t *got = malloc(o->len);
         if (!got)
             abort();
@@ -75,11 +77,20 @@ static void judge(Stream *st)
         if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len,
                            run_peek_piece, &pc)) {
             const uint8_t *want = dst->intended + o->to_offset;
-            for (uint64_t i = 0; i < o->len; i++)
-                ok += got[i] == want[i];
+            for (size_t k = 0; k < st->n_marks; k++) {
+                const struct StreamMark *sm = &st->marks[k];
+                uint64_t end = k + 1 < st->n_marks ? st->marks[k + 1].off
+                                                   : o->len;
+                for (uint64_t i = sm->off; sm->m && i < end; i++)
+                    ok += got[i] == want[i] &&
+                          oracle_marked(sm->m, i - sm->off);
+            }
         }
         free(got);
     }
+    for (size_t k = 0; k < st->n_marks; k++)
+        oracle_unmark(run->o, st->marks[k].m);
+    st->n_marks = 0;
     rep->bytes_ok += ok;
     rep->bytes_wrong += o->len - ok;
     run->r->bytes_ok += ok;
@@ -211,6 +222,31 @@ static void intend(Stream *st)
     }
 }
 
+static bool mark_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    Stream *st = c;
+    if (st->n_marks == st->cap_marks) {
+        st->cap_marks = st->cap_marks ? 2 * st->cap_marks : 4;
+        st->marks = realloc(st->marks, st->cap_marks * sizeof *st->marks);
+        if (!st->marks)
+            abort();
+    }
+    st->marks[st->n_marks++] =
+        (struct StreamMark){oracle_mark(st->run->o, pa, n), off};
+    return true;
+}
+
+/* From now on, which bytes of the destination the operation writes. */
+static void mark_destination(Stream *st)
+{
+    const OpParams *o = cur_op(st);
+    BufState *dst = &st->run->bufs[o->dst];
+    st->n_marks = 0;
+    if (!dst->ab.fifo_unit)
+        run_each_piece(st->run->k, dst->ab.va + o->to_offset, o->len,
+                       mark_piece, st);
+}
+
 void run_op_begin(Sim *sim, void *opaque)
 {
     Stream *st = opaque;
@@ -233,6 +269,7 @@ void run_op_begin(Sim *sim, void *opaque)
     if (!st->srep->runs && !st->op && !st->rep)
         st->srep->first_start = sim_now(sim);
     intend(st);
+    mark_destination(st);
     plan_init(&st->plan);
     st->failed = false;
     st->step = 0;
@@ -246,7 +283,14 @@ void run_op_begin(Sim *sim, void *opaque)
         snprintf(rep->choice, sizeof rep->choice, "%s", st->plan.choice);
     }
     if (st->plan.refused) {
-        run_add_reason(run, "api", st->plan.reason);
+        /* what was refused, and why */
+        char b[900], sz[32];
+        snprintf(b, sizeof b, "%s: the copy of %s from %s to %s was refused: "
+                              "%s",
+                 o->path, units_fmt_size(o->len, sz, sizeof sz),
+                 run->s->buffers[o->src].name, run->s->buffers[o->dst].name,
+                 st->plan.reason);
+        run_add_reason(run, "api", b);
         rep->api_errors++;
         run->r->api_errors++;
         st->plan.engine = ENGINE_CPU;

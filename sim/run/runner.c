@@ -231,6 +231,7 @@ static void free_run(Run *run)
         {
             plan_free(&run->streams[i].plan);
             free(run->streams[i].uses_bus);
+            free(run->streams[i].marks); /* the oracle frees each */
         }
     free(run->bufs);
     free(run->streams);

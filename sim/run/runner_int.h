@@ -43,6 +43,13 @@ typedef struct Stream {
     int mover;      /* whose in_flight counts the running operation; -1 */
     SimTime op_start;
     StreamReport *srep; /* its results */
+    /* The running operation's destination, a mark per physical piece:
+     * which bytes it has written (oracle_mark). */
+    struct StreamMark {
+        struct OracleMark *m;
+        uint64_t off; /* of the piece in the operation */
+    } *marks;
+    size_t n_marks, cap_marks;
     CpuOp cpu;
     DmaXfer dx;
     uint64_t scratch_va[3], scratch_pa[3], scratch_size[3];
