@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -339,11 +341,57 @@ START_TEST(alias_bomb)
     diag_init(&d);
     ck_assert_ptr_null(tu_load(b, &d));
     ck_assert_msg(strstr(tu_first(&d, SEV_FATAL),
-                         ": document expands to more than 1000000 nodes "
-                         "(aliases nested too deep?)"),
+                         ": the document expands to more than 1000000 "
+                         "nodes through its aliases (aliases of aliases "
+                         "multiply: an alias bomb?)"),
+                  "%s", tu_first(&d, SEV_FATAL));
+    diag_free(&d);
+    /* Without aliases the message does not blame them: 210,000 regions
+     * of a map and four scalars each are 1,050,000 nodes. */
+    cap = 8 << 20;
+    b = realloc(b, cap);
+    n = (size_t)sprintf(b, HEAD BUSES "components:\n"
+                           "  - {name: d0, kind: device, bus: b, "
+                           "regions: [");
+    for (int i = 0; i < 210000; i++)
+        n += (size_t)sprintf(b + n, "%s{base: %d, size: 1}", i ? ", " : "",
+                             i);
+    sprintf(b + n, "]}\n");
+    diag_init(&d);
+    ck_assert_ptr_null(tu_load(b, &d));
+    ck_assert_msg(strstr(tu_first(&d, SEV_FATAL),
+                         ": the document has more than 1000000 nodes to "
+                         "read, the limit"),
                   "%s", tu_first(&d, SEV_FATAL));
     diag_free(&d);
     free(b);
+}
+END_TEST
+
+/* An input that is not a regular file is refused at once: a FIFO would
+ * block the loader until some writer came. */
+START_TEST(not_a_regular_file)
+{
+    const char *p = tu_write("x.yaml", "");
+    char fifo[4200], dir[4200];
+    snprintf(fifo, sizeof fifo, "%s.fifo", p);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    Diag d;
+    diag_init(&d);
+    ck_assert_ptr_null(topology_load(fifo, &d));
+    const Finding *f = diag_first(&d, SEV_FATAL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->file, fifo);
+    ck_assert_str_eq(f->msg, "cannot read it: it is a FIFO, not a file");
+    diag_free(&d);
+    unlink(fifo);
+    snprintf(dir, sizeof dir, "%s", p);
+    *strrchr(dir, '/') = '\0';
+    diag_init(&d);
+    ck_assert_ptr_null(topology_load(dir, &d));
+    ck_assert_str_eq(diag_first(&d, SEV_FATAL)->msg,
+                     "cannot read it: it is a directory, not a file");
+    diag_free(&d);
 }
 END_TEST
 
@@ -381,6 +429,7 @@ Suite *yaml_load_suite(void)
     tcase_add_test(tc, deep_nesting);
     tcase_add_test(tc, alias_bomb);
     tcase_add_test(tc, alias_reuse);
+    tcase_add_test(tc, not_a_regular_file);
     suite_add_tcase(s, tc);
     return s;
 }

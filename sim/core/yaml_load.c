@@ -1,10 +1,13 @@
 #include "sim/core/yaml_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/core/units.h"
 
@@ -85,11 +88,39 @@ char *ld_path(Loader *ld)
 
 /* ---- opening ----------------------------------------------------------- */
 
+static const char *file_type(mode_t m)
+{
+    return S_ISDIR(m)    ? "a directory"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
 static char *read_file(Loader *ld, const char *file, size_t *len)
 {
-    FILE *f = fopen(file, "rb");
+    /* Opened without waiting (a FIFO would block until a writer came) and
+     * refused unless it is a regular file: an input is read whole. */
+    int fd = open(file, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        ld_fail(ld, NULL, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        ld_fail(ld, NULL, "cannot read it: it is %s, not a file",
+                file_type(st.st_mode));
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
         ld_fail(ld, NULL, "cannot open: %s", strerror(errno));
+        close(fd);
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -205,6 +236,38 @@ static bool check_nesting(Loader *ld, const char *buf, size_t len)
     return true;
 }
 
+/* Some node is the child of more than one: the document has aliases
+ * (libyaml resolves an alias to the anchored node itself). */
+static bool has_shared_nodes(yaml_document_t *doc)
+{
+    size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+    unsigned char *seen = calloc(n + 1, 1);
+    if (!seen)
+        abort();
+    bool shared = false;
+#define SEE(i)                                                                \
+    do {                                                                      \
+        if ((i) >= 1 && (size_t)(i) <= n && seen[(i)]++)                      \
+            shared = true;                                                    \
+    } while (0)
+    for (yaml_node_t *nd = doc->nodes.start; nd < doc->nodes.top && !shared;
+         nd++) {
+        if (nd->type == YAML_SEQUENCE_NODE)
+            for (yaml_node_item_t *it = nd->data.sequence.items.start;
+                 it < nd->data.sequence.items.top; it++)
+                SEE(*it);
+        else if (nd->type == YAML_MAPPING_NODE)
+            for (yaml_node_pair_t *pr = nd->data.mapping.pairs.start;
+                 pr < nd->data.mapping.pairs.top; pr++) {
+                SEE(pr->key);
+                SEE(pr->value);
+            }
+    }
+#undef SEE
+    free(seen);
+    return shared;
+}
+
 bool loader_open(Loader *ld, const char *file, Arena *arena, Diag *diag)
 {
     memset(ld, 0, sizeof *ld);
@@ -254,6 +317,8 @@ bool loader_open(Loader *ld, const char *file, Arena *arena, Diag *diag)
     yaml_parser_delete(&pr);
     free(buf);
     if (ok)
+        ld->shared = has_shared_nodes(&ld->doc);
+    if (ok)
         ok = ld_expect_map(ld, loader_root(ld), "a mapping at the top");
     return ok;
 }
@@ -277,10 +342,16 @@ bool ld_visit(Loader *ld, const yaml_node_t *n)
     if (ld->failed)
         return false;
     if (ld->visits_left == 0)
-        return ld_fail(ld, n,
-                       "document expands to more than %u nodes (aliases "
-                       "nested too deep?)",
-                       LD_MAX_VISITS);
+        return ld->shared
+                   ? ld_fail(ld, n,
+                             "the document expands to more than %u nodes "
+                             "through its aliases (aliases of aliases "
+                             "multiply: an alias bomb?)",
+                             LD_MAX_VISITS)
+                   : ld_fail(ld, n,
+                             "the document has more than %u nodes to read, "
+                             "the limit",
+                             LD_MAX_VISITS);
     ld->visits_left--;
     return true;
 }

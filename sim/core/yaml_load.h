@@ -27,6 +27,7 @@ typedef struct Loader {
     bool have_doc;
     bool failed;
     size_t visits_left;
+    bool shared; /* a node has several parents: the file has aliases */
     char path[512];
     size_t plen;
 } Loader;
