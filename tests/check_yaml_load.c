@@ -150,7 +150,32 @@ START_TEST(bad_numbers)
                   "3:15: address_bits: a bit count must be between 1 and 64, "
                   "not 65");
     ck_load_error(HEAD "kernel: {page_size: 3000}\n" BUSES "components: []\n",
-                  "3:21: kernel.page_size: page size must be a power of two");
+                  "3:21: kernel.page_size: no kernel uses pages of 3000 bytes: "
+                  "give a power of two from 4 KiB to 256 KiB");
+    /* a power of two, but no kernel's (a page table of 10^9 entries) */
+    ck_load_error(HEAD "kernel: {page_size: 1}\n" BUSES "components: []\n",
+                  "3:21: kernel.page_size: no kernel uses pages of 1 byte: "
+                  "give a power of two from 4 KiB to 256 KiB");
+    ck_load_error(HEAD "kernel: {page_size: 1MiB}\n" BUSES "components: []\n",
+                  "3:21: kernel.page_size: no kernel uses pages of 1048576 bytes: "
+                  "give a power of two from 4 KiB to 256 KiB");
+    /* the limits themselves are fine */
+    Diag d;
+    diag_init(&d);
+    Topology *t = tu_load(HEAD "kernel: {page_size: 256KiB, page_offset: 0}\n"
+                          BUSES "components: []\n", &d);
+    ck_assert_ptr_nonnull(t);
+    topology_free(t);
+    t = tu_load("name: t\nclocks: {c: 1000GHz}\n" BUSES "components: []\n",
+                &d);
+    ck_assert_ptr_nonnull(t);
+    topology_free(t);
+    diag_free(&d);
+    /* time is in ps: no clock above 1 THz */
+    ck_load_error("name: t\nclocks: {c: 1001GHz}\n" BUSES "components: []\n",
+                  "2:13: clocks.c: 1001GHz is above 1 THz: no bus or core "
+                  "runs that fast, and its period would be under the "
+                  "simulator's 1 ps");
     ck_load_error(HEAD "kernel: {page_offset: 0x1001}\n" BUSES
                   "components: []\n",
                   "3:9: kernel: page_offset must be a multiple of page_size");

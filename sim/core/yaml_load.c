@@ -651,6 +651,12 @@ bool ld_f_freq(Loader *ld, yaml_node_t *v, void *dst)
     char err[256];
     if (!units_parse_freq(s, dst, err, sizeof err))
         return ld_fail(ld, v, "%s", err);
+    /* time is kept in picoseconds: a faster clock has no period */
+    if (*(uint64_t *)dst > 1000000000000ull)
+        return ld_fail(ld, v, "%s is above 1 THz: no bus or core runs that "
+                              "fast, and its period would be under the "
+                              "simulator's 1 ps",
+                       s);
     return true;
 }
 

@@ -5,7 +5,6 @@
 
 #include "sim/hw/kinds.h"
 #include "sim/hw/topology.h"
-#include "sim/core/units.h"
 
 static bool f_clocks(Loader *ld, yaml_node_t *v, void *dst)
 {
@@ -40,8 +39,13 @@ static bool f_page_size(Loader *ld, yaml_node_t *v, void *dst)
     uint64_t x;
     if (!ld_f_size(ld, v, &x))
         return false;
-    if (x & (x - 1))
-        return ld_fail(ld, v, "page size must be a power of two");
+    /* what Linux kernels use: 4 KiB (x86, 32-bit ARM, most), 8 KiB
+     * (sparc64, alpha), 16 and 64 KiB (arm64, ppc64, 44x), 256 KiB (44x,
+     * PPC_256K_PAGES) */
+    if (x & (x - 1) || x < 4096 || x > 256 * 1024)
+        return ld_fail(ld, v, "no kernel uses pages of %llu byte%s: give a "
+                              "power of two from 4 KiB to 256 KiB",
+                       (unsigned long long)x, x == 1 ? "" : "s");
     *(uint64_t *)dst = x;
     return true;
 }
