@@ -73,6 +73,46 @@ END_TEST
 
 START_TEST(loader_errors)
 {
+    /* ioremap refuses system RAM (the kernel maps it its own way) */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB}, "
+                  "r: {mmio: sdram, size: 4KiB}}\n"
+                  "workload: [{op: copy, from: a, to: r}]\n",
+                  "ebony",
+                  "3:54: buffers.r.mmio: 'sdram' is system RAM, which "
+                  "ioremap refuses (Linux maps RAM only through its own "
+                  "allocators): use alloc: kmalloc, vmalloc or coherent");
+    /* two buffers sharing device bytes, or one FIFO */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers:\n"
+                  "  a: {mmio: card, offset: 0x1000, size: 8KiB}\n"
+                  "  b: {mmio: card, offset: 0x2000, size: 4KiB}\n"
+                  "workload: [{op: copy, from: a, to: b}]\n",
+                  "ebony",
+                  "5:3: buffers.b: 'card' region 0 bytes 0x2000..0x2fff are "
+                  "also buffer 'a' (0x1000..0x2fff): buffers may not "
+                  "overlap");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers:\n"
+                  "  a: {alloc: kmalloc, size: 4KiB}\n"
+                  "  t1: {fifo: uart0}\n"
+                  "  t2: {fifo: uart0}\n"
+                  "workload: [{op: copy, from: a, to: t1}]\n",
+                  "ebony",
+                  "6:3: buffers.t2: buffer 't1' is already FIFO region 0 of "
+                  "'uart0': name it once");
+    /* side by side is fine */
+    Diag d;
+    Scenario *s = load(scen("name: t\ntopology: %s\n"
+                            "buffers:\n"
+                            "  a: {mmio: card, offset: 0x1000, size: 4KiB}\n"
+                            "  b: {mmio: card, offset: 0x2000, size: 4KiB}\n"
+                            "workload: [{op: copy, from: a, to: b}]\n",
+                            "ebony"),
+                       &d);
+    ck_assert_ptr_nonnull(s);
+    scenario_free(s);
+    diag_free(&d);
     ck_scen_error("name: t\ntopology: %s\nschemes: [flat, flatt]\n"
                   "buffers: {a: {alloc: kmalloc, size: 4KiB}}\n"
                   "workload: [{op: copy, from: a, to: a}]\n",

@@ -59,6 +59,12 @@ static bool resolve_buffer(Resolver *r, BufferParams *b)
                         b->dev.name);
         return true;
     }
+    if (b->kind == BUF_MMIO && cp->kind->is_system_ram)
+        return fail(r, b->dev.pos, b->dev.path,
+                    "'%s' is system RAM, which ioremap refuses (Linux maps "
+                    "RAM only through its own allocators): use alloc: "
+                    "kmalloc, vmalloc or coherent",
+                    b->dev.name);
     RegionKind want = b->kind == BUF_FIFO ? REGION_FIFO : REGION_MEMORY;
     if (b->region < 0) {
         for (size_t i = 0; i < cp->n_regions && b->region < 0; i++)
@@ -177,6 +183,37 @@ static bool resolve_op(Resolver *r, OpParams *o)
     return true;
 }
 
+/* Buffer i shares no byte of a device with an earlier one: the oracle
+ * judges each buffer's bytes on their own (a FIFO is one register: two
+ * buffers on it would take each other's bytes).  The allocators keep
+ * the others apart. */
+static bool apart(Resolver *r, size_t i)
+{
+    const BufferParams *b = &r->s->buffers[i];
+    if (b->kind != BUF_MMIO && b->kind != BUF_FIFO)
+        return true;
+    for (size_t j = 0; j < i; j++) {
+        const BufferParams *o = &r->s->buffers[j];
+        if (o->kind != b->kind || o->comp != b->comp || o->region != b->region)
+            continue;
+        if (b->kind == BUF_FIFO)
+            return fail(r, b->pos, b->path,
+                        "buffer '%s' is already FIFO region %d of '%s': "
+                        "name it once",
+                        o->name, b->region, b->dev.name);
+        if (b->offset < o->offset + o->size && o->offset < b->offset + b->size)
+            return fail(r, b->pos, b->path,
+                        "'%s' region %d bytes %#llx..%#llx are also buffer "
+                        "'%s' (%#llx..%#llx): buffers may not overlap",
+                        b->dev.name, b->region,
+                        (unsigned long long)b->offset,
+                        (unsigned long long)(b->offset + b->size - 1), o->name,
+                        (unsigned long long)o->offset,
+                        (unsigned long long)(o->offset + o->size - 1));
+    }
+    return true;
+}
+
 bool scenario_resolve(Scenario *s, Diag *d)
 {
     Resolver rv = {s, d}, *r = &rv;
@@ -189,9 +226,12 @@ bool scenario_resolve(Scenario *s, Diag *d)
         return fail(r, s->topology_pos, s->topology_path,
                     "topology %s has no cpu: the schemes run on one",
                     t->name);
-    for (size_t i = 0; i < s->n_buffers; i++)
+    for (size_t i = 0; i < s->n_buffers; i++) {
         if (!resolve_buffer(r, &s->buffers[i]))
             return false;
+        if (!apart(r, i))
+            return false;
+    }
     for (size_t i = 0; i < s->n_streams; i++)
         for (size_t j = 0; j < s->streams[i].n_ops; j++)
             if (!resolve_op(r, &s->streams[i].ops[j]))
