@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/hw/lint.h"
 #include "sim/hw/route.h"
 #include "sim/hw/topology.h"
 
@@ -67,12 +68,65 @@ static void bench_route(const Topology *t, const char *topo, const char *from,
         puts("");
 }
 
+/* A temporary file under $TMPDIR for a generated topology. */
+static FILE *temp_file(char *path, size_t n)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, n, "%s/dmasim-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    return f;
+}
+
+/* What dmasim check does (load, decoders, reachability lints) on a board
+ * of n DMA masters behind a host bridge, each with a 4 KiB region: the
+ * lints must grow with the board, not with its square. */
+static void bench_check(unsigned n)
+{
+    char path[4096];
+    FILE *f = temp_file(path, sizeof path);
+    fprintf(f, "name: masters%u\naddress_bits: 36\n"
+               "clocks: {cpu: 400MHz, plb: 133MHz, pci: 33MHz}\n"
+               "buses:\n  - {name: plb, kind: plb, clock: plb, width: 128}\n"
+               "  - {name: pci0, kind: pci, clock: pci}\ncomponents:\n"
+               "  - {name: cpu0, kind: cpu, bus: plb, clock: cpu}\n"
+               "  - {name: sdram, kind: sdram, bus: plb, base: 0, "
+               "size: 512MiB}\n"
+               "  - {name: hb0, kind: bridge, parent: plb, child: pci0, "
+               "ranges: [{child: 0x8000_0000, parent: 0x3_8000_0000, "
+               "size: 1GiB}], dma_ranges: [{child: 0, parent: 0, "
+               "size: 1GiB}]}\n",
+            n);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "  - {name: d%u, kind: device, bus: pci0, regions: "
+                   "[{base: 0x%llx, size: 4KiB}], master: {dma_mask: 32}}\n",
+                i, 0x80000000ULL + (unsigned long long)i * 4096);
+    long bytes = ftell(f);
+    fclose(f);
+    double t0 = now_s();
+    Topology *t = load(path);
+    double t1 = now_s();
+    Diag d;
+    diag_init(&d);
+    lint_reachability(t, &d);
+    double t2 = now_s();
+    unlink(path);
+    printf("bench check masters=%u file_bytes=%ld load_s=%.3f lint_s=%.3f "
+           "findings=%zu\n",
+           n, bytes, t1 - t0, t2 - t1, d.n);
+    diag_free(&d);
+    topology_free(t);
+}
+
 /* One PLB with n devices of 4 KiB each, decoded at random addresses. */
 static void bench_decode(unsigned n)
 {
-    char path[] = "/tmp/dmasim-bench-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
+    char path[4096];
+    FILE *f = temp_file(path, sizeof path);
     fprintf(f, "name: flat%u\naddress_bits: 36\nclocks: {c: 100MHz}\n"
                "buses: [{name: b, kind: plb, clock: c}]\ncomponents:\n"
                "  - {name: cpu, kind: cpu, bus: b}\n",
@@ -117,5 +171,8 @@ int main(int argc, char **argv)
     static const unsigned sizes[] = {16, 1024, 65536};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         bench_decode(sizes[i]);
+    static const unsigned masters[] = {1000, 10000, 40000};
+    for (size_t i = 0; i < sizeof masters / sizeof masters[0]; i++)
+        bench_check(masters[i]);
     return 0;
 }

@@ -188,29 +188,77 @@ uint64_t lint_reach_bytes(const Topology *t, int master, int comp,
     return n;
 }
 
-static void master_findings(const Topology *t, Diag *d, Reach *full,
-                            Reach *masked, int m)
+/* What the masters of one bus see of system RAM, with or without a mask:
+ * an exploration from a bus depends only on the bus and the highest
+ * address, so the masters that share them share it (a board with
+ * thousands of masters on a few buses is checked in near-linear time). */
+typedef struct RamView {
+    int bus;
+    uint64_t limit;
+    uint64_t *bytes, *gap; /* per system RAM region, in order */
+} RamView;
+
+typedef struct RamViews {
+    RamView *v;
+    size_t n, cap;
+    size_t n_ram;   /* system RAM regions */
+    int *ram_comps; /* the system RAM components, in order */
+    size_t n_ram_comps;
+} RamViews;
+
+/* The index of the view from bus up to limit, explored when first asked
+ * for. */
+static size_t ram_view(RamViews *vs, Reach *rc, int bus, uint64_t limit)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        if (vs->v[i].bus == bus && vs->v[i].limit == limit)
+            return i;
+    if (vs->n == vs->cap) {
+        vs->cap = vs->cap ? 2 * vs->cap : 8;
+        vs->v = realloc(vs->v, vs->cap * sizeof *vs->v);
+        if (!vs->v)
+            abort();
+    }
+    RamView *v = &vs->v[vs->n++];
+    v->bus = bus;
+    v->limit = limit;
+    v->bytes = calloc(vs->n_ram + 1, sizeof *v->bytes);
+    v->gap = calloc(vs->n_ram + 1, sizeof *v->gap);
+    if (!v->bytes || !v->gap)
+        abort();
+    const Topology *t = rc->t;
+    reach_clear(rc);
+    explore(rc, bus, SPACE_MEM, 0, limit, -1, 0, 0);
+    size_t k = 0;
+    for (size_t j = 0; j < t->n_comps; j++)
+        if (t->comps[j].kind->is_system_ram)
+            for (size_t r = 0; r < t->comps[j].n_regions; r++, k++)
+                v->bytes[k] = cover_bytes(&rc->cov[rc->first[j] + r],
+                                          t->comps[j].regions[r].size_bytes,
+                                          &v->gap[k]);
+    return vs->n - 1;
+}
+
+static void master_findings(const Topology *t, Diag *d, RamViews *vs,
+                            Reach *rc, int m)
 {
     const CompParams *c = &t->comps[m];
-    reach_clear(full);
-    reach_master(full, m, false);
-    reach_clear(masked);
-    reach_master(masked, m, true);
-    for (size_t j = 0; j < t->n_comps; j++) {
-        const CompParams *ram = &t->comps[j];
-        if (!ram->kind->is_system_ram)
-            continue;
-        for (size_t r = 0; r < ram->n_regions; r++) {
-            uint64_t size = ram->regions[r].size_bytes, gap_full, gap_mask;
-            size_t k = full->first[j] + r;
-            uint64_t nfull = cover_bytes(&full->cov[k], size, &gap_full);
-            uint64_t nmask = cover_bytes(&masked->cov[k], size, &gap_mask);
+    size_t fi = ram_view(vs, rc, c->bus_idx, UINT64_MAX);
+    size_t mi = ram_view(vs, rc, c->bus_idx, bits_last(c->dma_mask_bits));
+    const RamView *full = &vs->v[fi], *masked = &vs->v[mi];
+    size_t k = 0;
+    for (size_t i = 0; i < vs->n_ram_comps; i++) {
+        const CompParams *ram = &t->comps[vs->ram_comps[i]];
+        for (size_t r = 0; r < ram->n_regions; r++, k++) {
+            uint64_t size = ram->regions[r].size_bytes;
+            uint64_t nfull = full->bytes[k], nmask = masked->bytes[k];
             if (nmask == size)
                 continue;
             char got[32], all[32], at[32];
             units_fmt_size(nmask, got, sizeof got);
             units_fmt_size(size, all, sizeof all);
-            units_fmt_hex(ram->regions[r].base + gap_mask, at, sizeof at);
+            units_fmt_hex(ram->regions[r].base + masked->gap[k], at,
+                          sizeof at);
             SrcPos pos = c->mask_path ? c->mask_pos : c->pos;
             const char *path = c->mask_path ? c->mask_path : c->path;
             if (nfull > nmask)
@@ -232,16 +280,53 @@ static void master_findings(const Topology *t, Diag *d, Reach *full,
 
 void lint_reachability(const Topology *t, Diag *d)
 {
-    Reach full, masked, all;
-    reach_init(&full, t);
-    reach_init(&masked, t);
+    Reach scratch, all;
+    reach_init(&scratch, t);
     reach_init(&all, t);
+    RamViews vs = {0};
+    vs.ram_comps = calloc(t->n_comps + 1, sizeof *vs.ram_comps);
+    if (!vs.ram_comps)
+        abort();
+    for (size_t j = 0; j < t->n_comps; j++)
+        if (t->comps[j].kind->is_system_ram) {
+            vs.n_ram += t->comps[j].n_regions;
+            vs.ram_comps[vs.n_ram_comps++] = (int)j;
+        }
+    /* what some master reaches: each one's own regions, and once per bus
+     * and mask what the masters there reach through it */
+    typedef struct Seen {
+        int bus;
+        uint64_t limit;
+    } Seen;
+    Seen *seen = calloc(t->n_comps + 1, sizeof *seen);
+    size_t n_seen = 0;
+    if (!seen)
+        abort();
     for (size_t m = 0; m < t->n_comps; m++) {
-        if (!t->comps[m].is_master)
+        const CompParams *c = &t->comps[m];
+        if (!c->is_master)
             continue;
-        reach_master(&all, (int)m, true);
-        master_findings(t, d, &full, &masked, (int)m);
+        for (size_t r = 0; r < c->n_regions; r++)
+            if (c->regions[r].kind != REGION_IO)
+                cover_add(&all.cov[all.first[m] + r], 0,
+                          c->regions[r].size_bytes - 1);
+        uint64_t limit = bits_last(c->dma_mask_bits);
+        bool again = false;
+        for (size_t i = 0; i < n_seen && !again; i++)
+            again = seen[i].bus == c->bus_idx && seen[i].limit == limit;
+        if (!again) {
+            seen[n_seen++] = (Seen){c->bus_idx, limit};
+            explore(&all, c->bus_idx, SPACE_MEM, 0, limit, -1, 0, 0);
+        }
+        master_findings(t, d, &vs, &scratch, (int)m);
     }
+    free(seen);
+    for (size_t i = 0; i < vs.n; i++) {
+        free(vs.v[i].bytes);
+        free(vs.v[i].gap);
+    }
+    free(vs.v);
+    free(vs.ram_comps);
     for (size_t j = 0; j < t->n_comps; j++) {
         const CompParams *c = &t->comps[j];
         for (size_t r = 0; r < c->n_regions; r++) {
@@ -269,7 +354,6 @@ void lint_reachability(const Topology *t, Diag *d)
                          r, at);
         }
     }
-    reach_free(&full);
-    reach_free(&masked);
+    reach_free(&scratch);
     reach_free(&all);
 }
