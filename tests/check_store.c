@@ -84,6 +84,73 @@ START_TEST(many_chunks)
 }
 END_TEST
 
+/* A fill: byte i of its sequence is (i * 7 + base) mod 256. */
+static void seq7(void *ctx, uint64_t from, uint8_t *buf, uint64_t n)
+{
+    unsigned base = *(const unsigned *)ctx;
+    for (uint64_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)((from + i) * 7 + base);
+}
+
+START_TEST(fills_cost_what_is_written)
+{
+    /* 1 GiB filled from sequence byte 100 on, at store offset 1000 */
+    Store *st = store_new(2ull << 30);
+    unsigned base = 3;
+    store_fill(st, 1000, 1ull << 30, seq7, &base, 100);
+    uint8_t b[16];
+    /* reads straddling the fill's start: zeros, then the sequence */
+    store_read(st, 992, b, 16);
+    for (int i = 0; i < 8; i++)
+        ck_assert_uint_eq(b[i], 0);
+    for (int i = 8; i < 16; i++) /* offset 1000 + k is byte 100 + k */
+        ck_assert_uint_eq(b[i], (uint8_t)((100 + i - 8) * 7 + 3));
+    ck_assert_uint_eq(store_touched_bytes(st), 0);
+    /* a write materialises one chunk, which keeps the fill around it */
+    uint64_t at = 1000 + 700000000ull;
+    store_write(st, at, "xy", 2);
+    ck_assert_uint_eq(store_touched_bytes(st), STORE_CHUNK_BYTES);
+    store_read(st, at - 2, b, 6);
+    ck_assert_uint_eq(b[0], (uint8_t)((100 + 700000000ull - 2) * 7 + 3));
+    ck_assert_uint_eq(b[1], (uint8_t)((100 + 700000000ull - 1) * 7 + 3));
+    ck_assert_uint_eq(b[2], 'x');
+    ck_assert_uint_eq(b[3], 'y');
+    ck_assert_uint_eq(b[4], (uint8_t)((100 + 700000000ull + 2) * 7 + 3));
+    /* past the fill's end: zeros again */
+    store_read(st, 1000 + (1ull << 30) - 1, b, 2);
+    ck_assert_uint_eq(b[0], (uint8_t)((100 + (1ull << 30) - 1) * 7 + 3));
+    ck_assert_uint_eq(b[1], 0);
+    /* a fill over a chunk written before takes its range */
+    store_write(st, (1ull << 31) - 10, "zzzzzzzzzz", 10);
+    store_fill(st, (1ull << 31) - 4, 4, seq7, &base, 0);
+    store_read(st, (1ull << 31) - 6, b, 6);
+    ck_assert_uint_eq(b[0], 'z');
+    ck_assert_uint_eq(b[1], 'z');
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(b[2 + i], (uint8_t)(i * 7 + 3));
+    store_free(st);
+}
+END_TEST
+
+/* A FIFO fed by a fill hands out its bytes in order, then zeros. */
+START_TEST(fifo_fed_by_fill)
+{
+    Fifo *f = fifo_new();
+    unsigned base = 0;
+    fifo_feed_fn(f, 10, seq7, &base);
+    uint8_t b[8];
+    fifo_read(f, b, 6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_uint_eq(b[i], (uint8_t)(i * 7));
+    fifo_read(f, b, 8);
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(b[i], (uint8_t)((6 + i) * 7));
+    for (int i = 4; i < 8; i++)
+        ck_assert_uint_eq(b[i], 0);
+    fifo_free(f);
+}
+END_TEST
+
 START_TEST(fifo_order)
 {
     Fifo *f = fifo_new();
@@ -117,6 +184,8 @@ Suite *store_suite(void)
     tcase_add_test(tc, untouched_costs_nothing);
     tcase_add_test(tc, many_chunks);
     tcase_add_test(tc, fifo_order);
+    tcase_add_test(tc, fills_cost_what_is_written);
+    tcase_add_test(tc, fifo_fed_by_fill);
     suite_add_tcase(s, tc);
     return s;
 }

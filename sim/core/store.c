@@ -1,6 +1,7 @@
 #include "sim/core/store.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,18 @@ typedef struct Slot {
     uint8_t *data;
 } Slot;
 
+typedef struct Fill {
+    uint64_t lo, hi; /* [lo, hi) of the store */
+    StoreFillFn *fn;
+    void *ctx;
+    uint64_t from;
+} Fill;
+
 struct Store {
     uint64_t size;
+    Fill *fills; /* sorted by lo when fills_sorted */
+    size_t n_fills, cap_fills;
+    bool fills_sorted;
     Slot *slots;
     size_t cap, used; /* cap is a power of two */
     uint64_t last_key;
@@ -56,6 +67,7 @@ void store_free(Store *st)
     for (size_t i = 0; i < st->cap; i++)
         free(st->slots[i].data);
     free(st->slots);
+    free(st->fills);
     free(st);
 }
 
@@ -88,6 +100,70 @@ static void grow(Store *st)
     free(old);
 }
 
+static int fill_cmp(const void *a, const void *b)
+{
+    const Fill *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+void store_fill(Store *st, uint64_t off, uint64_t len, StoreFillFn *fn,
+                void *ctx, uint64_t from)
+{
+    assert(len && off < st->size && len - 1 <= st->size - 1 - off);
+    if (st->n_fills == st->cap_fills) {
+        st->cap_fills = st->cap_fills ? 2 * st->cap_fills : 4;
+        st->fills = realloc(st->fills, st->cap_fills * sizeof *st->fills);
+        if (!st->fills)
+            abort();
+    }
+    st->fills[st->n_fills++] = (Fill){off, off + len, fn, ctx, from};
+    st->fills_sorted = false;
+    /* a chunk written before takes the fill over the range: a fill is
+     * the range's content from now on, as if written */
+    if (st->used)
+        for (uint64_t c = off / STORE_CHUNK_BYTES;
+             c <= (off + len - 1) / STORE_CHUNK_BYTES; c++) {
+            Slot *s = find(st, c + 1);
+            if (!s->key)
+                continue;
+            uint64_t at = c * STORE_CHUNK_BYTES;
+            uint64_t a = off > at ? off : at;
+            uint64_t b = off + len < at + STORE_CHUNK_BYTES
+                             ? off + len
+                             : at + STORE_CHUNK_BYTES;
+            fn(ctx, from + (a - off), s->data + (a - at), b - a);
+        }
+}
+
+/* What untouched bytes [off, off + len) hold: zeros, and the fills. */
+static void unwritten(Store *st, uint64_t off, uint8_t *p, uint64_t len)
+{
+    memset(p, 0, (size_t)len);
+    if (!st->n_fills)
+        return;
+    if (!st->fills_sorted) {
+        qsort(st->fills, st->n_fills, sizeof *st->fills, fill_cmp);
+        st->fills_sorted = true;
+    }
+    /* the first fill ending after off */
+    size_t lo = 0, hi = st->n_fills;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->fills[mid].hi <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint64_t end = off + len;
+    for (size_t i = lo; i < st->n_fills && st->fills[i].lo < end; i++) {
+        const Fill *f = &st->fills[i];
+        uint64_t a = f->lo > off ? f->lo : off;
+        uint64_t b = f->hi < end ? f->hi : end;
+        if (b > a)
+            f->fn(f->ctx, f->from + (a - f->lo), p + (a - off), b - a);
+    }
+}
+
 /* The chunk holding chunk number c, or NULL if never written (when
  * !create). */
 static uint8_t *chunk(Store *st, uint64_t c, int create)
@@ -106,6 +182,11 @@ static uint8_t *chunk(Store *st, uint64_t c, int create)
         s->key = key;
         s->data = xcalloc(1, STORE_CHUNK_BYTES);
         st->used++;
+        uint64_t at = c * STORE_CHUNK_BYTES;
+        uint64_t n = st->size - at < STORE_CHUNK_BYTES ? st->size - at
+                                                       : STORE_CHUNK_BYTES;
+        if (st->n_fills)
+            unwritten(st, at, s->data, n);
     }
     st->last_key = key;
     st->last_data = s->data;
@@ -143,7 +224,7 @@ void store_read(const Store *st, uint64_t off, void *dst, uint64_t len)
         if (d)
             memcpy(p, d + in, (size_t)n);
         else
-            memset(p, 0, (size_t)n);
+            unwritten((Store *)st, off, p, n);
         p += n;
         off += n;
         len -= n;
@@ -161,6 +242,9 @@ struct Fifo {
     Bytes written;
     Bytes feed;
     uint64_t feed_pos;
+    StoreFillFn *feed_fn; /* when set: feed_len bytes it makes */
+    void *feed_ctx;
+    uint64_t feed_len;
 };
 
 static void bytes_append(Bytes *b, const void *src, uint64_t len)
@@ -214,11 +298,21 @@ void fifo_feed(Fifo *f, const void *src, uint64_t len)
     bytes_append(&f->feed, src, len);
 }
 
+void fifo_feed_fn(Fifo *f, uint64_t len, StoreFillFn *fn, void *ctx)
+{
+    f->feed_fn = fn;
+    f->feed_ctx = ctx;
+    f->feed_len = len;
+}
+
 void fifo_read(Fifo *f, void *dst, uint64_t len)
 {
-    uint64_t have = f->feed.n - f->feed_pos;
+    uint64_t total = f->feed_fn ? f->feed_len : f->feed.n;
+    uint64_t have = total - f->feed_pos;
     uint64_t n = have < len ? have : len;
-    if (n)
+    if (n && f->feed_fn)
+        f->feed_fn(f->feed_ctx, f->feed_pos, dst, n);
+    else if (n)
         memcpy(dst, f->feed.v + f->feed_pos, (size_t)n);
     memset((uint8_t *)dst + n, 0, (size_t)(len - n));
     f->feed_pos += n;

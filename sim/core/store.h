@@ -1,8 +1,9 @@
 /* The bytes held by memories and device regions.
  *
  * A Store is sparse: 64 KiB chunks are allocated on first write and
- * untouched addresses read as zero and cost nothing, so a 64 GiB SDRAM of
- * which a scenario touches 1 MiB holds 1 MiB.  A Fifo keeps every byte
+ * untouched addresses read as zero (or as their fill, store_fill) and cost
+ * nothing, so a 64 GiB SDRAM of which a scenario touches 1 MiB holds
+ * 1 MiB.  A Fifo keeps every byte
  * written to a FIFO register, in order, and hands out bytes queued for
  * reading. */
 #ifndef DMASIM_STORE_H
@@ -26,6 +27,15 @@ void store_read(const Store *st, uint64_t off, void *dst, uint64_t len);
 /* Bytes of chunks allocated so far: what the store costs in memory. */
 uint64_t store_touched_bytes(const Store *st);
 
+/* What [off, off + len) holds before anything is written there: fn(ctx,
+ * from + i, buf, n) fills buf with the n bytes that start at byte
+ * from + i of its sequence (a seeded pattern, computed on demand: a
+ * 1 GiB buffer of which a workload reads 4 KiB costs 64 KiB).  Ranges may
+ * not overlap; elsewhere untouched bytes read as zero. */
+typedef void StoreFillFn(void *ctx, uint64_t from, uint8_t *buf, uint64_t n);
+void store_fill(Store *st, uint64_t off, uint64_t len, StoreFillFn *fn,
+                void *ctx, uint64_t from);
+
 typedef struct Fifo Fifo;
 
 Fifo *fifo_new(void);
@@ -36,6 +46,9 @@ void fifo_write(Fifo *f, const void *src, uint64_t len);
 const uint8_t *fifo_written(const Fifo *f, uint64_t *len);
 /* Queues bytes for reads to return; reads beyond them return zeros. */
 void fifo_feed(Fifo *f, const void *src, uint64_t len);
+/* The same for len bytes that fn makes as reads reach them (StoreFillFn
+ * with from counting from 0), in place of any queued bytes. */
+void fifo_feed_fn(Fifo *f, uint64_t len, StoreFillFn *fn, void *ctx);
 void fifo_read(Fifo *f, void *dst, uint64_t len);
 
 #endif

@@ -227,3 +227,13 @@ bool oracle_poke(Oracle *o, uint64_t pa, const void *buf, uint64_t len)
         store_write(st, off, buf, len);
     return st != NULL;
 }
+
+bool oracle_fill(Oracle *o, uint64_t pa, uint64_t len, StoreFillFn *fn,
+                 void *ctx, uint64_t from)
+{
+    uint64_t off;
+    Store *st = store_at(o, pa, len, &off);
+    if (st)
+        store_fill(st, off, len, fn, ctx, from);
+    return st != NULL;
+}

@@ -7,6 +7,7 @@
 #ifndef DMASIM_ORACLE_H
 #define DMASIM_ORACLE_H
 
+#include "sim/core/store.h"
 #include "sim/hw/platform.h"
 
 typedef struct Oracle Oracle;
@@ -39,5 +40,9 @@ const char *oracle_first_misdirected(const Oracle *o);
  * [pa, pa + len) is not wholly inside one memory region. */
 bool oracle_peek(Oracle *o, uint64_t pa, void *buf, uint64_t len);
 bool oracle_poke(Oracle *o, uint64_t pa, const void *buf, uint64_t len);
+/* [pa, pa + len) holds fn's bytes from `from` on until written
+ * (store_fill).  False as oracle_peek. */
+bool oracle_fill(Oracle *o, uint64_t pa, uint64_t len, StoreFillFn *fn,
+                 void *ctx, uint64_t from);
 
 #endif

@@ -64,7 +64,7 @@ static void judge(Stream *st)
         uint64_t n;
         Regions *rg = platform_regions(run->p, dst->comp);
         const uint8_t *log = fifo_written(regions_fifo(rg, dst->region), &n);
-        const uint8_t *want = dst->expect + dst->expect_len - o->len;
+        const uint8_t *want = st->fifo_want;
         for (uint64_t i = 0; i < o->len && st->fifo_mark + i < n; i++)
             ok += log[st->fifo_mark + i] == want[i];
     } else {
@@ -73,10 +73,13 @@ static void judge(Stream *st)
         uint8_t *got = malloc(o->len);
         if (!got)
             abort();
+        uint8_t *want = malloc(o->len);
+        if (!want)
+            abort();
+        store_read(dst->intended, o->to_offset, want, o->len);
         PieceCtx pc = {run->o, got};
         if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len,
                            run_peek_piece, &pc)) {
-            const uint8_t *want = dst->intended + o->to_offset;
             for (size_t k = 0; k < st->n_marks; k++) {
                 const struct StreamMark *sm = &st->marks[k];
                 uint64_t end = k + 1 < st->n_marks ? st->marks[k + 1].off
@@ -87,6 +90,7 @@ static void judge(Stream *st)
             }
         }
         free(got);
+        free(want);
     }
     for (size_t k = 0; k < st->n_marks; k++)
         oracle_unmark(run->o, st->marks[k].m);
@@ -199,26 +203,26 @@ static void intend(Stream *st)
     Run *run = st->run;
     const OpParams *o = cur_op(st);
     BufState *src = &run->bufs[o->src], *dst = &run->bufs[o->dst];
-    const uint8_t *from;
-    if (src->feed) {
-        from = src->feed + src->feed_pos;
+    uint8_t *from = malloc(o->len ? o->len : 1);
+    if (!from)
+        abort();
+    if (src->ab.fifo_unit) { /* the next bytes of its pattern */
+        run_pattern(&src->pat, src->feed_pos, from, o->len);
         src->feed_pos += o->len;
     } else {
-        from = src->intended + o->from_offset;
+        store_read(src->intended, o->from_offset, from, o->len);
     }
     if (dst->ab.fifo_unit) {
-        dst->expect = realloc(dst->expect, dst->expect_len + o->len);
-        if (!dst->expect)
-            abort();
-        memcpy(dst->expect + dst->expect_len, from, o->len);
-        dst->expect_len += o->len;
+        free(st->fifo_want);
+        st->fifo_want = from;
         uint64_t n;
         fifo_written(regions_fifo(platform_regions(run->p, dst->comp),
                                   dst->region),
                      &n);
         st->fifo_mark = n;
     } else {
-        memmove(dst->intended + o->to_offset, from, o->len);
+        store_write(dst->intended, o->to_offset, from, o->len);
+        free(from);
     }
 }
 

@@ -73,12 +73,6 @@ bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
     return true;
 }
 
-static bool poke_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
-{
-    PieceCtx *p = c;
-    return oracle_poke(p->o, pa, p->buf + off, n);
-}
-
 bool run_peek_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
 {
     PieceCtx *p = c;
@@ -108,14 +102,30 @@ static bool fatal(Diag *d, const BufferParams *b, const char *fmt, ...)
     return false;
 }
 
-static void pattern(uint64_t seed, size_t idx, uint8_t *buf, uint64_t len)
+/* Word k of buffer idx's pattern is the k-th draw of a generator seeded
+ * from the scenario's seed and the buffer, little-endian. */
+void run_pattern(void *ctx, uint64_t from, uint8_t *buf, uint64_t n)
 {
-    uint64_t st = seed * 0x100000001B3ULL + idx + 1;
-    for (uint64_t i = 0; i < len; i += 8) {
-        uint64_t v = rng_next(&st);
-        for (unsigned j = 0; j < 8 && i + j < len; j++)
-            buf[i + j] = (uint8_t)(v >> (8 * j));
+    const Pattern *p = ctx;
+    uint64_t st = p->seed * 0x100000001B3ULL + p->idx + 1;
+    for (uint64_t i = 0; i < n;) {
+        uint64_t at = from + i, k = at / 8;
+        uint64_t v = rng_at(st, k);
+        for (unsigned j = (unsigned)(at % 8); j < 8 && i < n; j++, i++)
+            buf[i] = (uint8_t)(v >> (8 * j));
     }
+}
+
+/* The pattern under a piece of a buffer in memory. */
+typedef struct FillCtx {
+    Oracle *o;
+    Pattern *pat;
+} FillCtx;
+
+static bool fill_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    FillCtx *f = c;
+    return oracle_fill(f->o, pa, n, run_pattern, f->pat, off);
 }
 
 static bool place_buffer(Run *run, size_t i, Diag *d)
@@ -185,12 +195,14 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
 }
 
 /* The seeded pattern in every buffer, and in every FIFO the workload
- * reads from as many bytes as it reads. */
+ * reads from as many bytes as it reads: computed where something reads
+ * it, so a buffer of a gigabyte costs what the workload touches. */
 static bool fill_buffer(Run *run, size_t i, Diag *d)
 {
     const Scenario *s = run->s;
     BufState *bs = &run->bufs[i];
     const BufferParams *b = &s->buffers[i];
+    bs->pat = (Pattern){s->seed, i};
     if (b->kind == BUF_FIFO) {
         for (size_t j = 0; j < s->n_streams; j++)
             for (size_t k = 0; k < s->streams[j].n_ops; k++) {
@@ -198,20 +210,15 @@ static bool fill_buffer(Run *run, size_t i, Diag *d)
                 if (o->src == (int)i)
                     bs->feed_len += o->len * o->repeat;
             }
-        bs->feed = malloc(bs->feed_len ? bs->feed_len : 1);
-        if (!bs->feed)
-            abort();
-        pattern(s->seed, i, bs->feed, bs->feed_len);
         Regions *rg = platform_regions(run->p, bs->comp);
-        fifo_feed(regions_fifo(rg, bs->region), bs->feed, bs->feed_len);
+        fifo_feed_fn(regions_fifo(rg, bs->region), bs->feed_len, run_pattern,
+                     &bs->pat);
         return true;
     }
-    bs->intended = malloc(b->size);
-    if (!bs->intended)
-        abort();
-    pattern(s->seed, i, bs->intended, b->size);
-    PieceCtx pc = {run->o, bs->intended};
-    if (!run_each_piece(run->k, bs->ab.va, b->size, poke_piece, &pc))
+    bs->intended = store_new(b->size);
+    store_fill(bs->intended, 0, b->size, run_pattern, &bs->pat, 0);
+    FillCtx fc = {run->o, &bs->pat};
+    if (!run_each_piece(run->k, bs->ab.va, b->size, fill_piece, &fc))
         return fatal(d, b, "the buffer is not wholly in one memory region");
     return true;
 }
@@ -222,9 +229,7 @@ static void free_run(Run *run)
 {
     for (size_t i = 0; run->bufs && i < run->s->n_buffers; i++) {
         free(run->bufs[i].broken);
-        free(run->bufs[i].intended);
-        free(run->bufs[i].feed);
-        free(run->bufs[i].expect);
+        store_free(run->bufs[i].intended);
     }
     if (run->streams)
         for (size_t i = 0; i < run->s->n_streams; i++)
@@ -232,6 +237,7 @@ static void free_run(Run *run)
             plan_free(&run->streams[i].plan);
             free(run->streams[i].uses_bus);
             free(run->streams[i].marks); /* the oracle frees each */
+            free(run->streams[i].fifo_want);
         }
     free(run->bufs);
     free(run->streams);

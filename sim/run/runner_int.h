@@ -9,15 +9,24 @@
 #include "sim/hw/platform.h"
 #include "sim/run/runner.h"
 
+/* A buffer's seeded pattern: byte i is run_pattern's. */
+typedef struct Pattern {
+    uint64_t seed;
+    size_t idx;
+} Pattern;
+
+/* Bytes [from, from + n) of a pattern (a StoreFillFn: ctx is a Pattern);
+ * any range at once, so buffers are filled only where they are read. */
+void run_pattern(void *ctx, uint64_t from, uint8_t *buf, uint64_t n);
+
 /* A buffer during a run: where it is, and what it should hold. */
 typedef struct BufState {
     ApiBuffer ab;
     char *broken;       /* dma_alloc_coherent refused: why */
-    uint8_t *intended;  /* memory: size bytes */
-    uint8_t *feed;      /* FIFO source: the bytes queued in the device */
-    uint64_t feed_len, feed_pos;
-    uint8_t *expect;    /* FIFO destination: what should have been written */
-    uint64_t expect_len;
+    Pattern pat;        /* what it holds at the start */
+    Store *intended;    /* memory: what it should hold now (sparse: the
+                           pattern until an operation writes it) */
+    uint64_t feed_len, feed_pos; /* FIFO source: its pattern, read so far */
     int comp, region;   /* FIFO */
 } BufState;
 
@@ -36,6 +45,7 @@ typedef struct Stream {
     unsigned calls_left;
     uint64_t copy_off;
     uint64_t fifo_mark;
+    uint8_t *fifo_want; /* FIFO destination: what the operation sends */
     bool failed;
     bool draining; /* waiting for its posted writes to land */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
