@@ -151,6 +151,28 @@ START_TEST(fifo_fed_by_fill)
 }
 END_TEST
 
+/* A log that forgets what is judged keeps only the rest, with the same
+ * numbering. */
+START_TEST(fifo_forgets)
+{
+    Fifo *f = fifo_new();
+    uint8_t b[100];
+    for (int i = 0; i < 100; i++)
+        b[i] = (uint8_t)i;
+    for (int k = 0; k < 1000; k++) {
+        fifo_write(f, b, 100); /* bytes 100k .. 100k + 99 */
+        fifo_forget(f, 100 * (uint64_t)k + 50);
+        uint64_t n;
+        const uint8_t *p = fifo_log(f, 100 * (uint64_t)k + 50, &n);
+        ck_assert_uint_eq(n, 50);
+        ck_assert_uint_eq(p[0], 50);
+        ck_assert_uint_eq(p[49], 99);
+    }
+    ck_assert_uint_eq(fifo_count(f), 100000);
+    fifo_free(f);
+}
+END_TEST
+
 START_TEST(fifo_order)
 {
     Fifo *f = fifo_new();
@@ -186,6 +208,7 @@ Suite *store_suite(void)
     tcase_add_test(tc, fifo_order);
     tcase_add_test(tc, fills_cost_what_is_written);
     tcase_add_test(tc, fifo_fed_by_fill);
+    tcase_add_test(tc, fifo_forgets);
     suite_add_tcase(s, tc);
     return s;
 }

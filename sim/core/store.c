@@ -239,7 +239,8 @@ typedef struct Bytes {
 } Bytes;
 
 struct Fifo {
-    Bytes written;
+    Bytes written;   /* from byte `forgotten` of the log on */
+    uint64_t forgotten;
     Bytes feed;
     uint64_t feed_pos;
     StoreFillFn *feed_fn; /* when set: feed_len bytes it makes */
@@ -289,8 +290,45 @@ void fifo_write(Fifo *f, const void *src, uint64_t len)
 
 const uint8_t *fifo_written(const Fifo *f, uint64_t *len)
 {
+    assert(!f->forgotten);
     *len = f->written.n;
     return f->written.v;
+}
+
+uint64_t fifo_count(const Fifo *f)
+{
+    return f->forgotten + f->written.n;
+}
+
+const uint8_t *fifo_log(const Fifo *f, uint64_t from, uint64_t *n)
+{
+    assert(from >= f->forgotten && from <= fifo_count(f));
+    *n = fifo_count(f) - from;
+    return f->written.v + (from - f->forgotten);
+}
+
+void fifo_forget(Fifo *f, uint64_t upto)
+{
+    if (upto <= f->forgotten)
+        return;
+    assert(upto <= fifo_count(f));
+    uint64_t drop = upto - f->forgotten;
+    /* moved down when the dropped part is most of the log: amortised
+     * linear, and the log never holds more than twice what is kept */
+    if (2 * drop >= f->written.n) {
+        memmove(f->written.v, f->written.v + drop,
+                (size_t)(f->written.n - drop));
+        f->written.n -= drop;
+        f->forgotten = upto;
+        if (f->written.cap > 4096 && 4 * f->written.n < f->written.cap) {
+            uint64_t cap = f->written.cap / 2;
+            uint8_t *nv = realloc(f->written.v, (size_t)cap);
+            if (nv) {
+                f->written.v = nv;
+                f->written.cap = cap;
+            }
+        }
+    }
 }
 
 void fifo_feed(Fifo *f, const void *src, uint64_t len)

@@ -42,8 +42,17 @@ Fifo *fifo_new(void);
 void fifo_free(Fifo *f);
 /* Appends to the log of bytes written. */
 void fifo_write(Fifo *f, const void *src, uint64_t len);
-/* The log of everything written, in order; valid until the next write. */
+/* The log of everything written, in order; valid until the next write
+ * (only while nothing is forgotten). */
 const uint8_t *fifo_written(const Fifo *f, uint64_t *len);
+/* Bytes written so far, forgotten ones included. */
+uint64_t fifo_count(const Fifo *f);
+/* The log from byte `from` (counting every byte ever written; not one
+ * forgotten) to the end, *n bytes; valid until the next write. */
+const uint8_t *fifo_log(const Fifo *f, uint64_t from, uint64_t *n);
+/* Bytes before `upto` will not be asked for again: a FIFO written for
+ * hours keeps only what is still to be judged. */
+void fifo_forget(Fifo *f, uint64_t upto);
 /* Queues bytes for reads to return; reads beyond them return zeros. */
 void fifo_feed(Fifo *f, const void *src, uint64_t len);
 /* The same for len bytes that fn makes as reads reach them (StoreFillFn

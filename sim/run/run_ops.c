@@ -62,11 +62,23 @@ static void judge(Stream *st)
     uint64_t ok = 0;
     if (dst->ab.fifo_unit) {
         uint64_t n;
-        Regions *rg = platform_regions(run->p, dst->comp);
-        const uint8_t *log = fifo_written(regions_fifo(rg, dst->region), &n);
+        Fifo *ff = regions_fifo(platform_regions(run->p, dst->comp),
+                                dst->region);
+        const uint8_t *log = fifo_log(ff, st->fifo_mark, &n);
         const uint8_t *want = st->fifo_want;
-        for (uint64_t i = 0; i < o->len && st->fifo_mark + i < n; i++)
-            ok += log[st->fifo_mark + i] == want[i];
+        for (uint64_t i = 0; i < o->len && i < n; i++)
+            ok += log[i] == want[i];
+        /* what no operation still running on this FIFO will look at */
+        free(st->fifo_want);
+        st->fifo_want = NULL;
+        uint64_t keep = fifo_count(ff);
+        for (size_t k = 0; k < run->s->n_streams; k++) {
+            const Stream *other = &run->streams[k];
+            if (other->fifo_want && other->fifo_ff == ff &&
+                other->fifo_mark < keep)
+                keep = other->fifo_mark;
+        }
+        fifo_forget(ff, keep);
     } else {
         /* only the bytes the operation wrote: a byte the destination held
          * already may equal the source's by chance */
@@ -215,11 +227,9 @@ static void intend(Stream *st)
     if (dst->ab.fifo_unit) {
         free(st->fifo_want);
         st->fifo_want = from;
-        uint64_t n;
-        fifo_written(regions_fifo(platform_regions(run->p, dst->comp),
-                                  dst->region),
-                     &n);
-        st->fifo_mark = n;
+        st->fifo_ff = regions_fifo(platform_regions(run->p, dst->comp),
+                                   dst->region);
+        st->fifo_mark = fifo_count(st->fifo_ff);
     } else {
         store_write(dst->intended, o->to_offset, from, o->len);
         free(from);

@@ -46,6 +46,7 @@ typedef struct Stream {
     uint64_t copy_off;
     uint64_t fifo_mark;
     uint8_t *fifo_want; /* FIFO destination: what the operation sends */
+    Fifo *fifo_ff;      /* and the FIFO, while fifo_want is set */
     bool failed;
     bool draining; /* waiting for its posted writes to land */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
