@@ -104,6 +104,7 @@ RUN_SRCS := \
 
 CLI_SRCS := \
 	sim/cli/main.c \
+	sim/cli/progress.c \
 	sim/cli/cmd_check.c \
 	sim/cli/cmd_route.c \
 	sim/cli/cmd_run.c \

@@ -619,6 +619,46 @@ START_TEST(run_exit_codes)
 }
 END_TEST
 
+/* On a terminal a long run shows how far it is on stderr, and clears the
+ * line at the end; off a terminal (every other test) stderr stays empty.
+ * `script` (util-linux) gives the run a terminal. */
+START_TEST(run_progress_on_a_terminal)
+{
+    if (system("command -v script > /dev/null 2>&1")) {
+        fprintf(stderr, "run_progress_on_a_terminal: skipped, no script(1)\n");
+        return;
+    }
+    char abs[4096], text[8192], bin[4096];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", abs));
+    ck_assert_ptr_nonnull(realpath(getenv("DMASIM") ? getenv("DMASIM")
+                                                    : "build/dmasim",
+                                   bin));
+    /* 2 x 65536 runs: the runner reports after every 65536 */
+    snprintf(text, sizeof text,
+             "name: long\ntopology: %s\nschemes: [struct]\n"
+             "buffers: {a: {alloc: kmalloc, size: 64}, "
+             "b: {alloc: kmalloc, size: 64}}\n"
+             "workload:\n"
+             "  - {op: copy, from: a, to: b, engine: cpu, repeat: 65536}\n"
+             "  - {op: copy, from: b, to: a, engine: cpu, repeat: 65536}\n",
+             abs);
+    char sp[4200], tty[4300], cmd[16384];
+    snprintf(sp, sizeof sp, "%s", tu_write("long.yaml", text));
+    snprintf(tty, sizeof tty, "%s.tty", sp);
+    snprintf(cmd, sizeof cmd,
+             "script -qec '%s run %s > /dev/null' /dev/null > %s 2>&1", bin,
+             sp, tty);
+    ck_assert_int_eq(system(cmd), 0);
+    char *out = slurp(tty);
+    ck_assert_msg(strstr(out, "\rdmasim run: struct: 65536 of 131072 "
+                              "operations (50%), "),
+                  "%s", out);
+    size_t n = strlen(out);
+    ck_assert_msg(n >= 4 && !strcmp(out + n - 4, "\r\033[K"), "%s", out);
+    free(out);
+}
+END_TEST
+
 /* ---- JUnit for CI ------------------------------------------------------ */
 
 START_TEST(junit_check)
@@ -1605,6 +1645,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, junit_regress);
     tcase_add_test(tc, json_file_name_not_utf8);
     tcase_add_test(tc, run_past_the_end_of_time);
+    tcase_add_test(tc, run_progress_on_a_terminal);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/core/outfile.h"
 #include "sim/run/html.h"
 #include "sim/run/plot.h"
@@ -176,8 +177,9 @@ int cmd_report(int argc, char **argv)
     }
     for (size_t k = 0; k < nf; k++) {
         Section *sec = &secs[k];
+        RunHooks hooks = cli_run_hooks("dmasim report", NULL);
         if (!run_schemes(sec->s, NULL, 0, sec->r, sec->why, &sec->n, &d,
-                         NULL)) {
+                         &hooks)) {
             diag_print_problems(stderr, &d);
             goto out;
         }

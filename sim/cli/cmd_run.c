@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/core/junit.h"
 #include "sim/core/outfile.h"
 #include "sim/run/report.h"
@@ -175,7 +176,8 @@ int cmd_run(int argc, char **argv)
     size_t n;
     int rc = EXIT_CLEAN;
     Trace *trace = trace_file ? trace_new() : NULL;
-    if (!run_schemes(s, only, n_only, res, why, &n, &d, trace)) {
+    RunHooks hooks = cli_run_hooks("dmasim run", trace);
+    if (!run_schemes(s, only, n_only, res, why, &n, &d, &hooks)) {
         diag_print_problems(stderr, &d);
         rc = EXIT_BAD_INPUT;
     } else {
@@ -285,7 +287,8 @@ static bool regress_one(const char *file, JUnit *j)
     SchemeResult res[RUN_MAX_SCHEMES];
     char *why[RUN_MAX_SCHEMES];
     size_t n;
-    bool ok = run_schemes(s, NULL, 0, res, why, &n, &d, NULL);
+    RunHooks hooks = cli_run_hooks("dmasim regress", NULL);
+    bool ok = run_schemes(s, NULL, 0, res, why, &n, &d, &hooks);
     double secs = junit_now() - t0;
     if (!ok) {
         regress_bad(file, "run", &d, t0, j);

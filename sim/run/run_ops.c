@@ -171,6 +171,9 @@ static void op_finish(Sim *sim, void *opaque)
     }
     sr->runs++;
     sr->last_end = sim_now(sim);
+    if (++run->runs_done % 65536 == 0 && run->hooks && run->hooks->progress)
+        run->hooks->progress(run->hooks->progress_ctx, run->api->name,
+                             run->runs_done, run->runs_total);
     hist_add(&sr->latency, sim_now(sim) - st->op_start);
     st->reports[st->op].bounce_bytes += st->plan.bounce_bytes;
     run->r->bounce_bytes += st->plan.bounce_bytes;

@@ -270,16 +270,21 @@ static void allow_destinations(Run *run)
 bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
                 Diag *d)
 {
-    return run_scheme_traced(s, api, r, d, NULL);
+    return run_scheme_with(s, api, r, d, NULL);
 }
 
-bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
-                       Diag *d, struct Trace *trace)
+bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                     Diag *d, const RunHooks *hooks)
 {
+    struct Trace *trace = hooks ? hooks->trace : NULL;
     const Topology *t = s->topo;
     memset(r, 0, sizeof *r);
     r->scheme = api->name;
-    Run run = {.s = s, .api = api, .t = t, .r = r, .trace = trace};
+    Run run = {.s = s, .api = api, .t = t, .r = r, .trace = trace,
+               .hooks = hooks};
+    for (size_t i = 0; i < s->n_streams; i++)
+        for (size_t j = 0; j < s->streams[i].n_ops; j++)
+            run.runs_total += s->streams[i].ops[j].repeat;
     char err[300];
     run.sw = swview_new(t, s->cpu);
     run.k = kmem_new(run.sw, s->seed, err, sizeof err);
@@ -381,6 +386,9 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
     }
     for (size_t i = 0; i < s->n_streams; i++)
         hist_merge(&r->latency, &r->streams[i].latency);
+    if (hooks && hooks->progress)
+        hooks->progress(hooks->progress_ctx, api->name, run.runs_done,
+                        run.runs_total);
     r->bytes_misdirected = oracle_misdirected(run.o);
     snprintf(r->misdirected_at, sizeof r->misdirected_at, "%s",
              oracle_first_misdirected(run.o));
@@ -407,7 +415,7 @@ bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
 
 bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
                  SchemeResult *res, char **why, size_t *n, Diag *d,
-                 struct Trace *trace)
+                 const RunHooks *hooks)
 {
     *n = 0;
     for (size_t i = 0; i < s->n_schemes && *n < RUN_MAX_SCHEMES; i++) {
@@ -417,7 +425,7 @@ bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
         if (!want)
             continue;
         const DmaApi *api = dma_api_find(s->schemes[i]);
-        if (!run_scheme_traced(s, api, &res[*n], d, trace))
+        if (!run_scheme_with(s, api, &res[*n], d, hooks))
             return false;
         why[*n] = calloc(1, 300);
         if (!why[*n])

@@ -75,21 +75,32 @@ double stream_throughput_MBps(const StreamReport *sr);
  * false is returned. */
 bool run_scheme(const Scenario *s, const DmaApi *api, SchemeResult *r,
                 Diag *d);
-/* The same, recording every burst and step into trace (sim/trace.h). */
+/* What a run tells its caller as it goes: every burst and step into
+ * trace (sim/trace.h) when it is not NULL; how far it is to progress,
+ * when set, every 2^16 operation runs and at the end (done == total). */
 struct Trace;
-bool run_scheme_traced(const Scenario *s, const DmaApi *api, SchemeResult *r,
-                       Diag *d, struct Trace *trace);
+typedef void RunProgressFn(void *ctx, const char *scheme, uint64_t done,
+                           uint64_t total);
+typedef struct RunHooks {
+    struct Trace *trace;
+    RunProgressFn *progress;
+    void *progress_ctx;
+} RunHooks;
+
+/* The same, with hooks (NULL: none). */
+bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
+                     Diag *d, const RunHooks *hooks);
 void scheme_result_free(SchemeResult *r);
 
 /* Runs the scenario's schemes, or those of them named in `only` (all when
  * n_only is 0), into res[0..*n) (at most RUN_MAX_SCHEMES), each with its
  * expectation's verdict in why[i] (malloc'd; "" when it held or there is
  * none).  False on input errors (in d); what ran is in res all the same.
- * trace may be NULL. */
+ * hooks may be NULL. */
 #define RUN_MAX_SCHEMES 8
 bool run_schemes(const Scenario *s, char *const *only, size_t n_only,
                  SchemeResult *res, char **why, size_t *n, Diag *d,
-                 struct Trace *trace);
+                 const RunHooks *hooks);
 void run_schemes_free(SchemeResult *res, char **why, size_t n);
 
 /* Checks r against the scenario's expectation for its scheme: true if it

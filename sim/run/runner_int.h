@@ -82,6 +82,8 @@ struct Run {
                              moves now (a master, or the CPU copying) */
     unsigned *bus_load;   /* per bus: operations in flight across it */
     struct Trace *trace;  /* NULL: none */
+    const RunHooks *hooks; /* NULL: none */
+    uint64_t runs_total, runs_done; /* operation runs, for progress */
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;
