@@ -35,7 +35,8 @@ static const char run_help[] =
     "              scheme, a track per bus and per master), F.vcd for\n"
     "              GTKWave (each bus's busy and owner signals)\n"
     "\n"
-    "Colour is used only on a terminal (and never with NO_COLOR set).\n"
+    "Colour is used only on a terminal (and never with NO_COLOR set); on a\n"
+    "terminal a long run shows its progress on stderr.\n"
     "Exit status: 0 ran and every expectation held, 1 an expectation\n"
     "failed, 2 bad input.\n";
 

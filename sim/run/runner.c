@@ -14,9 +14,16 @@
 
 /* ---- results ------------------------------------------------------------ */
 
+/* Distinct messages kept; the rest are counted under one line per kind
+ * (messages name addresses, so millions of failing operations could
+ * otherwise keep millions of them). */
+#define RUN_MAX_REASONS 100
+
 void run_add_reason(Run *run, const char *kind, const char *text)
 {
     SchemeResult *r = run->r;
+    if (r->n_reasons >= RUN_MAX_REASONS)
+        text = "(and more, with other messages)";
     for (size_t i = 0; i < r->n_reasons; i++)
         if (!strcmp(r->reasons[i].kind, kind) &&
             !strcmp(r->reasons[i].text, text)) {
