@@ -304,7 +304,8 @@ const uint8_t *fifo_log(const Fifo *f, uint64_t from, uint64_t *n)
 {
     assert(from >= f->forgotten && from <= fifo_count(f));
     *n = fifo_count(f) - from;
-    return f->written.v + (from - f->forgotten);
+    static const uint8_t none[1];
+    return f->written.v ? f->written.v + (from - f->forgotten) : none;
 }
 
 void fifo_forget(Fifo *f, uint64_t upto)
