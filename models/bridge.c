@@ -63,6 +63,83 @@ static bool windows(Loader *ld, yaml_node_t *v, WindowList *wl, bool upstream)
     return wl->v != NULL;
 }
 
+/* ---- programmable windows ------------------------------------------------- */
+
+typedef struct ProgYaml {
+    unsigned count, writes;
+    char *align;
+    uint64_t min_size, max_size;
+} ProgYaml;
+
+static const Field prog_fields[] = {
+    {"count", ld_f_count, offsetof(ProgYaml, count), true},
+    {"writes", ld_f_count, offsetof(ProgYaml, writes), true},
+    {"align", ld_f_str, offsetof(ProgYaml, align), false},
+    {"min_size", ld_f_size, offsetof(ProgYaml, min_size), false},
+    {"max_size", ld_f_size, offsetof(ProgYaml, max_size), false},
+    {"boot", ld_f_skip, 0, false},
+    FIELD_END,
+};
+
+/* The 440GP/440SPe PCI-X bridge's POM and PIM rules (LINUX_DMA.md §C): a
+ * power of two from 1 MiB to 4 GiB, naturally aligned. */
+#define PROG_MIN_DEFAULT (1ull << 20)
+#define PROG_MAX_DEFAULT (4ull << 30)
+
+static bool prog_windows(Loader *ld, yaml_node_t *v, ProgWindows *pw,
+                         bool upstream)
+{
+    ProgYaml y = {.min_size = PROG_MIN_DEFAULT, .max_size = PROG_MAX_DEFAULT};
+    FieldSet set = {prog_fields, &y};
+    if (!ld_expect_map(ld, v, "a mapping of programmable windows") ||
+        !ld_map_fields(ld, v, &set, 1))
+        return false;
+    pw->present = true;
+    pw->count = y.count;
+    pw->writes = y.writes;
+    pw->min_size = y.min_size;
+    pw->max_size = y.max_size;
+    pw->pos = ld_pos(ld, v);
+    pw->path = ld_path(ld);
+    if (y.align && strcmp(y.align, "natural")) {
+        yaml_node_t *a = ld_map_get(ld, v, "align");
+        size_t old = ld_push_key(ld, "align");
+        if (y.align[0] < '0' || y.align[0] > '9')
+            return ld_fail(ld, a, "align is 'natural' or a size, not '%s'",
+                           y.align);
+        if (!ld_f_size(ld, a, &pw->granule))
+            return false;
+        ld_pop(ld, old);
+    }
+    if (pw->min_size > pw->max_size) {
+        ld_push_key(ld, "min_size");
+        return ld_fail(ld, ld_map_get(ld, v, "min_size"),
+                       "min_size is larger than max_size");
+    }
+    yaml_node_t *boot = ld_map_get(ld, v, "boot");
+    if (boot) {
+        size_t old = ld_push_key(ld, "boot");
+        pw->boot.pos = ld_pos(ld, boot);
+        pw->boot.path = ld_path(ld);
+        pw->boot.v = ld_list(ld, boot, "a list of windows", sizeof *pw->boot.v,
+                             &pw->boot.n, window_item, &upstream);
+        if (!pw->boot.v)
+            return false;
+        ld_pop(ld, old);
+    }
+    return true;
+}
+
+static bool f_outbound(Loader *ld, yaml_node_t *v, void *dst)
+{
+    return prog_windows(ld, v, dst, false);
+}
+
+static bool f_inbound(Loader *ld, yaml_node_t *v, void *dst)
+{
+    return prog_windows(ld, v, dst, true);
+}
+
 static bool f_ranges(Loader *ld, yaml_node_t *v, void *dst)
 {
     return windows(ld, v, dst, false);
@@ -78,6 +155,8 @@ static const Field bridge_fields[] = {
     {"child", ld_f_ref, offsetof(BridgeParams, child), true},
     {"ranges", f_ranges, offsetof(BridgeParams, ranges), false},
     {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
+    {"outbound_windows", f_outbound, offsetof(BridgeParams, outbound), false},
+    {"inbound_windows", f_inbound, offsetof(BridgeParams, inbound), false},
     {"latency_cycles", ld_f_cycles, offsetof(BridgeParams, latency_cycles),
      false},
     {"cross_cycles", ld_f_cycles, offsetof(BridgeParams, cross_cycles),

@@ -88,6 +88,80 @@ START_TEST(overlapping_windows)
 }
 END_TEST
 
+/* Programmable windows (docs/topology.md): what boot sets must be what
+ * the hardware can hold. */
+#define PROG_BRIDGE                                                         \
+    "  - name: x\n    kind: bridge\n    parent: b\n    child: p\n"
+
+START_TEST(programmable_windows)
+{
+    /* the 440 PCI-X bridge's rules: 3 windows, powers of two from 1 MiB
+     * to 4 GiB, naturally aligned; a clean boot setting */
+    ck_assert_str_eq(
+        lint(HEAD PROG_BRIDGE
+             "    outbound_windows:\n      count: 3\n      writes: 5\n"
+             "      boot: [{child: 0x8000_0000, parent: 0x8000_0000, "
+             "size: 256MiB}]\n"
+             "    inbound_windows: {count: 3, writes: 4, boot: [{child: 0, "
+             "parent: 0, size: 16MiB}]}\n"),
+        "");
+    /* more boot windows than the hardware has */
+    ck_assert_str_eq(
+        lint(HEAD PROG_BRIDGE
+             "    inbound_windows: {count: 1, writes: 4, boot: [{child: 0, "
+             "parent: 0, size: 8MiB}, {child: 8MiB, parent: 8MiB, "
+             "size: 8MiB}]}\n"),
+        "t.yaml:12:50: components.2.inbound_windows.boot: error: boot sets 2 "
+        "inbound windows; x has 1\n");
+    /* not a power of two; misaligned; too small; too large */
+    const char *out = lint(
+        HEAD PROG_BRIDGE
+        "    outbound_windows:\n      count: 4\n      writes: 5\n"
+        "      boot:\n"
+        "        - {child: 0x8000_0000, parent: 0x8000_0000, size: 3MiB}\n"
+        "        - {child: 0x9000_0000, parent: 0x9010_0000, size: 2MiB}\n"
+        "        - {child: 0xA000_0000, parent: 0xA000_0000, size: 512KiB}\n"
+        "        - {child: 0, parent: 0, size: 8GiB}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:16:11: components.2.outbound_windows.boot.0: "
+                     "error: outbound window 0 is 3 MiB: x's windows are "
+                     "powers of two\n"
+                     "t.yaml:17:11: components.2.outbound_windows.boot.1: "
+                     "error: outbound window 1: its parent address "
+                     "0x9010_0000 is not a multiple of its size (2 MiB), as "
+                     "x's windows must be\n"
+                     "t.yaml:18:11: components.2.outbound_windows.boot.2: "
+                     "error: outbound window 2 is 512 KiB: x's windows are "
+                     "1 MiB to 4 GiB\n"
+                     "t.yaml:19:11: components.2.outbound_windows.boot.3: "
+                     "error: outbound window 3 is 8 GiB: x's windows are "
+                     "1 MiB to 4 GiB\n");
+    /* a granule (a PCI-to-PCI bridge's 1 MiB base and limit) and limits
+     * of one's own */
+    out = lint(HEAD PROG_BRIDGE
+               "    outbound_windows: {count: 1, writes: 1, align: 1MiB, "
+               "min_size: 1MiB, max_size: 64MiB, boot: [{child: 0x8010_0000, "
+               "parent: 0x8010_0000, size: 3MiB}]}\n"
+               "    inbound_windows: {count: 1, writes: 1, align: 1MiB, "
+               "boot: [{child: 0x8_0000, parent: 0, size: 1MiB}]}\n");
+    ck_assert_str_eq(out,
+                     "t.yaml:13:64: components.2.inbound_windows.boot.0: "
+                     "error: inbound window 0: x's windows start and end on "
+                     "1 MiB boundaries\n");
+    /* boot windows of two bridges that overlap: the decode lint names
+     * them as programmable */
+    out = lint(HEAD PROG_BRIDGE
+               "    outbound_windows: {count: 2, writes: 5, boot: [{child: 0, "
+               "parent: 0x8000_0000, size: 256MiB}]}\n"
+               "  - {name: y, kind: bridge, parent: b, child: o, ranges: "
+               "[{child: 0, parent: 0x8800_0000, size: 256MiB}]}\n");
+    ck_assert_msg(strstr(out, "error: y ranges window 0 overlaps x outbound "
+                              "window 0 on b (memory space) over "
+                              "0x8800_0000..0x8fff_ffff"),
+                  "%s", out);
+}
+END_TEST
+
 START_TEST(shadowing)
 {
     ck_assert_str_eq(
@@ -252,6 +326,7 @@ Suite *lint_suite(void)
     tcase_add_test(tc, clean);
     tcase_add_test(tc, overlapping_regions);
     tcase_add_test(tc, overlapping_windows);
+    tcase_add_test(tc, programmable_windows);
     tcase_add_test(tc, shadowing);
     tcase_add_test(tc, widths);
     tcase_add_test(tc, spaces);

@@ -129,6 +129,9 @@ START_TEST(ebony)
         {"sdram", 0x0, 1, " => not-a-master"},
     };
     RUN("ebony", cases);
+    /* the same board with its bridge's memory windows programmable, set at
+     * boot to the same: every route the same */
+    RUN("tests/topologies/ebony-pom.yaml", cases);
 }
 END_TEST
 

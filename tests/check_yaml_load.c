@@ -219,11 +219,29 @@ START_TEST(kinds)
                   "child: b2, ranges: all}\n",
                   "7:59: components.0.ranges: expected a list of windows or "
                   "'identity', got 'all'");
+    /* programmable windows */
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, outbound_windows: {writes: 5}}\n",
+                  "7:69: components.0.outbound_windows: missing required key "
+                  "'count'");
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, inbound_windows: {count: 2, writes: 4, "
+                  "align: nat}}\n",
+                  "7:97: components.0.inbound_windows.align: align is "
+                  "'natural' or a size, not 'nat'");
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, inbound_windows: {count: 2, writes: 4, "
+                  "min_size: 8MiB, max_size: 4MiB}}\n",
+                  "7:100: components.0.inbound_windows.min_size: min_size is "
+                  "larger than max_size");
     ck_load_error(HEAD BUSES "components:\n  - {name: x, kind: bridge, "
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
                   "kind, clock, parent, child, ranges, dma_ranges, "
-                  "latency_cycles, cross_cycles, posted_write_buffer, "
+                  "outbound_windows, inbound_windows, latency_cycles, cross_cycles, posted_write_buffer, "
                   "prefetch, cache_line, completer_latency, " "write_disconnect)");
 }
 END_TEST

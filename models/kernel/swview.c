@@ -67,23 +67,12 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
     int near = dir == UP ? child : parent, far = dir == UP ? parent : child;
     bool p_io = t->buses[parent].kind->has_io_space;
     char a[32];
-    if (wl->identity) {
-        bool io_ok = t->buses[near].kind->has_io_space &&
-                     t->buses[far].kind->has_io_space;
-        uint64_t last = bits_last(topo_space_bits(t, far, w->sp));
-        if ((w->sp == SPACE_IO && (dma || !io_ok)) || w->addr > last) {
-            snprintf(why, n, "the identity %s of %s do not hold %s %s %s",
-                     dma ? "dma_ranges" : "ranges", c->name,
-                     t->buses[near].name, space_name(w->sp),
-                     units_fmt_hex(w->addr, a, sizeof a));
-            return false;
-        }
-        if (w->run - 1 > last - w->addr)
-            w->run = last - w->addr + 1;
-        return true;
-    }
-    for (size_t i = 0; i < wl->n; i++) {
-        const WindowParams *win = &wl->v[i];
+    /* the fixed windows, then what boot programmed into the programmable
+     * ones (the kernel knows both from the device tree) */
+    const ProgWindows *pw = dma ? &c->bridge->inbound : &c->bridge->outbound;
+    for (size_t i = 0; i < wl->n + pw->boot.n; i++) {
+        const WindowParams *win =
+            i < wl->n ? &wl->v[i] : &pw->boot.v[i - wl->n];
         /* A `ranges` window's space is the child side's; the parent sees
          * an I/O window in memory space unless it has I/O space itself. */
         AddrSpace csp = dma ? SPACE_MEM : win->space;
@@ -100,9 +89,34 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
         w->sp = dir == UP ? psp : csp;
         return true;
     }
-    snprintf(why, n, "no %s window of %s holds %s %s %s",
-             dma ? "dma_ranges" : "ranges", c->name, t->buses[near].name,
-             space_name(w->sp), units_fmt_hex(w->addr, a, sizeof a));
+    if (wl->identity) {
+        /* subtractive: what no window above claimed, 1:1 up to the next
+         * programmable window */
+        bool io_ok = t->buses[near].kind->has_io_space &&
+                     t->buses[far].kind->has_io_space;
+        uint64_t last = bits_last(topo_space_bits(t, far, w->sp));
+        if ((w->sp == SPACE_IO && (dma || !io_ok)) || w->addr > last) {
+            snprintf(why, n, "the identity %s of %s do not hold %s %s %s",
+                     dma ? "dma_ranges" : "ranges", c->name,
+                     t->buses[near].name, space_name(w->sp),
+                     units_fmt_hex(w->addr, a, sizeof a));
+            return false;
+        }
+        if (w->run - 1 > last - w->addr)
+            w->run = last - w->addr + 1;
+        for (size_t i = 0; i < pw->boot.n; i++) {
+            uint64_t from = dir == UP ? pw->boot.v[i].child
+                                      : pw->boot.v[i].parent;
+            if (from > w->addr && from - w->addr < w->run)
+                w->run = from - w->addr;
+        }
+        return true;
+    }
+    snprintf(why, n, "no %s%s window of %s holds %s %s %s",
+             dma ? "dma_ranges" : "ranges",
+             !pw->present ? "" : dma ? " or inbound" : " or outbound", c->name,
+             t->buses[near].name, space_name(w->sp),
+             units_fmt_hex(w->addr, a, sizeof a));
     return false;
 }
 

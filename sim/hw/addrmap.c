@@ -54,7 +54,9 @@ void decoder_describe(const Topology *t, const Decoder *d, char *buf,
                  region_kind_name(c->regions[d->index].kind));
         break;
     case TIER_DOWN:
-        snprintf(buf, len, "%s ranges window %d", c->name, d->index);
+        snprintf(buf, len, d->programmable ? "%s outbound window %d"
+                                           : "%s ranges window %d",
+                 c->name, d->index);
         break;
     case TIER_SUBTRACTIVE:
         snprintf(buf, len, "%s identity ranges", c->name);
@@ -63,7 +65,9 @@ void decoder_describe(const Topology *t, const Decoder *d, char *buf,
         if (d->index < 0)
             snprintf(buf, len, "%s identity dma_ranges", c->name);
         else
-            snprintf(buf, len, "%s dma_ranges window %d", c->name, d->index);
+            snprintf(buf, len, d->programmable ? "%s inbound window %d"
+                                               : "%s dma_ranges window %d",
+                     c->name, d->index);
         break;
     }
 }
@@ -111,7 +115,7 @@ static void add_regions(Topology *t, AddrMap *m, Diag *d, int ci)
             continue;
         }
         Decoder dec = {rp->base, hi, TIER_REGION, ci, (int)r, -1, sp, 0,
-                       rp->pos, rp->path};
+                       rp->pos, rp->path, false};
         push(t, &m->lists[c->bus_idx][sp][TIER_REGION], &dec);
     }
 }
@@ -120,7 +124,8 @@ static void add_regions(Topology *t, AddrMap *m, Diag *d, int ci)
 static void add_window(Topology *t, AddrMap *m, Diag *d, int ci, int index,
                        Tier tier, int from, AddrSpace from_sp, uint64_t lo,
                        int to, AddrSpace to_sp, uint64_t to_lo,
-                       uint64_t size, SrcPos pos, const char *path)
+                       uint64_t size, SrcPos pos, const char *path,
+                       bool programmable)
 {
     uint64_t hi, to_hi;
     if (!fits(lo, size, topo_space_bits(t, from, from_sp), &hi)) {
@@ -131,8 +136,67 @@ static void add_window(Topology *t, AddrMap *m, Diag *d, int ci, int index,
         width_error(t, d, pos, path, "window target", to_lo, size, to, to_sp);
         return;
     }
-    Decoder dec = {lo, hi, tier, ci, index, to, to_sp, to_lo, pos, path};
+    Decoder dec = {lo, hi, tier, ci, index, to, to_sp, to_lo, pos, path,
+                   programmable};
     push(t, &m->lists[from][from_sp][tier], &dec);
+}
+
+/* What the hardware cannot hold: more boot windows than it has, and
+ * windows its size and alignment rules refuse.  True when the window may
+ * be decoded. */
+static bool prog_window_ok(const CompParams *c, const ProgWindows *pw,
+                           const char *dir, size_t i, Diag *d)
+{
+    const WindowParams *w = &pw->boot.v[i];
+    char a[32], b[32];
+    if (pw->granule) {
+        if (w->size_bytes % pw->granule || w->child % pw->granule ||
+            w->parent % pw->granule) {
+            diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL,
+                     NULL,
+                     "%s window %zu: %s's windows start and end on %s "
+                     "boundaries",
+                     dir, i, c->name,
+                     units_fmt_size(pw->granule, a, sizeof a));
+            return false;
+        }
+    } else if (w->size_bytes & (w->size_bytes - 1)) {
+        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
+                 "%s window %zu is %s: %s's windows are powers of two", dir,
+                 i, units_fmt_size(w->size_bytes, a, sizeof a), c->name);
+        return false;
+    } else if ((w->child | w->parent) & (w->size_bytes - 1)) {
+        bool ch = w->child & (w->size_bytes - 1);
+        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
+                 "%s window %zu: its %s address %s is not a multiple of its "
+                 "size (%s), as %s's windows must be",
+                 dir, i, ch ? "child" : "parent",
+                 units_fmt_hex(ch ? w->child : w->parent, a, sizeof a),
+                 units_fmt_size(w->size_bytes, b, sizeof b), c->name);
+        return false;
+    }
+    if (w->size_bytes < pw->min_size || w->size_bytes > pw->max_size) {
+        char s[32];
+        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
+                 "%s window %zu is %s: %s's windows are %s to %s", dir, i,
+                 units_fmt_size(w->size_bytes, s, sizeof s), c->name,
+                 units_fmt_size(pw->min_size, a, sizeof a),
+                 units_fmt_size(pw->max_size, b, sizeof b));
+        return false;
+    }
+    return true;
+}
+
+static bool prog_count_ok(const CompParams *c, const ProgWindows *pw,
+                          const char *dir, Diag *d)
+{
+    if (pw->boot.n <= pw->count)
+        return true;
+    diag_add(d, SEV_ERROR, "window-count", pw->boot.pos, pw->boot.path, NULL,
+             NULL,
+             "boot sets %zu %s windows; %s has %u", pw->boot.n, dir, c->name,
+             pw->count);
+    return false;
 }
 
 static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
@@ -151,7 +215,7 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
             uint64_t clast = bits_last(topo_space_bits(t, ch, sp));
             uint64_t size_m1 = last < clast ? last : clast;
             Decoder dec = {0, size_m1, TIER_SUBTRACTIVE, ci, -1, ch, sp, 0,
-                           br->ranges.pos, br->ranges.path};
+                           br->ranges.pos, br->ranges.path, false};
             push(t, &m->lists[p][sp][TIER_SUBTRACTIVE], &dec);
         }
     }
@@ -166,20 +230,47 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
         }
         AddrSpace psp = p_io ? w->space : SPACE_MEM;
         add_window(t, m, d, ci, (int)i, TIER_DOWN, p, psp, w->parent, ch,
-                   w->space, w->child, w->size_bytes, w->pos, w->path);
+                   w->space, w->child, w->size_bytes, w->pos, w->path, false);
     }
+    if (prog_count_ok(c, &br->outbound, "outbound", d))
+        for (size_t i = 0; i < br->outbound.boot.n; i++) {
+            WindowParams *w = &br->outbound.boot.v[i];
+            if (w->space == SPACE_IO && !c_io) {
+                diag_add(d, SEV_ERROR, "space", w->pos, w->path, NULL, NULL,
+                         "an I/O window needs a child bus with I/O space; %s "
+                         "is a %s bus",
+                         t->buses[ch].name, t->buses[ch].kind->name);
+                continue;
+            }
+            if (!prog_window_ok(c, &br->outbound, "outbound", i, d))
+                continue;
+            AddrSpace psp = p_io ? w->space : SPACE_MEM;
+            add_window(t, m, d, ci, (int)i, TIER_DOWN, p, psp, w->parent, ch,
+                       w->space, w->child, w->size_bytes, w->pos, w->path,
+                       true);
+        }
     if (br->dma_ranges.identity) {
         uint64_t last = bits_last(topo_space_bits(t, ch, SPACE_MEM));
         uint64_t plast = bits_last(topo_space_bits(t, p, SPACE_MEM));
         Decoder dec = {0, last < plast ? last : plast, TIER_UP, ci, -1, p,
-                       SPACE_MEM, 0, br->dma_ranges.pos, br->dma_ranges.path};
+                       SPACE_MEM, 0, br->dma_ranges.pos, br->dma_ranges.path,
+                       false};
         push(t, &m->lists[ch][SPACE_MEM][TIER_UP], &dec);
     }
     for (size_t i = 0; i < br->dma_ranges.n; i++) {
         WindowParams *w = &br->dma_ranges.v[i];
         add_window(t, m, d, ci, (int)i, TIER_UP, ch, SPACE_MEM, w->child, p,
-                   SPACE_MEM, w->parent, w->size_bytes, w->pos, w->path);
+                   SPACE_MEM, w->parent, w->size_bytes, w->pos, w->path,
+                   false);
     }
+    if (prog_count_ok(c, &br->inbound, "inbound", d))
+        for (size_t i = 0; i < br->inbound.boot.n; i++) {
+            WindowParams *w = &br->inbound.boot.v[i];
+            if (prog_window_ok(c, &br->inbound, "inbound", i, d))
+                add_window(t, m, d, ci, (int)i, TIER_UP, ch, SPACE_MEM,
+                           w->child, p, SPACE_MEM, w->parent, w->size_bytes,
+                           w->pos, w->path, true);
+        }
 }
 
 static const char *tier_noun(Tier t)

@@ -29,6 +29,7 @@ typedef struct Decoder {
     uint64_t to_lo;    /* the far bus's address for lo */
     SrcPos pos;
     const char *path;
+    bool programmable; /* a bridge's programmable window (index: which) */
 } Decoder;
 
 /* Builds the decoders of every bus.  Problems that make routing ambiguous

@@ -42,10 +42,27 @@ typedef struct WindowList {
     char *path;
 } WindowList;
 
+/* A bridge's programmable windows in one direction (docs/topology.md,
+ * "Programmable windows"): how many the hardware has, the sizes and
+ * alignments it takes, what programming one costs, and what boot sets. */
+typedef struct ProgWindows {
+    bool present;
+    unsigned count;      /* windows the hardware has */
+    uint64_t granule;    /* 0: natural (a power-of-two size, both addresses
+                            aligned to it); else base and size in these */
+    uint64_t min_size, max_size;
+    unsigned writes;     /* register writes that program one window */
+    WindowList boot;     /* what boot firmware sets, window 0 first */
+    SrcPos pos;
+    char *path;
+} ProgWindows;
+
 typedef struct BridgeParams {
     Ref parent, child;
     WindowList ranges;     /* downstream, parent -> child */
     WindowList dma_ranges; /* upstream, child -> parent */
+    ProgWindows outbound;  /* programmable, as ranges */
+    ProgWindows inbound;   /* programmable, as dma_ranges */
     unsigned latency_cycles; /* near-bus cycles to accept an access */
     unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
     unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */
