@@ -15,6 +15,28 @@ typedef struct DecodeList {
 struct AddrMap {
     size_t n_buses;
     DecodeList (*lists)[N_SPACES][N_TIERS];
+    WinState *boot; /* the programmable windows as boot sets them */
+};
+
+/* One programmable window: where it decodes, and its setting. */
+typedef struct WinSlot {
+    int comp;
+    bool inbound;
+    unsigned index;
+    int bus;     /* the bus it decodes on */
+    bool on;
+    WindowParams w;
+    Decoder dec; /* when on */
+} WinSlot;
+
+struct WinState {
+    const Topology *t;
+    WinSlot *v;
+    size_t n;
+    size_t *first;  /* slots of bridge c: v[first[c] ..] */
+    size_t *by_bus; /* slot indices by the bus they decode on, */
+    size_t *bus_at; /* bus b's from by_bus[bus_at[b]] to by_bus[bus_at[b+1]] */
+    bool arena;     /* the boot state lives in the topology's arena */
 };
 
 static void push(Topology *t, DecodeList *l, const Decoder *d)
@@ -70,6 +92,161 @@ void decoder_describe(const Topology *t, const Decoder *d, char *buf,
                      c->name, d->index);
         break;
     }
+}
+
+/* ---- programmable windows ------------------------------------------------ */
+
+static bool fits(uint64_t lo, uint64_t size, unsigned bits, uint64_t *hi);
+
+static const ProgWindows *prog_of(const Topology *t, int comp, bool inbound)
+{
+    const BridgeParams *br = t->comps[comp].bridge;
+    return inbound ? &br->inbound : &br->outbound;
+}
+
+/* The decoder of a window that is on: an outbound one on the parent bus
+ * leading down, an inbound one on the child bus leading up. */
+static void slot_decoder(const Topology *t, WinSlot *sl)
+{
+    const CompParams *c = &t->comps[sl->comp];
+    int p = c->bus_idx, ch = topo_find_bus(t, c->bridge->child.name);
+    const WindowParams *w = &sl->w;
+    Decoder dec = {0};
+    dec.comp = sl->comp;
+    dec.index = (int)sl->index;
+    dec.pos = w->pos;
+    dec.path = w->path;
+    dec.programmable = true;
+    if (sl->inbound) {
+        dec.lo = w->child;
+        dec.tier = TIER_UP;
+        dec.to_bus = p;
+        dec.to_space = SPACE_MEM;
+        dec.to_lo = w->parent;
+    } else {
+        dec.lo = w->parent;
+        dec.tier = TIER_DOWN;
+        dec.to_bus = ch;
+        dec.to_space = w->space;
+        dec.to_lo = w->child;
+    }
+    dec.hi = dec.lo + (w->size_bytes - 1);
+    sl->dec = dec;
+}
+
+/* The space the window decodes in on its own bus. */
+static AddrSpace slot_space(const Topology *t, const WinSlot *sl)
+{
+    if (sl->inbound)
+        return SPACE_MEM;
+    bool p_io = t->buses[t->comps[sl->comp].bus_idx].kind->has_io_space;
+    return p_io ? sl->w.space : SPACE_MEM;
+}
+
+static void *ws_calloc(Arena *a, size_t n, size_t size)
+{
+    if (a)
+        return arena_calloc(a, n ? n : 1, size);
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* Every programmable window of t, all off. */
+static WinState *ws_build(const Topology *t, Arena *a)
+{
+    WinState *ws = ws_calloc(a, 1, sizeof *ws);
+    ws->t = t;
+    ws->arena = a != NULL;
+    ws->first = ws_calloc(a, t->n_comps + 1, sizeof *ws->first);
+    size_t n = 0;
+    for (size_t c = 0; c < t->n_comps; c++) {
+        ws->first[c] = n;
+        if (t->comps[c].bridge)
+            n += t->comps[c].bridge->outbound.count +
+                 t->comps[c].bridge->inbound.count;
+    }
+    ws->first[t->n_comps] = n;
+    ws->n = n;
+    ws->v = ws_calloc(a, n, sizeof *ws->v);
+    ws->by_bus = ws_calloc(a, n, sizeof *ws->by_bus);
+    ws->bus_at = ws_calloc(a, t->n_buses + 1, sizeof *ws->bus_at);
+    size_t k = 0;
+    for (size_t c = 0; c < t->n_comps; c++) {
+        const BridgeParams *br = t->comps[c].bridge;
+        if (!br)
+            continue;
+        int ch = topo_find_bus(t, br->child.name);
+        for (int in = 0; in < 2; in++) {
+            const ProgWindows *pw = in ? &br->inbound : &br->outbound;
+            for (unsigned i = 0; i < pw->count; i++, k++)
+                ws->v[k] = (WinSlot){.comp = (int)c,
+                                     .inbound = in,
+                                     .index = i,
+                                     .bus = in ? ch : t->comps[c].bus_idx};
+        }
+    }
+    /* by bus, counting sort */
+    for (size_t i = 0; i < n; i++)
+        ws->bus_at[ws->v[i].bus + 1]++;
+    for (size_t b = 0; b < t->n_buses; b++)
+        ws->bus_at[b + 1] += ws->bus_at[b];
+    size_t *fill = calloc(t->n_buses + 1, sizeof *fill);
+    if (!fill)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        int b = ws->v[i].bus;
+        ws->by_bus[ws->bus_at[b] + fill[b]++] = i;
+    }
+    free(fill);
+    return ws;
+}
+
+static WinSlot *slot_at(const WinState *ws, int comp, bool inbound,
+                        unsigned slot)
+{
+    const BridgeParams *br = ws->t->comps[comp].bridge;
+    size_t k = ws->first[comp] + (inbound ? br->outbound.count : 0) + slot;
+    return &ws->v[k];
+}
+
+WinState *winstate_new(const Topology *t)
+{
+    WinState *ws = ws_build(t, NULL);
+    const WinState *boot = t->map->boot;
+    for (size_t i = 0; i < ws->n; i++)
+        ws->v[i] = boot->v[i];
+    return ws;
+}
+
+void winstate_free(WinState *ws)
+{
+    if (!ws || ws->arena)
+        return;
+    free(ws->v);
+    free(ws->first);
+    free(ws->by_bus);
+    free(ws->bus_at);
+    free(ws);
+}
+
+void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
+                  const WindowParams *w)
+{
+    WinSlot *sl = slot_at(ws, comp, inbound, slot);
+    sl->on = w != NULL;
+    if (w) {
+        sl->w = *w;
+        slot_decoder(ws->t, sl);
+    }
+}
+
+const WindowParams *winstate_get(const WinState *ws, int comp, bool inbound,
+                                 unsigned slot)
+{
+    const WinSlot *sl = slot_at(ws, comp, inbound, slot);
+    return sl->on ? &sl->w : NULL;
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -141,50 +318,19 @@ static void add_window(Topology *t, AddrMap *m, Diag *d, int ci, int index,
     push(t, &m->lists[from][from_sp][tier], &dec);
 }
 
-/* What the hardware cannot hold: more boot windows than it has, and
- * windows its size and alignment rules refuse.  True when the window may
- * be decoded. */
-static bool prog_window_ok(const CompParams *c, const ProgWindows *pw,
-                           const char *dir, size_t i, Diag *d)
+/* What the hardware cannot hold: windows its size and alignment rules
+ * refuse.  True when the window may be decoded. */
+static bool prog_window_ok(const Topology *t, int ci, bool inbound,
+                           size_t i, Diag *d)
 {
-    const WindowParams *w = &pw->boot.v[i];
-    char a[32], b[32];
-    if (pw->granule) {
-        if (w->size_bytes % pw->granule || w->child % pw->granule ||
-            w->parent % pw->granule) {
-            diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL,
-                     NULL,
-                     "%s window %zu: %s's windows start and end on %s "
-                     "boundaries",
-                     dir, i, c->name,
-                     units_fmt_size(pw->granule, a, sizeof a));
-            return false;
-        }
-    } else if (w->size_bytes & (w->size_bytes - 1)) {
-        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
-                 "%s window %zu is %s: %s's windows are powers of two", dir,
-                 i, units_fmt_size(w->size_bytes, a, sizeof a), c->name);
-        return false;
-    } else if ((w->child | w->parent) & (w->size_bytes - 1)) {
-        bool ch = w->child & (w->size_bytes - 1);
-        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
-                 "%s window %zu: its %s address %s is not a multiple of its "
-                 "size (%s), as %s's windows must be",
-                 dir, i, ch ? "child" : "parent",
-                 units_fmt_hex(ch ? w->child : w->parent, a, sizeof a),
-                 units_fmt_size(w->size_bytes, b, sizeof b), c->name);
-        return false;
-    }
-    if (w->size_bytes < pw->min_size || w->size_bytes > pw->max_size) {
-        char s[32];
-        diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL,
-                 "%s window %zu is %s: %s's windows are %s to %s", dir, i,
-                 units_fmt_size(w->size_bytes, s, sizeof s), c->name,
-                 units_fmt_size(pw->min_size, a, sizeof a),
-                 units_fmt_size(pw->max_size, b, sizeof b));
-        return false;
-    }
-    return true;
+    const BridgeParams *br = t->comps[ci].bridge;
+    const WindowParams *w = &(inbound ? &br->inbound : &br->outbound)->boot.v[i];
+    char why[300];
+    if (!topo_window_rule(t, ci, inbound, (long)i, w, why, sizeof why))
+        return true;
+    diag_add(d, SEV_ERROR, "window-rule", w->pos, w->path, NULL, NULL, "%s",
+             why);
+    return false;
 }
 
 static bool prog_count_ok(const CompParams *c, const ProgWindows *pw,
@@ -242,7 +388,7 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
                          t->buses[ch].name, t->buses[ch].kind->name);
                 continue;
             }
-            if (!prog_window_ok(c, &br->outbound, "outbound", i, d))
+            if (!prog_window_ok(t, ci, false, i, d))
                 continue;
             AddrSpace psp = p_io ? w->space : SPACE_MEM;
             add_window(t, m, d, ci, (int)i, TIER_DOWN, p, psp, w->parent, ch,
@@ -266,7 +412,7 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
     if (prog_count_ok(c, &br->inbound, "inbound", d))
         for (size_t i = 0; i < br->inbound.boot.n; i++) {
             WindowParams *w = &br->inbound.boot.v[i];
-            if (prog_window_ok(c, &br->inbound, "inbound", i, d))
+            if (prog_window_ok(t, ci, true, i, d))
                 add_window(t, m, d, ci, (int)i, TIER_UP, ch, SPACE_MEM,
                            w->child, p, SPACE_MEM, w->parent, w->size_bytes,
                            w->pos, w->path, true);
@@ -377,6 +523,29 @@ AddrMap *addrmap_build(Topology *t, Diag *d)
             check_across(t, d, &tiers[TIER_DOWN], &tiers[TIER_UP], (int)b,
                          sp);
         }
+    /* The boot windows were decoded with the fixed ones for the lints;
+     * from here they are the boot state of the programmable windows. */
+    m->boot = ws_build(t, t->arena);
+    for (size_t b = 0; b < t->n_buses; b++)
+        for (int sp = 0; sp < N_SPACES; sp++)
+            for (int k = 0; k < N_TIERS; k++) {
+                DecodeList *l = &m->lists[b][sp][k];
+                size_t w = 0;
+                for (size_t i = 0; i < l->n; i++) {
+                    const Decoder *dec = &l->v[i];
+                    if (!dec->programmable) {
+                        l->v[w++] = *dec;
+                        continue;
+                    }
+                    bool in = dec->tier == TIER_UP;
+                    WinSlot *sl = slot_at(m->boot, dec->comp, in,
+                                          (unsigned)dec->index);
+                    sl->on = true;
+                    sl->w = prog_of(t, dec->comp, in)->boot.v[dec->index];
+                    slot_decoder(t, sl);
+                }
+                l->n = w;
+            }
     return m;
 }
 
@@ -420,9 +589,32 @@ static const Decoder *find(const DecodeList *l, uint64_t a, uint64_t *next,
 const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
                               uint64_t addr, int exclude, uint64_t *run_last)
 {
+    return addrmap_decode_ws(m, NULL, bus, sp, addr, exclude, run_last);
+}
+
+const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,
+                                 int bus, AddrSpace sp, uint64_t addr,
+                                 int exclude, uint64_t *run_last)
+{
     const DecodeList *tiers = m->lists[bus][sp];
+    if (!ws)
+        ws = m->boot;
     uint64_t limit = UINT64_MAX;
     for (int k = 0; k < N_TIERS; k++) {
+        /* the programmable windows of this tier on this bus (a few), before
+         * the fixed ones */
+        for (size_t j = ws->bus_at[bus]; j < ws->bus_at[bus + 1]; j++) {
+            const WinSlot *sl = &ws->v[ws->by_bus[j]];
+            if (!sl->on || sl->dec.tier != (Tier)k ||
+                slot_space(ws->t, sl) != sp || sl->comp == exclude)
+                continue;
+            if (sl->dec.lo <= addr && addr <= sl->dec.hi) {
+                *run_last = sl->dec.hi < limit ? sl->dec.hi : limit;
+                return &sl->dec;
+            }
+            if (sl->dec.lo > addr && sl->dec.lo - 1 < limit)
+                limit = sl->dec.lo - 1;
+        }
         uint64_t next;
         bool has_next;
         const Decoder *d = find(&tiers[k], addr, &next, &has_next);

@@ -56,6 +56,30 @@ Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
 const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
                               uint64_t addr, int exclude, uint64_t *run_last);
 
+/* The programmable windows' settings at one moment (docs/topology.md,
+ * "Programmable windows").  The topology holds their boot setting; a
+ * platform keeps its own copy, changed as register writes land.  A window
+ * that is on decodes in the tier of its fixed counterparts (outbound with
+ * `ranges`, inbound with `dma_ranges`), before them. */
+typedef struct WinState WinState;
+
+/* A copy of the boot setting of t's programmable windows. */
+WinState *winstate_new(const Topology *t);
+void winstate_free(WinState *ws);
+/* Window `slot` of bridge `comp` (inbound or outbound): now w, or off
+ * (w NULL).  The caller has checked w against the bridge's rules
+ * (topo_window_rule) and its buses' widths. */
+void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
+                  const WindowParams *w);
+/* Its setting, NULL when off. */
+const WindowParams *winstate_get(const WinState *ws, int comp, bool inbound,
+                                 unsigned slot);
+/* addrmap_decode with the programmable windows as ws has them (NULL: as
+ * boot sets them). */
+const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,
+                                 int bus, AddrSpace sp, uint64_t addr,
+                                 int exclude, uint64_t *run_last);
+
 /* "card region 0 (memory)", "pcix0-bridge ranges window 1", … */
 void decoder_describe(const Topology *t, const Decoder *d, char *buf,
                       size_t len);

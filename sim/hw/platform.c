@@ -20,6 +20,7 @@ Platform *platform_new(const Topology *t)
     p->sim = sim_new();
     /* Per bus a read path [b] and a write path [n_buses + b]; buses
      * without split_read_write use only the first. */
+    p->ws = winstate_new(t);
     p->buses = calloc(2 * t->n_buses + 1, sizeof *p->buses);
     p->models = calloc(t->n_comps ? t->n_comps : 1, sizeof *p->models);
     p->posted_pending = calloc(t->n_comps ? t->n_comps : 1,
@@ -57,6 +58,7 @@ void platform_free(Platform *p)
         free(p->buses[i].q);
     free(p->buses);
     sim_free(p->sim);
+    winstate_free(p->ws);
     free(p);
 }
 
@@ -532,7 +534,7 @@ void platform_issue(Platform *p, Xact *x)
     x->back = NULL;
     x->poller = NULL;
     x->issued = sim_now(p->sim);
-    route_access(t, x->master, x->addr, x->len, &x->route);
+    route_access_ws(t, p->ws, x->master, x->addr, x->len, &x->route);
     const Route *r = &x->route;
     x->fetch_len = x->dir == XACT_READ && r->status == ROUTE_OK &&
                            r->n_hops >= 2
@@ -557,4 +559,15 @@ void platform_issue(Platform *p, Xact *x)
          * pieces instead). */
         plat_start_hop(p, x, 0, sim_now(p->sim));
     }
+}
+
+const WinState *platform_windows(const Platform *p)
+{
+    return p->ws;
+}
+
+void platform_set_window(Platform *p, int comp, bool inbound, unsigned slot,
+                         const WindowParams *w)
+{
+    winstate_set(p->ws, comp, inbound, slot, w);
 }

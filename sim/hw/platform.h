@@ -77,4 +77,11 @@ uint64_t platform_bus_retries(const Platform *p, int bus);
 uint64_t platform_bus_splits(const Platform *p, int bus);
 uint64_t platform_posted_errors(const Platform *p);
 
+/* The programmable windows as their registers hold them now (boot's
+ * setting at first), and a change to one: what a transaction decoded from
+ * then on sees.  Transactions decoded before keep their route. */
+const WinState *platform_windows(const Platform *p);
+void platform_set_window(Platform *p, int comp, bool inbound, unsigned slot,
+                         const WindowParams *w);
+
 #endif

@@ -116,6 +116,7 @@ typedef struct BridgeOps {
 struct Platform {
     const Topology *t;
     Sim *sim;
+    WinState *ws; /* the programmable windows as their registers are now */
     BusState *buses;
     void **models;
     PostedCopy *posted_free, *posted_all;

@@ -50,15 +50,15 @@ static int own_region(const Topology *t, int master, uint64_t addr,
     return -1;
 }
 
-static void master_abort(const Topology *t, Route *r, int bus, AddrSpace sp,
-                         uint64_t addr, int exclude)
+static void master_abort(const Topology *t, const WinState *ws, Route *r,
+                         int bus, AddrSpace sp, uint64_t addr, int exclude)
 {
     char a[32], other[160] = "";
     uint64_t run;
     AddrSpace osp = sp == SPACE_MEM ? SPACE_IO : SPACE_MEM;
     if (addr <= bits_last(topo_space_bits(t, bus, osp))) {
         const Decoder *d =
-            addrmap_decode(t->map, bus, osp, addr, exclude, &run);
+            addrmap_decode_ws(t->map, ws, bus, osp, addr, exclude, &run);
         if (d && d->tier == TIER_REGION) {
             char what[96];
             decoder_describe(t, d, what, sizeof what);
@@ -74,6 +74,12 @@ static void master_abort(const Topology *t, Route *r, int bus, AddrSpace sp,
 
 bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
                   Route *r)
+{
+    return route_access_ws(t, NULL, master, addr, len, r);
+}
+
+bool route_access_ws(const Topology *t, const WinState *ws, int master,
+                     uint64_t addr, uint64_t len, Route *r)
 {
     assert(len >= 1 && addr <= UINT64_MAX - (len - 1));
     const CompParams *m = &t->comps[master];
@@ -131,13 +137,14 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
                                      sizeof a),
                        t->buses[bus].name, bits, space_name(sp));
         uint64_t run;
-        const Decoder *d = addrmap_decode(t->map, bus, sp, addr, exclude,
+        const Decoder *d = addrmap_decode_ws(t->map, ws, bus, sp, addr, exclude,
                                           &run);
         /* The whole access must stay with one decoder. */
         while (run < last) {
             uint64_t run2;
             const Decoder *d2 =
-                addrmap_decode(t->map, bus, sp, run + 1, exclude, &run2);
+                addrmap_decode_ws(t->map, ws, bus, sp, run + 1, exclude,
+                                  &run2);
             if (d2 != d) {
                 char w1[96], w2[96];
                 decoder_describe(t, d, w1, sizeof w1);
@@ -152,7 +159,7 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
             run = run2;
         }
         if (!d) {
-            master_abort(t, r, bus, sp, addr, exclude);
+            master_abort(t, ws, r, bus, sp, addr, exclude);
             return false;
         }
         if (d->tier == TIER_REGION) {

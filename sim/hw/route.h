@@ -45,6 +45,9 @@ typedef struct Route {
  * input).  Returns true when a target is reached. */
 bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
                   Route *r);
+/* The same with the programmable windows as ws has them (NULL: boot). */
+bool route_access_ws(const Topology *t, const WinState *ws, int master,
+                     uint64_t addr, uint64_t len, Route *r);
 
 /* "master-abort", "beyond-width", … as used in JSON. */
 const char *route_status_name(RouteStatus s);

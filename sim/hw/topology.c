@@ -1,6 +1,10 @@
 /* Loading a topology: the three passes, and small shared helpers. */
 #include "sim/hw/topology.h"
 
+#include <stdio.h>
+
+#include "sim/core/units.h"
+
 const char *region_kind_name(RegionKind k)
 {
     static const char *const n[] = {"memory", "fifo", "io"};
@@ -51,4 +55,49 @@ void topology_free(Topology *t)
 {
     if (t)
         arena_free(t->arena);
+}
+
+const char *topo_window_rule(const Topology *t, int comp, bool inbound,
+                             long i, const WindowParams *w, char *why,
+                             size_t n)
+{
+    const CompParams *c = &t->comps[comp];
+    const ProgWindows *pw = inbound ? &c->bridge->inbound
+                                    : &c->bridge->outbound;
+    char which[48], a[32], b[32], s[32];
+    if (i >= 0)
+        snprintf(which, sizeof which, "%s window %ld",
+                 inbound ? "inbound" : "outbound", i);
+    else
+        snprintf(which, sizeof which, "an %s window",
+                 inbound ? "inbound" : "outbound");
+    if (pw->granule) {
+        if (w->size_bytes % pw->granule || w->child % pw->granule ||
+            w->parent % pw->granule) {
+            snprintf(why, n, "%s: %s's windows start and end on %s "
+                             "boundaries",
+                     which, c->name, units_fmt_size(pw->granule, a, sizeof a));
+            return why;
+        }
+    } else if (w->size_bytes & (w->size_bytes - 1)) {
+        snprintf(why, n, "%s is %s: %s's windows are powers of two", which,
+                 units_fmt_size(w->size_bytes, a, sizeof a), c->name);
+        return why;
+    } else if ((w->child | w->parent) & (w->size_bytes - 1)) {
+        bool ch = w->child & (w->size_bytes - 1);
+        snprintf(why, n, "%s: its %s address %s is not a multiple of its "
+                         "size (%s), as %s's windows must be",
+                 which, ch ? "child" : "parent",
+                 units_fmt_hex(ch ? w->child : w->parent, a, sizeof a),
+                 units_fmt_size(w->size_bytes, b, sizeof b), c->name);
+        return why;
+    }
+    if (w->size_bytes < pw->min_size || w->size_bytes > pw->max_size) {
+        snprintf(why, n, "%s is %s: %s's windows are %s to %s", which,
+                 units_fmt_size(w->size_bytes, s, sizeof s), c->name,
+                 units_fmt_size(pw->min_size, a, sizeof a),
+                 units_fmt_size(pw->max_size, b, sizeof b));
+        return why;
+    }
+    return NULL;
 }

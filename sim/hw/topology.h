@@ -198,6 +198,12 @@ Topology *topology_read(const char *file, const Override *ov, size_t n_ov,
 void topology_free(Topology *t);
 bool topology_sound(const Diag *d);
 
+/* Why bridge comp's programmable windows (inbound or outbound) cannot hold
+ * w as window i (i < 0: as any of them), by their size and alignment
+ * rules (docs/topology.md, "Programmable windows"); NULL when they can. */
+const char *topo_window_rule(const Topology *t, int comp, bool inbound,
+                             long i, const WindowParams *w, char *why,
+                             size_t n);
 int topo_find_bus(const Topology *t, const char *name);  /* -1 if none */
 int topo_find_comp(const Topology *t, const char *name); /* -1 if none */
 const char *space_name(AddrSpace s);

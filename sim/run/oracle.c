@@ -129,6 +129,14 @@ static void watch(void *opaque, int master, int comp, int region,
     o->misdirected += len - covered;
 }
 
+/* Where the CPU's physical address leads, through the windows as the
+ * platform has them now. */
+static bool cpu_route(const Oracle *o, uint64_t pa, uint64_t len, Route *r)
+{
+    return route_access_ws(platform_topology(o->p), platform_windows(o->p),
+                           o->cpu, pa, len, r);
+}
+
 Oracle *oracle_new(Platform *p, int cpu)
 {
     Oracle *o = calloc(1, sizeof *o);
@@ -154,7 +162,7 @@ void oracle_free(Oracle *o)
 void oracle_allow(Oracle *o, uint64_t pa, uint64_t len)
 {
     Route r;
-    if (len && route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+    if (len && cpu_route(o, pa, len, &r))
         add(o, (Area){r.target_comp, r.target_region, r.offset,
                       r.offset + len});
 }
@@ -167,7 +175,7 @@ void oracle_allow_region(Oracle *o, int comp, int region)
 OracleMark *oracle_mark(Oracle *o, uint64_t pa, uint64_t len)
 {
     Route r;
-    if (!len || !route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+    if (!len || !cpu_route(o, pa, len, &r))
         return NULL;
     OracleMark *m = calloc(1, sizeof *m);
     if (!m || !(m->bits = calloc(len / 8 + 1, 1)))
@@ -202,7 +210,7 @@ const char *oracle_first_misdirected(const Oracle *o) { return o->first; }
 static Store *store_at(Oracle *o, uint64_t pa, uint64_t len, uint64_t *off)
 {
     Route r;
-    if (!route_access(platform_topology(o->p), o->cpu, pa, len, &r))
+    if (!cpu_route(o, pa, len, &r))
         return NULL;
     Regions *rg = platform_regions(o->p, r.target_comp);
     Store *st = rg ? regions_store(rg, r.target_region) : NULL;
