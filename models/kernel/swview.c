@@ -17,6 +17,9 @@ struct SwView {
     size_t n_res;
     SwRes *ram;         /* the system RAM among them, whole regions */
     size_t n_ram;
+    SwWindow *win;      /* the programmable windows, by bridge: */
+    size_t *win_first;  /* bridge c's outbound from win[win_first[c]], then
+                           its inbound */
 };
 
 /* ---- the bus tree --------------------------------------------------------- */
@@ -67,12 +70,15 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
     int near = dir == UP ? child : parent, far = dir == UP ? parent : child;
     bool p_io = t->buses[parent].kind->has_io_space;
     char a[32];
-    /* the fixed windows, then what boot programmed into the programmable
-     * ones (the kernel knows both from the device tree) */
+    /* the fixed windows, then the programmable ones the kernel has on */
     const ProgWindows *pw = dma ? &c->bridge->inbound : &c->bridge->outbound;
-    for (size_t i = 0; i < wl->n + pw->boot.n; i++) {
-        const WindowParams *win =
-            i < wl->n ? &wl->v[i] : &pw->boot.v[i - wl->n];
+    int bc = t->buses[child].parent_bridge;
+    for (size_t i = 0; i < wl->n + pw->count; i++) {
+        const SwWindow *sw =
+            i < wl->n ? NULL : swview_window(v, bc, dma, (unsigned)(i - wl->n));
+        if (sw && !sw->on)
+            continue;
+        const WindowParams *win = sw ? &sw->w : &wl->v[i];
         /* A `ranges` window's space is the child side's; the parent sees
          * an I/O window in memory space unless it has I/O space itself. */
         AddrSpace csp = dma ? SPACE_MEM : win->space;
@@ -104,10 +110,10 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
         }
         if (w->run - 1 > last - w->addr)
             w->run = last - w->addr + 1;
-        for (size_t i = 0; i < pw->boot.n; i++) {
-            uint64_t from = dir == UP ? pw->boot.v[i].child
-                                      : pw->boot.v[i].parent;
-            if (from > w->addr && from - w->addr < w->run)
+        for (unsigned i = 0; i < pw->count; i++) {
+            const SwWindow *sw = swview_window(v, bc, dma, i);
+            uint64_t from = dir == UP ? sw->w.child : sw->w.parent;
+            if (sw->on && from > w->addr && from - w->addr < w->run)
                 w->run = from - w->addr;
         }
         return true;
@@ -317,8 +323,38 @@ SwView *swview_new(const Topology *t, int cpu)
         abort();
     for (size_t i = 0; i < t->n_comps; i++)
         find_master(v, (int)i);
-    find_resources(v);
+    /* the programmable windows as boot firmware left them: pinned */
+    v->win_first = calloc(t->n_comps + 1, sizeof *v->win_first);
+    size_t nw = 0;
+    for (size_t c = 0; c < t->n_comps; c++) {
+        v->win_first[c] = nw;
+        if (t->comps[c].bridge)
+            nw += t->comps[c].bridge->outbound.count +
+                  t->comps[c].bridge->inbound.count;
+    }
+    v->win = calloc(nw ? nw : 1, sizeof *v->win);
+    if (!v->win_first || !v->win)
+        abort();
+    for (size_t c = 0; c < t->n_comps; c++)
+        for (int in = 0; t->comps[c].bridge && in < 2; in++) {
+            const ProgWindows *pw = in ? &t->comps[c].bridge->inbound
+                                       : &t->comps[c].bridge->outbound;
+            for (size_t i = 0; i < pw->boot.n && i < pw->count; i++) {
+                SwWindow *sw = swview_window(v, (int)c, in, (unsigned)i);
+                sw->on = sw->pinned = true;
+                sw->w = pw->boot.v[i];
+            }
+        }
+    find_resources(v); /* through the windows: after them */
     return v;
+}
+
+SwWindow *swview_window(const SwView *v, int comp, bool inbound,
+                        unsigned slot)
+{
+    const BridgeParams *br = v->t->comps[comp].bridge;
+    return &v->win[v->win_first[comp] + (inbound ? br->outbound.count : 0) +
+                   slot];
 }
 
 void swview_free(SwView *v)
@@ -328,6 +364,8 @@ void swview_free(SwView *v)
     free(v->masters);
     free(v->res);
     free(v->ram);
+    free(v->win);
+    free(v->win_first);
     free(v);
 }
 

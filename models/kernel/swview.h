@@ -1,8 +1,9 @@
 /* The software view of the machine (docs/schemes.md, "What a scheme
  * knows"): what firmware and the kernel know of it, read once from the
  * topology as a kernel reads its device tree at boot — the bus tree, each
- * bridge's `ranges` and `dma_ranges`, the devices' regions (BARs), system
- * RAM, each master's dma_mask and what it can do.
+ * bridge's `ranges` and `dma_ranges` and what its programmable windows are
+ * set to, the devices' regions (BARs), system RAM, each master's dma_mask
+ * and what it can do.
  *
  * Translation is window arithmetic alone, by the device-tree rules: a
  * region's address moves up through the `ranges` of each bridge above it
@@ -89,5 +90,24 @@ size_t swview_path(const SwView *v, int m, int comp, int *buses, size_t max);
 /* System RAM as the kernel finds it: every memory region of a system-RAM
  * kind that the CPU has an address for, whole, sorted by address. */
 const SwRes *swview_ram(const SwView *v, size_t *n);
+
+/* A bridge's programmable window as the kernel keeps it: what it set (boot
+ * firmware's setting at first; docs/topology.md, "Programmable windows"),
+ * and what its window allocator needs.  Translation above uses the
+ * windows that are on, after the fixed ones. */
+typedef struct SwWindow {
+    bool on;
+    WindowParams w;    /* when on */
+    bool pinned;       /* set at boot: fixed mappings (ioremap) rely on it,
+                          so it is never reprogrammed */
+    unsigned users;    /* operations mapped through it now */
+    uint64_t last_use; /* when it was last used (a count of uses): the
+                          least recently used idle window goes first */
+} SwWindow;
+
+/* Window `slot` of bridge comp's inbound or outbound windows: the
+ * kernel's live record, which the schemes that program windows change. */
+SwWindow *swview_window(const SwView *v, int comp, bool inbound,
+                        unsigned slot);
 
 #endif
