@@ -1,5 +1,7 @@
 #include "models/bridge.h"
 
+#include "models/regions.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -71,6 +73,33 @@ typedef struct ProgYaml {
     uint64_t min_size, max_size;
 } ProgYaml;
 
+typedef struct RangeYaml {
+    uint64_t base, size;
+} RangeYaml;
+
+static const Field range_fields[] = {
+    {"base", ld_f_u64, offsetof(RangeYaml, base), true},
+    {"size", ld_f_size, offsetof(RangeYaml, size), true},
+    FIELD_END,
+};
+
+/* An optional {base, size} under key of map. */
+static bool base_size(Loader *ld, yaml_node_t *map, const char *key,
+                      RangeYaml *out, bool *have)
+{
+    yaml_node_t *v = ld_map_get(ld, map, key);
+    *have = v != NULL;
+    if (!v)
+        return true;
+    size_t old = ld_push_key(ld, key);
+    FieldSet set = {range_fields, out};
+    if (!ld_expect_map(ld, v, "a mapping {base, size}") ||
+        !ld_map_fields(ld, v, &set, 1))
+        return false;
+    ld_pop(ld, old);
+    return true;
+}
+
 static const Field prog_fields[] = {
     {"count", ld_f_count, offsetof(ProgYaml, count), true},
     {"writes", ld_f_count, offsetof(ProgYaml, writes), true},
@@ -78,6 +107,8 @@ static const Field prog_fields[] = {
     {"min_size", ld_f_size, offsetof(ProgYaml, min_size), false},
     {"max_size", ld_f_size, offsetof(ProgYaml, max_size), false},
     {"boot", ld_f_skip, 0, false},
+    {"registers", ld_f_skip, 0, false},
+    {"aperture", ld_f_skip, 0, false},
     FIELD_END,
 };
 
@@ -116,6 +147,30 @@ static bool prog_windows(Loader *ld, yaml_node_t *v, ProgWindows *pw,
         return ld_fail(ld, ld_map_get(ld, v, "min_size"),
                        "min_size is larger than max_size");
     }
+    RangeYaml regs = {0}, ap = {0};
+    bool have_regs, have_ap;
+    if (!base_size(ld, v, "registers", &regs, &have_regs) ||
+        !base_size(ld, v, "aperture", &ap, &have_ap))
+        return false;
+    if (have_regs != have_ap) {
+        const char *missing = have_regs ? "aperture" : "registers";
+        return ld_fail(ld, v, "give both registers and aperture to program "
+                              "windows at run time, or neither (no %s)",
+                       missing);
+    }
+    if (have_regs && regs.size < 4ull * pw->count) {
+        ld_push_key(ld, "registers");
+        return ld_fail(ld, ld_map_get(ld, v, "registers"),
+                       "registers of %llu bytes cannot hold %u windows' "
+                       "registers (at least 4 bytes each)",
+                       (unsigned long long)regs.size, pw->count);
+    }
+    pw->programmable = have_regs;
+    pw->regs_base = regs.base;
+    pw->regs_size = regs.size;
+    pw->regs_region = -1;
+    pw->ap_base = ap.base;
+    pw->ap_size = ap.size;
     yaml_node_t *boot = ld_map_get(ld, v, "boot");
     if (boot) {
         size_t old = ld_push_key(ld, "boot");
@@ -190,18 +245,47 @@ static TargetTiming bridge_timing(void *m, const CompParams *c,
                                   const TimingQuery *q)
 {
     (void)m;
-    (void)q;
     const BridgeParams *p = c->bridge;
+    /* its own registers: it claims them like an access it carries on,
+     * with nothing to cross */
+    if (q->region >= 0)
+        return (TargetTiming){p->latency_cycles, 0, 0};
     return (TargetTiming){p->latency_cycles, 0, p->cross_cycles};
 }
 
 static bool bridge_finish(Loader *ld, yaml_node_t *map, CompParams *c)
 {
-    (void)ld;
     (void)map;
-    c->bridge = c->priv;
-    c->bus = c->bridge->parent; /* a bridge sits on its parent bus */
+    BridgeParams *br = c->priv;
+    c->bridge = br;
+    c->bus = br->parent; /* a bridge sits on its parent bus */
+    /* the window registers: memory regions of the bridge on its parent
+     * bus, which the CPU writes to program windows */
+    ProgWindows *pws[2] = {&br->outbound, &br->inbound};
+    size_t n = 0;
+    for (int i = 0; i < 2; i++)
+        n += pws[i]->programmable;
+    if (!n)
+        return true;
+    c->regions = arena_calloc(ld->arena, n, sizeof *c->regions);
+    for (int i = 0; i < 2; i++) {
+        if (!pws[i]->programmable)
+            continue;
+        pws[i]->regs_region = (int)c->n_regions;
+        c->regions[c->n_regions++] = (RegionParams){
+            pws[i]->regs_base, pws[i]->regs_size, REGION_MEMORY,
+            pws[i]->pos, pws[i]->path};
+    }
     return true;
+}
+
+/* The bridge's window registers hold what is written to them. */
+static void bridge_access(void *m, const CompParams *c, int region,
+                          uint64_t off, XactDir dir, uint8_t *data,
+                          uint64_t len)
+{
+    (void)c;
+    regions_access(bridge_model_regions(m), region, off, dir, data, len);
 }
 
 const ModelKind bridge_kind = {
@@ -215,5 +299,7 @@ const ModelKind bridge_kind = {
     .timing = bridge_timing,
     .model_new = bridge_model_new,
     .model_free = bridge_model_free,
+    .access = bridge_access,
+    .regions = bridge_model_regions,
     .bridge_ops = &bridge_flow_ops,
 };

@@ -14,5 +14,7 @@ struct BridgeOps;
 extern const struct BridgeOps bridge_flow_ops;
 void *bridge_model_new(const CompParams *c);
 void bridge_model_free(void *m);
+/* Its window registers' bytes (NULL when it has none). */
+struct Regions *bridge_model_regions(void *m);
 
 #endif

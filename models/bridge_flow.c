@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "models/bridge.h"
+#include "models/regions.h"
 #include "sim/hw/platform_int.h"
 
 /* Per direction (0 down, 1 up): free room in the posted-write buffer, and
@@ -23,6 +24,7 @@ typedef struct BridgeModel {
     uint64_t free[2];
     Xact **wait[2];
     size_t n_wait[2], cap_wait[2];
+    Regions *regs; /* its window registers; NULL without */
 } BridgeModel;
 
 void *bridge_model_new(const CompParams *c)
@@ -31,12 +33,20 @@ void *bridge_model_new(const CompParams *c)
     if (!m)
         abort();
     m->free[0] = m->free[1] = c->bridge->post_bytes;
+    if (c->n_regions)
+        m->regs = regions_new(c);
     return m;
+}
+
+Regions *bridge_model_regions(void *m)
+{
+    return ((BridgeModel *)m)->regs;
 }
 
 void bridge_model_free(void *m)
 {
     BridgeModel *b = m;
+    regions_free(b->regs);
     free(b->wait[0]);
     free(b->wait[1]);
     free(b);

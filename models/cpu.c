@@ -1,6 +1,7 @@
 #include "models/cpu.h"
 
 #include <assert.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -245,6 +246,49 @@ static void copy_step(Sim *s, Xact *io, void *opaque)
     sim_at(s,
            clock_after(cpu_hz(op), sim_now(s), params(op)->copy_line_cycles),
            copy_line_done, op);
+}
+
+static void pio_step(Sim *s, Xact *io, void *opaque);
+
+/* The next register access. */
+static void pio_next(CpuOp *op)
+{
+    if (op->off == op->len) {
+        after_cycles(op, 0);
+        return;
+    }
+    op->io = (Xact){.master = op->cpu,
+                    .dir = op->flags ? XACT_WRITE : XACT_READ,
+                    .addr = op->dst + op->off, .len = op->unit,
+                    .data = op->line, .done = pio_step, .opaque = op};
+    platform_issue(op->plat, &op->io);
+}
+
+static void pio_step(Sim *s, Xact *io, void *opaque)
+{
+    (void)s;
+    CpuOp *op = opaque;
+    if (io->result != ROUTE_OK) {
+        op->result = io->result;
+        op->residue = op->len - op->off;
+        after_cycles(op, 0);
+        return;
+    }
+    op->off += op->unit;
+    pio_next(op);
+}
+
+void cpu_pio(Platform *p, int cpu, XactDir dir, uint64_t addr, unsigned unit,
+             unsigned count, CpuOp *op, CpuDoneFn *done, void *opaque)
+{
+    assert(unit && unit <= sizeof op->line);
+    memset(op->line, 0, unit);
+    op->flags = dir == XACT_WRITE; /* here: write or read */
+    op->unit = unit;
+    op->dst = addr;
+    op->len = (uint64_t)unit * count;
+    op->off = 0;
+    begin(p, cpu, op, pio_next, done, opaque);
 }
 
 void cpu_memcpy(Platform *p, int cpu, uint64_t dst, uint64_t src,

@@ -54,6 +54,13 @@ void cpu_cache(Platform *p, int cpu, CacheOp what, uint64_t addr,
 void cpu_memcpy(Platform *p, int cpu, uint64_t dst, uint64_t src,
                 uint64_t len, CpuOp *op, CpuDoneFn *done, void *opaque);
 
+/* Programmed I/O: `count` accesses of `unit` bytes to consecutive
+ * registers from addr on (a bridge's window registers), each an uncached
+ * load or store that waits for the one before to complete; a store's
+ * value comes from the CPU's own registers (nothing is loaded). */
+void cpu_pio(Platform *p, int cpu, XactDir dir, uint64_t addr, unsigned unit,
+             unsigned count, CpuOp *op, CpuDoneFn *done, void *opaque);
+
 /* memcpy_toio / memcpy_fromio to or from one register (a FIFO): that end's
  * address stays put and each access moves `unit` bytes (the register's
  * width, at most a line). */

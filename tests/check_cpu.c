@@ -127,6 +127,49 @@ END_TEST
  * calls of 300 cycles (750 ns) asked at once end at 750, 1500 and
  * 2250 ns.  Two cores run two at once: 750, 750, then 1500 ns for the
  * third, which waits for the first core to free. */
+/* Programmed I/O to a bridge's window registers on a 128-bit PLB at
+ * 100 MHz (10 ns): each 4-byte access is arbitration 1 + address 1 + the
+ * bridge's claim (latency_cycles 2) + 1 beat = 5 cycles, 50 ns, and waits
+ * for the one before: five writes 250 ns, one read 50 ns. */
+START_TEST(pio_registers)
+{
+    Rig r;
+    diag_init(&r.d);
+    r.t = tu_load("name: t\naddress_bits: 36\n"
+                  "clocks: {cpu: 400MHz, plb: 100MHz, pci: 33MHz}\n"
+                  "buses: [{name: plb, kind: plb, clock: plb, width: 128}, "
+                  "{name: pci, kind: pci, clock: pci}]\n"
+                  "components:\n"
+                  "  - {name: cpu, kind: cpu, bus: plb, clock: cpu}\n"
+                  "  - {name: ram, kind: sdram, bus: plb, base: 0, "
+                  "size: 64MiB}\n"
+                  "  - name: br\n    kind: bridge\n    parent: plb\n"
+                  "    child: pci\n"
+                  "    outbound_windows: {count: 2, writes: 5, "
+                  "registers: {base: 0x1000_0000, size: 64}, "
+                  "aperture: {base: 0x2_0000_0000, size: 4GiB}}\n",
+                  &r.d);
+    ck_assert_msg(r.t != NULL, "%s", tu_first(&r.d, SEV_FATAL));
+    ck_assert_uint_eq(r.t->comps[2].n_regions, 1);
+    r.p = platform_new(r.t);
+    CpuOp op;
+    int n = 0;
+    cpu_pio(r.p, 0, XACT_WRITE, 0x10000020, 4, 5, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(op.result, ROUTE_OK);
+    ck_assert_uint_eq(op.completed - op.started, 250000);
+    cpu_pio(r.p, 0, XACT_READ, 0x10000020, 4, 1, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_uint_eq(op.completed - op.started, 50000);
+    ck_assert_int_eq(n, 2);
+    /* past the registers: nothing decodes, a bus error */
+    cpu_pio(r.p, 0, XACT_WRITE, 0x10000040, 4, 1, &op, count, &n);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(op.result, ROUTE_MASTER_ABORT);
+    unrig(&r);
+}
+END_TEST
+
 START_TEST(cores_queue)
 {
     for (unsigned cores = 1; cores <= 2; cores++) {
@@ -157,6 +200,7 @@ Suite *cpu_suite(void)
     tcase_add_test(tc, call_cost);
     tcase_add_test(tc, cache_lines);
     tcase_add_test(tc, memcpy_lines);
+    tcase_add_test(tc, pio_registers);
     tcase_add_test(tc, cores_queue);
     suite_add_tcase(s, tc);
     return s;

@@ -237,6 +237,21 @@ START_TEST(kinds)
                   "min_size: 8MiB, max_size: 4MiB}}\n",
                   "7:100: components.0.inbound_windows.min_size: min_size is "
                   "larger than max_size");
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, inbound_windows: {count: 2, writes: 4, "
+                  "registers: {base: 0x1000, size: 64}}}\n",
+                  "7:68: components.0.inbound_windows: give both registers "
+                  "and aperture to program windows at run time, or neither "
+                  "(no aperture)");
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, inbound_windows: {count: 3, writes: 4, "
+                  "registers: {base: 0x1000, size: 8}, aperture: {base: 0, "
+                  "size: 1GiB}}}\n",
+                  "7:101: components.0.inbound_windows.registers: registers "
+                  "of 8 bytes cannot hold 3 windows' registers (at least 4 "
+                  "bytes each)");
     ck_load_error(HEAD BUSES "components:\n  - {name: x, kind: bridge, "
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "

@@ -53,6 +53,15 @@ typedef struct ProgWindows {
     uint64_t min_size, max_size;
     unsigned writes;     /* register writes that program one window */
     WindowList boot;     /* what boot firmware sets, window 0 first */
+    /* For programming at run time (both given, or neither: the windows
+     * stay as boot set them).  The registers: a memory region of the
+     * bridge on its parent bus, window i's at base + i * (size / count);
+     * the aperture: where on the near bus (the parent for outbound, the
+     * child for inbound) the kernel may place windows. */
+    bool programmable;
+    uint64_t regs_base, regs_size;
+    int regs_region;     /* its index among the bridge's regions */
+    uint64_t ap_base, ap_size;
     SrcPos pos;
     char *path;
 } ProgWindows;
