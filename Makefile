@@ -82,7 +82,8 @@ MODEL_SRCS := \
 
 KERNEL_SRCS := \
 	models/kernel/kmem.c \
-	models/kernel/swview.c
+	models/kernel/swview.c \
+	models/kernel/winalloc.c
 
 API_SRCS := \
 	models/dma_api/plan.c \

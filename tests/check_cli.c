@@ -416,7 +416,10 @@ START_TEST(run_table_and_json)
                                   "bytes_wrong", "bytes_misdirected",
                                   "bus_errors", "api_errors",
                                   "posted_writes_lost", "bounce_bytes",
-                                  "bytes_moved", "sim_time_ps",
+                                  "bytes_moved", "windows_programmed",
+                                  "window_evictions",
+                                  "window_register_writes",
+                                  "window_programming_ps", "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
                                   "events", "engine", "expect", "latency_ps",
@@ -500,7 +503,10 @@ START_TEST(run_scheme_csv_and_stdout)
     ck_assert_ptr_nonnull(strstr(r.out, ",events,engine,expect,operations,"
                                         "latency_min_ps,latency_p50_ps,"
                                         "latency_p90_ps,latency_p99_ps,"
-                                        "latency_max_ps,util_"));
+                                        "latency_max_ps,windows_programmed,"
+                                        "window_evictions,"
+                                        "window_register_writes,"
+                                        "window_programming_ps,util_"));
     Run rj = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
                                   "struct", "--json", "-", NULL});
     json_object *oj = parse(rj.out);

@@ -46,6 +46,7 @@ typedef enum {
     STEP_CACHE,    /* flush or invalidate [va, va + len) */
     STEP_CPU_COPY, /* the CPU copies len bytes, virtual to virtual */
     STEP_DMA,      /* program a master with segments and start it */
+    STEP_PROGRAM,  /* write a bridge window's registers (PIO), read back */
 } StepKind;
 
 typedef struct PlanStep {
@@ -61,7 +62,22 @@ typedef struct PlanStep {
     uint64_t desc_addr;             /* on the master's bus; 0: registers */
     uint64_t src_va, dst_va;        /* STEP_DMA: the ends as the driver
                                        mapped them (bounce buffers too) */
+    int bridge;                     /* STEP_PROGRAM: window `slot` of its */
+    bool inbound;                   /* inbound or outbound windows */
+    unsigned slot;
+    WindowParams win;               /* its new setting */
+    uint64_t regs_pa;               /* its registers, as the CPU reaches
+                                       them */
+    unsigned writes;                /* how many (4 bytes each) */
 } PlanStep;
+
+/* A programmable window an operation maps through: held (its users
+ * counted) until the operation ends. */
+typedef struct HeldWindow {
+    int bridge;
+    bool inbound;
+    unsigned slot;
+} HeldWindow;
 
 /* Physical memory a scheme owns for an operation (bounce buffers and
  * descriptors): writes there are not collateral damage. */
@@ -79,6 +95,9 @@ typedef struct Plan {
     bool refused;              /* an API error: nothing was done */
     char reason[400];          /* the refusal, for people */
     char choice[600];          /* how the engine was chosen, for people */
+    HeldWindow *held;          /* windows to release when it ends */
+    size_t n_held, cap_held;
+    unsigned windows_programmed, window_evictions, register_writes;
 } Plan;
 
 /* What a scheme works with. */
@@ -98,6 +117,12 @@ typedef struct ApiCtx {
     bool (*scratch)(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
                     uint64_t *pa);
     void *opaque;
+    /* Where a scheme that programs bridge windows adds the steps and the
+     * windows it holds: the plan being made (dma_api_plan sets it; NULL
+     * while dma_move estimates, which must change nothing).  stamp orders
+     * operations for least-recently-used eviction. */
+    Plan *programs;
+    uint64_t stamp;
 } ApiCtx;
 
 typedef struct Seg {
@@ -165,6 +190,8 @@ void plan_init(Plan *p);
 void plan_free(Plan *p);
 PlanStep *plan_add(Plan *p, StepKind kind);
 void plan_own(Plan *p, uint64_t pa, uint64_t len);
+/* Adds a window to those the plan holds; false if it holds it already. */
+bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot);
 void plan_refuse(Plan *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

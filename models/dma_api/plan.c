@@ -44,7 +44,24 @@ void plan_free(Plan *p)
         free(p->steps[i].segs);
     free(p->steps);
     free(p->own);
+    free(p->held);
     plan_init(p);
+}
+
+bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot)
+{
+    for (size_t i = 0; i < p->n_held; i++)
+        if (p->held[i].bridge == bridge && p->held[i].inbound == inbound &&
+            p->held[i].slot == slot)
+            return false;
+    if (p->n_held == p->cap_held) {
+        p->cap_held = p->cap_held ? 2 * p->cap_held : 4;
+        p->held = realloc(p->held, p->cap_held * sizeof *p->held);
+        if (!p->held)
+            abort();
+    }
+    p->held[p->n_held++] = (HeldWindow){bridge, inbound, slot};
+    return true;
 }
 
 PlanStep *plan_add(Plan *p, StepKind kind)
@@ -273,15 +290,21 @@ static MapResult map_end(const ApiCtx *c, const DmaApi *api, int m,
     return api->map(c, m, b, off, len, how, out, why, n);
 }
 
-void dma_api_plan(const DmaApi *api, const ApiCtx *c, const ApiOp *op,
+void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
                   Plan *p)
 {
+    /* the ends' mappings may program windows into this plan; dma_move's
+     * estimates (api->move) get a context that may not */
+    ApiCtx cc = *ctx, *c = &cc;
+    cc.programs = p;
+    ApiCtx est = *ctx;
+    est.programs = NULL;
     const Topology *t = c->t;
     PlanStep *call = plan_add(p, STEP_CALL);
     call->calls = 1;
     int m = op->engine;
     if (m == ENGINE_AUTO)
-        m = api->move(c, op, p);
+        m = api->move(&est, op, p);
     if (p->refused)
         return;
     if (m == ENGINE_CPU) {

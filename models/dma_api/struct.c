@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "models/dma_api/plan.h"
+#include "models/kernel/winalloc.h"
 #include "sim/core/units.h"
 
 /* Point 1: a handle is an address and the device whose address space it
@@ -25,8 +26,103 @@ typedef struct Handle {
  * All of it is window arithmetic on what the kernel knows: nothing asks
  * the hardware.  *run is how many bytes from there the same windows
  * carry (a range that spans two windows converts in two pieces). */
+static bool convert_once(const ApiCtx *c, int to, Handle h, uint64_t len,
+                         uint64_t *out, uint64_t *run, char *why, size_t n);
+
+/* The programmable windows the translation went through are held by the
+ * operation (and just used: the last to be evicted). */
+static void hold_used(const ApiCtx *c)
+{
+    const SwUsed *u = swview_last_used(c->sw);
+    for (size_t i = 0; i < u->n; i++) {
+        SwWindow *sw = swview_window(c->sw, u->v[i].bridge, u->v[i].inbound,
+                                     u->v[i].slot);
+        sw->last_use = c->stamp;
+        if (plan_hold(c->programs, u->v[i].bridge, u->v[i].inbound,
+                      u->v[i].slot))
+            sw->users++;
+    }
+}
+
+/* Programs a window for the miss the last translation stopped at: the
+ * allocator's choice in the kernel's record, and a STEP_PROGRAM that
+ * writes its registers before anything uses it.  False with why. */
+static bool program_window(const ApiCtx *c, char *why, size_t n)
+{
+    const Topology *t = c->t;
+    const SwMiss *miss = swview_last_miss(c->sw);
+    WinGrant g;
+    char reason[200];
+    if (!winalloc_map(c->sw, miss, c->stamp, &g, reason, sizeof reason)) {
+        snprintf(why, n, "dma_convert_addr: %s", reason);
+        return false;
+    }
+    const CompParams *bc = &t->comps[miss->bridge];
+    const ProgWindows *pw = miss->inbound ? &bc->bridge->inbound
+                                          : &bc->bridge->outbound;
+    /* window i's registers at base + i * (size / count), word aligned */
+    uint64_t stride = pw->regs_size / pw->count / 4 * 4, regs, run;
+    if (!swview_master_addr(c->sw, c->cpu, miss->bridge, pw->regs_region,
+                            g.slot * stride, 4 * (uint64_t)pw->writes, &regs,
+                            &run, reason, sizeof reason)) {
+        snprintf(why, n, "dma_convert_addr: the CPU cannot reach %s's "
+                         "window registers: %.150s",
+                 bc->name, reason);
+        return false;
+    }
+    PlanStep *ps = plan_add(c->programs, STEP_PROGRAM);
+    ps->bridge = miss->bridge;
+    ps->inbound = miss->inbound;
+    ps->slot = g.slot;
+    ps->win = g.w;
+    ps->regs_pa = regs;
+    ps->writes = pw->writes;
+    c->programs->windows_programmed++;
+    c->programs->window_evictions += g.evicted;
+    c->programs->register_writes += pw->writes;
+    char a[32], b[32], sz[32];
+    plan_note(c->programs, "%s %s window %u set to %s -> %s (%s)%s",
+              bc->name, miss->inbound ? "inbound" : "outbound", g.slot,
+              units_fmt_hex(miss->inbound ? g.w.child : g.w.parent, a,
+                            sizeof a),
+              units_fmt_hex(miss->inbound ? g.w.parent : g.w.child, b,
+                            sizeof b),
+              units_fmt_size(g.w.size_bytes, sz, sizeof sz),
+              g.evicted ? ", evicting the least recently used" : "");
+    return true;
+}
+
+/* convert_once, programming windows where the translation stops at a
+ * bridge whose windows the kernel can set (one per bridge on the way). */
 static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
                     uint64_t *out, uint64_t *run, char *why, size_t n)
+{
+    for (int tries = 0;; tries++) {
+        if (convert_once(c, to, h, len, out, run, why, n)) {
+            if (c->programs)
+                hold_used(c);
+            return true;
+        }
+        const SwMiss *miss = swview_last_miss(c->sw);
+        /* a window is placed in the aperture on its far side from what it
+         * must hold: outbound windows hold a child address (a BAR),
+         * inbound ones a parent address (RAM) */
+        if (!c->programs || !miss->set || miss->inbound == miss->at_child ||
+            tries >= 2 * TOPO_MAX_DEPTH)
+            return false;
+        char again[240];
+        if (!program_window(c, again, sizeof again)) {
+            /* say both: why the windows as they are do not do, and why no
+             * window could be set */
+            size_t l = strlen(why);
+            snprintf(why + l, n - l, "; %s", again);
+            return false;
+        }
+    }
+}
+
+static bool convert_once(const ApiCtx *c, int to, Handle h, uint64_t len,
+                         uint64_t *out, uint64_t *run, char *why, size_t n)
 {
     const Topology *t = c->t;
     int from = h.dev < 0 ? c->cpu : h.dev;

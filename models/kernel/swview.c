@@ -20,6 +20,9 @@ struct SwView {
     SwWindow *win;      /* the programmable windows, by bridge: */
     size_t *win_first;  /* bridge c's outbound from win[win_first[c]], then
                            its inbound */
+    SwMiss *miss;       /* the last failed translation's, if at a
+                           programmable bridge */
+    SwUsed *used;       /* the programmable windows the last one used */
 };
 
 /* ---- the bus tree --------------------------------------------------------- */
@@ -93,6 +96,12 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
             w->run = left;
         w->addr = to + (w->addr - from);
         w->sp = dir == UP ? psp : csp;
+        if (sw && v->used->n < SW_MAX_USED) {
+            size_t k = v->used->n++;
+            v->used->v[k].bridge = bc;
+            v->used->v[k].inbound = dma;
+            v->used->v[k].slot = (unsigned)(i - wl->n);
+        }
         return true;
     }
     if (wl->identity) {
@@ -117,6 +126,9 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
                 w->run = from - w->addr;
         }
         return true;
+    }
+    if (pw->programmable) {
+        *v->miss = (SwMiss){true, bc, dma, dir == UP, w->addr, w->run};
     }
     snprintf(why, n, "no %s%s window of %s holds %s %s %s",
              dma ? "dma_ranges" : "ranges",
@@ -159,6 +171,8 @@ bool swview_master_addr(const SwView *v, int m, int comp, int region,
                         uint64_t *run, char *why, size_t n)
 {
     const Topology *t = v->t;
+    v->miss->set = false;
+    v->used->n = 0;
     const RegionParams *rp = &t->comps[comp].regions[region];
     Walk w = {rp->base + off, rp->size_bytes - off,
               rp->kind == REGION_IO ? SPACE_IO : SPACE_MEM};
@@ -194,6 +208,8 @@ bool swview_dma_to_phys(const SwView *v, int m, uint64_t addr, uint64_t len,
                         uint64_t *pa, uint64_t *run, char *why, size_t n)
 {
     const Topology *t = v->t;
+    v->miss->set = false;
+    v->used->n = 0;
     int mb = t->comps[m].bus_idx, cb = t->comps[v->cpu].bus_idx;
     int top = shared_bus(t, mb, cb);
     Walk w = {addr, len, SPACE_MEM};
@@ -333,7 +349,9 @@ SwView *swview_new(const Topology *t, int cpu)
                   t->comps[c].bridge->inbound.count;
     }
     v->win = calloc(nw ? nw : 1, sizeof *v->win);
-    if (!v->win_first || !v->win)
+    v->miss = calloc(1, sizeof *v->miss);
+    v->used = calloc(1, sizeof *v->used);
+    if (!v->win_first || !v->win || !v->miss || !v->used)
         abort();
     for (size_t c = 0; c < t->n_comps; c++)
         for (int in = 0; t->comps[c].bridge && in < 2; in++) {
@@ -348,6 +366,9 @@ SwView *swview_new(const Topology *t, int cpu)
     find_resources(v); /* through the windows: after them */
     return v;
 }
+
+const SwMiss *swview_last_miss(const SwView *v) { return v->miss; }
+const SwUsed *swview_last_used(const SwView *v) { return v->used; }
 
 SwWindow *swview_window(const SwView *v, int comp, bool inbound,
                         unsigned slot)
@@ -366,6 +387,8 @@ void swview_free(SwView *v)
     free(v->ram);
     free(v->win);
     free(v->win_first);
+    free(v->miss);
+    free(v->used);
     free(v);
 }
 

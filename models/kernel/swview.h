@@ -110,4 +110,31 @@ typedef struct SwWindow {
 SwWindow *swview_window(const SwView *v, int comp, bool inbound,
                         unsigned slot);
 
+/* Where the last translation (swview_master_addr, swview_dma_to_phys)
+ * that failed stopped at a bridge whose windows that way the kernel can
+ * program (`registers` and `aperture`): a window must hold [addr, addr +
+ * len) on the bridge's child side (at_child) or parent side.  set is
+ * false after a success, or a failure anywhere else. */
+typedef struct SwMiss {
+    bool set;
+    int bridge;
+    bool inbound;
+    bool at_child;
+    uint64_t addr, len;
+} SwMiss;
+const SwMiss *swview_last_miss(const SwView *v);
+
+/* The programmable windows the last translation went through (at most
+ * SW_MAX_USED), for the allocator's users and last use. */
+#define SW_MAX_USED 8
+typedef struct SwUsed {
+    size_t n;
+    struct {
+        int bridge;
+        bool inbound;
+        unsigned slot;
+    } v[SW_MAX_USED];
+} SwUsed;
+const SwUsed *swview_last_used(const SwView *v);
+
 #endif

@@ -126,6 +126,24 @@ static void table(FILE *f, const HtmlSection *sec)
         fputs("</td>", f);
     }
     fputs("</tr>\n", f);
+    bool windows = false;
+    for (size_t i = 0; i < sec->n; i++)
+        windows |= sec->r[i].windows_programmed != 0;
+    if (windows) {
+        row_u64(f, "windows programmed", sec,
+                offsetof(SchemeResult, windows_programmed), false);
+        row_u64(f, "window evictions", sec,
+                offsetof(SchemeResult, window_evictions), false);
+        row_u64(f, "window register writes", sec,
+                offsetof(SchemeResult, register_writes), false);
+        fputs("<tr><th>window programming</th>", f);
+        for (size_t i = 0; i < sec->n; i++) {
+            char b[40];
+            fprintf(f, "<td class=\"num\">%s</td>",
+                    fmt_time(sec->r[i].map_ps, b, sizeof b));
+        }
+        fputs("</tr>\n", f);
+    }
     for (size_t b = 0; b < t->n_buses; b++) {
         fputs("<tr><th>", f);
         esc(f, t->buses[b].name);

@@ -189,6 +189,35 @@ static void c_expect(const RunReport *rr, size_t i, size_t arg, char *b,
     *tone = pass ? GOOD : BAD;
 }
 
+static void c_windows(const RunReport *rr, size_t i, size_t arg, char *b,
+                      size_t n, int *tone)
+{
+    (void)arg;
+    (void)tone;
+    const SchemeResult *r = &rr->r[i];
+    if (r->window_evictions)
+        snprintf(b, n, "%llu (%llu evicted)",
+                 (unsigned long long)r->windows_programmed,
+                 (unsigned long long)r->window_evictions);
+    else
+        snprintf(b, n, "%llu", (unsigned long long)r->windows_programmed);
+}
+
+static void c_map_time(const RunReport *rr, size_t i, size_t arg, char *b,
+                       size_t n, int *tone)
+{
+    (void)arg;
+    (void)tone;
+    const SchemeResult *r = &rr->r[i];
+    char t[32];
+    if (!r->register_writes)
+        snprintf(b, n, "-");
+    else
+        snprintf(b, n, "%llu writes, %s",
+                 (unsigned long long)r->register_writes,
+                 fmt_time(r->map_ps, t, sizeof t));
+}
+
 static void c_util(const RunReport *rr, size_t i, size_t bus, char *b,
                    size_t n, int *tone)
 {
@@ -216,7 +245,11 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     Look lk = {14, color};
     for (size_t i = 0; i < rr->n; i++) {
         char e[200];
+        int tone = PLAIN;
         report_engines(s, &rr->r[i], e, sizeof e);
+        if ((int)strlen(e) + 2 > lk.col_w)
+            lk.col_w = (int)strlen(e) + 2;
+        c_map_time(rr, i, 0, e, sizeof e, &tone);
         if ((int)strlen(e) + 2 > lk.col_w)
             lk.col_w = (int)strlen(e) + 2;
     }
@@ -237,6 +270,14 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     row(out, rr, "throughput", c_tput, 0, &lk);
     row(out, rr, "DMA throughput", c_dma_tput, 0, &lk);
     row(out, rr, "engine", c_engine, 0, &lk);
+    /* bridge windows set at run time: rows only where some scheme did */
+    bool windows = false;
+    for (size_t i = 0; i < rr->n; i++)
+        windows |= rr->r[i].windows_programmed != 0;
+    if (windows) {
+        row(out, rr, "windows programmed", c_windows, 0, &lk);
+        row(out, rr, "window programming", c_map_time, 0, &lk);
+    }
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];
         snprintf(label, sizeof label, "%s busy", t->buses[b].name);
@@ -345,6 +386,14 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->bounce_bytes);
         jw_key(&w, "bytes_moved");
         jw_uint(&w, r->bytes_moved);
+        jw_key(&w, "windows_programmed");
+        jw_uint(&w, r->windows_programmed);
+        jw_key(&w, "window_evictions");
+        jw_uint(&w, r->window_evictions);
+        jw_key(&w, "window_register_writes");
+        jw_uint(&w, r->register_writes);
+        jw_key(&w, "window_programming_ps");
+        jw_uint(&w, r->map_ps);
         jw_key(&w, "sim_time_ps");
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
@@ -414,7 +463,8 @@ void report_csv_header(FILE *out, const Topology *t)
           "bytes_misdirected,bus_errors,api_errors,posted_lost,bounce_bytes,"
           "bytes_moved,sim_time_ps,throughput_MBps,dma_throughput_MBps,events,"
           "engine,expect,operations,latency_min_ps,latency_p50_ps,"
-          "latency_p90_ps,latency_p99_ps,latency_max_ps",
+          "latency_p90_ps,latency_p99_ps,latency_max_ps,windows_programmed,"
+          "window_evictions,window_register_writes,window_programming_ps",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -451,7 +501,12 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
         fprintf(out, ",%llu",
                 (unsigned long long)hist_quantile(&r->latency,
                                                   quantiles[i].q));
-    fprintf(out, ",%llu", (unsigned long long)r->latency.max);
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu",
+            (unsigned long long)r->latency.max,
+            (unsigned long long)r->windows_programmed,
+            (unsigned long long)r->window_evictions,
+            (unsigned long long)r->register_writes,
+            (unsigned long long)r->map_ps);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);

@@ -36,6 +36,8 @@ bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
 /* ---- running operations ------------------------------------------------- */
 
 static void next_step(Stream *st);
+static void program_done(Sim *sim, CpuOp *op, void *opaque);
+static void cpu_done(Sim *sim, CpuOp *op, void *opaque);
 
 static const OpParams *cur_op(const Stream *st)
 {
@@ -177,6 +179,13 @@ static void op_finish(Sim *sim, void *opaque)
     hist_add(&sr->latency, sim_now(sim) - st->op_start);
     st->reports[st->op].bounce_bytes += st->plan.bounce_bytes;
     run->r->bounce_bytes += st->plan.bounce_bytes;
+    run->r->windows_programmed += st->plan.windows_programmed;
+    run->r->window_evictions += st->plan.window_evictions;
+    run->r->register_writes += st->plan.register_writes;
+    for (size_t i = 0; i < st->plan.n_held; i++)
+        swview_window(run->sw, st->plan.held[i].bridge,
+                      st->plan.held[i].inbound, st->plan.held[i].slot)
+            ->users--;
     run->last_end = sim_now(sim);
     plan_free(&st->plan);
     if (++st->rep == cur_op(st)->repeat) {
@@ -293,8 +302,10 @@ void run_op_begin(Sim *sim, void *opaque)
     if (src->broken || dst->broken)
         plan_refuse(&st->plan, "dma_alloc_coherent: %s",
                     src->broken ? src->broken : dst->broken);
-    else
+    else {
+        st->ctx.stamp = ++run->plans_made;
         dma_api_plan(run->api, &st->ctx, &aop, &st->plan);
+    }
     if (rep->runs == 1) {
         rep->engine = st->plan.engine;
         snprintf(rep->choice, sizeof rep->choice, "%s", st->plan.choice);
@@ -332,7 +343,8 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
     if (!run->trace)
         return;
     static const char *const names[] = {"DMA API call", "cache maintenance",
-                                        "CPU copy", "DMA transfer"};
+                                        "CPU copy", "DMA transfer",
+                                        "program window"};
     const PlanStep *ps = &st->plan.steps[st->step - 1];
     char detail[160];
     switch (ps->kind) {
@@ -352,6 +364,12 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
     case STEP_DMA:
         snprintf(detail, sizeof detail, "%s, %zu segment(s)%s", st->sp->name,
                  ps->n_segs, ps->desc_addr ? ", descriptors in memory" : "");
+        break;
+    case STEP_PROGRAM:
+        snprintf(detail, sizeof detail, "%s, %s %s window %u, %u register "
+                                        "writes and a read back",
+                 st->sp->name, run->t->comps[ps->bridge].name,
+                 ps->inbound ? "inbound" : "outbound", ps->slot, ps->writes);
         break;
     }
     trace_step(run->trace, track, lane, names[ps->kind], detail, start, end);
@@ -451,6 +469,31 @@ static void call_done(Sim *sim, CpuOp *op, void *opaque)
         next_step(st);
 }
 
+/* Programming a window: its register writes have landed, so the bridge
+ * decodes by the new setting from here on; then a read back of its
+ * registers, as drivers do, before anything relies on it. */
+static void program_read_back(Sim *sim, CpuOp *op, void *opaque)
+{
+    Stream *st = opaque;
+    Run *run = st->run;
+    trace_cpu(st, op);
+    if (op->result != ROUTE_OK) {
+        cpu_done(sim, op, opaque);
+        return;
+    }
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    platform_set_window(run->p, ps->bridge, ps->inbound, ps->slot, &ps->win);
+    cpu_pio(run->p, run->s->cpu, XACT_READ, ps->regs_pa, 4, 1, &st->cpu,
+            program_done, st);
+}
+
+static void program_done(Sim *sim, CpuOp *op, void *opaque)
+{
+    Stream *st = opaque;
+    st->run->r->map_ps += sim_now(sim) - st->step_start;
+    cpu_done(sim, op, opaque);
+}
+
 static void next_step(Stream *st)
 {
     Run *run = st->run;
@@ -465,6 +508,10 @@ static void next_step(Stream *st)
     case STEP_CALL:
         st->calls_left = ps->calls;
         cpu_call(run->p, cpu, &st->cpu, call_done, st);
+        break;
+    case STEP_PROGRAM:
+        cpu_pio(run->p, cpu, XACT_WRITE, ps->regs_pa, 4, ps->writes,
+                &st->cpu, program_read_back, st);
         break;
     case STEP_CACHE:
         cpu_cache(run->p, cpu, ps->cache, ps->dst, ps->len, &st->cpu,

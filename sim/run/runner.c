@@ -256,10 +256,15 @@ static void free_run(Run *run)
     platform_free(run->p);
 }
 
-/* Every write to an operation's destination is expected. */
+/* Every write to an operation's destination is expected, and the
+ * kernel's own to the bridges' window registers. */
 static void allow_destinations(Run *run)
 {
     const Scenario *s = run->s;
+    for (size_t c = 0; c < run->t->n_comps; c++)
+        if (run->t->comps[c].bridge)
+            for (size_t r = 0; r < run->t->comps[c].n_regions; r++)
+                oracle_allow_region(run->o, (int)c, (int)r);
     for (size_t j = 0; j < s->n_streams; j++)
         for (size_t k = 0; k < s->streams[j].n_ops; k++) {
             const OpParams *o = &s->streams[j].ops[k];

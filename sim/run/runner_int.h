@@ -84,6 +84,7 @@ struct Run {
     struct Trace *trace;  /* NULL: none */
     const RunHooks *hooks; /* NULL: none */
     uint64_t runs_total, runs_done; /* operation runs, for progress */
+    uint64_t plans_made;  /* the stamp of the next plan (window LRU) */
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;
