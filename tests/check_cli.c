@@ -665,6 +665,57 @@ START_TEST(run_progress_on_a_terminal)
 }
 END_TEST
 
+/* window-slide: struct programs one inbound window (four register
+ * writes) and reuses it for the other three copies; the others program
+ * none; the trace shows the step. */
+START_TEST(run_programs_windows)
+{
+    Run r = run((const char *[]){"run", "scenarios/window-slide.yaml",
+                                 "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *o = parse(r.out);
+    json_object *sch = get(o, "schemes");
+    const char *names[] = {"flat", "flat-bounce", "struct"};
+    for (int i = 0; i < 3; i++) {
+        json_object *x = get(sch, names[i]);
+        bool st = i == 2;
+        ck_assert_int_eq(json_object_get_int64(get(x, "windows_programmed")),
+                         st ? 1 : 0);
+        ck_assert_int_eq(json_object_get_int64(get(x, "window_evictions")),
+                         0);
+        ck_assert_int_eq(
+            json_object_get_int64(get(x, "window_register_writes")),
+            st ? 4 : 0);
+        ck_assert(st == (json_object_get_int64(
+                             get(x, "window_programming_ps")) > 0));
+    }
+    /* struct bounces nothing, flat-bounce all four 64 KiB copies */
+    ck_assert_int_eq(
+        json_object_get_int64(get(get(sch, "struct"), "bounce_bytes")), 0);
+    ck_assert_int_eq(
+        json_object_get_int64(get(get(sch, "flat-bounce"), "bounce_bytes")),
+        4 * 65536);
+    json_object_put(o);
+    run_free(&r);
+    const char *tr = tu_write("slide.json", "");
+    char tp[4200];
+    snprintf(tp, sizeof tp, "%s", tr);
+    r = run((const char *[]){"run", "scenarios/window-slide.yaml", "--scheme",
+                             "struct", "--trace", tp, NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "windows programmed  1\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "pcix0-bridge inbound window 1 set "
+                                        "to 0x8000_0000 -> 0x1_0000_0000 "
+                                        "(1 MiB)"));
+    char *t = slurp(tp);
+    ck_assert_ptr_nonnull(strstr(t, "\"program window\""));
+    ck_assert_ptr_nonnull(strstr(t, "pcix0-bridge inbound window 1, 4 "
+                                    "register writes and a read back"));
+    free(t);
+    run_free(&r);
+}
+END_TEST
+
 /* ---- JUnit for CI ------------------------------------------------------ */
 
 START_TEST(junit_check)
@@ -1652,6 +1703,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, json_file_name_not_utf8);
     tcase_add_test(tc, run_past_the_end_of_time);
     tcase_add_test(tc, run_progress_on_a_terminal);
+    tcase_add_test(tc, run_programs_windows);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

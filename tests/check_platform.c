@@ -109,6 +109,77 @@ static Xact *one(Rig *r, const char *master, XactDir dir, uint64_t addr,
     return &x;
 }
 
+/* A window changed while a transaction is on its way: the transaction
+ * decoded its route when it was issued and keeps it; one issued after the
+ * change goes by the new setting (docs/schemes.md, "Programming
+ * windows"). */
+typedef struct Change {
+    Platform *p;
+    int bridge;
+    WindowParams w;
+} Change;
+
+static void change_window(Sim *s, void *opaque)
+{
+    (void)s;
+    Change *c = opaque;
+    platform_set_window(c->p, c->bridge, true, 0, &c->w);
+}
+
+START_TEST(window_change_in_flight)
+{
+    Rig r;
+    rig_load(&r, "name: t\naddress_bits: 36\n"
+                 "clocks: {plb: 100MHz, pci: 33MHz}\n"
+                 "buses: [{name: plb, kind: plb, clock: plb, width: 128}, "
+                 "{name: pci, kind: pci, clock: pci}]\ncomponents:\n"
+                 "  - {name: cpu, kind: cpu, bus: plb}\n"
+                 "  - {name: ram, kind: sdram, bus: plb, base: 0, "
+                 "size: 64MiB}\n"
+                 "  - name: br\n    kind: bridge\n    parent: plb\n"
+                 "    child: pci\n    posted_write_buffer: 0\n"
+                 "    inbound_windows: {count: 1, writes: 4, boot: "
+                 "[{child: 0x8000_0000, parent: 0, size: 1MiB}], "
+                 "registers: {base: 0x2_0000_0000, size: 16}, "
+                 "aperture: {base: 0x8000_0000, size: 1GiB}}\n"
+                 "  - {name: card, kind: device, bus: pci, "
+                 "master: {dma_mask: 32}}\n");
+    uint8_t a[256], b[256], got[256];
+    memset(a, 0xAA, sizeof a);
+    memset(b, 0xBB, sizeof b);
+    int n = 0;
+    /* a 256-byte write to PCI 0x8000_0000: RAM 0 by the boot window */
+    Xact x = {.master = topo_find_comp(r.t, "card"), .dir = XACT_WRITE,
+              .addr = 0x80000000, .len = sizeof a, .data = a,
+              .done = done_count, .opaque = &n};
+    platform_issue(r.p, &x);
+    /* 30 ns later, while it is on the PCI bus, the window moves to RAM
+     * 1 MiB */
+    Change c = {r.p, topo_find_comp(r.t, "br"),
+                {.child = 0x80000000, .parent = 0x100000,
+                 .size_bytes = 1 << 20}};
+    sim_at(platform_sim(r.p), 30000, change_window, &c);
+    sim_run(platform_sim(r.p));
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(x.result, ROUTE_OK);
+    Store *ram = regions_store(platform_regions(r.p, 1), 0);
+    store_read(ram, 0, got, sizeof got);
+    ck_assert(!memcmp(got, a, sizeof a)); /* the old setting's target */
+    store_read(ram, 0x100000, got, sizeof got);
+    ck_assert_uint_eq(got[0], 0);         /* untouched */
+    /* issued after the change: the new setting */
+    Xact *y = one(&r, "card", XACT_WRITE, 0x80000000, sizeof b, b);
+    ck_assert_int_eq(y->result, ROUTE_OK);
+    store_read(ram, 0x100000, got, sizeof got);
+    ck_assert(!memcmp(got, b, sizeof b));
+    /* turned off: nothing decodes, a master abort */
+    platform_set_window(r.p, c.bridge, true, 0, NULL);
+    y = one(&r, "card", XACT_WRITE, 0x80000000, 4, b);
+    ck_assert_int_eq(y->result, ROUTE_MASTER_ABORT);
+    rig_free(&r);
+}
+END_TEST
+
 START_TEST(formula_plb_to_ram)
 {
     Rig r;
@@ -1096,6 +1167,7 @@ Suite *platform_suite(void)
     Suite *s = suite_create("platform");
     TCase *tc = tcase_create("formula");
     tcase_add_test(tc, formula_plb_to_ram);
+    tcase_add_test(tc, window_change_in_flight);
     tcase_add_test(tc, formula_overrides);
     tcase_add_test(tc, sdram_rows);
     tcase_add_test(tc, sdram_turnaround_and_refresh);

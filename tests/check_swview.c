@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/kernel/swview.h"
+#include "models/kernel/winalloc.h"
 #include "sim/hw/route.h"
 #include "testutil.h"
 
@@ -350,6 +351,102 @@ START_TEST(blind_to_shadowing)
 }
 END_TEST
 
+/* ---- the window allocator (models/kernel/winalloc.c) ------------------ */
+
+static const char *grant(const Fix *f, bool inbound, bool at_child,
+                         uint64_t addr, uint64_t len, uint64_t stamp)
+{
+    static char buf[400];
+    SwMiss miss = {true, comp(f, "pcix0-bridge"), inbound, at_child, addr,
+                   len};
+    WinGrant g;
+    char why[300];
+    if (!winalloc_map(f->v, &miss, stamp, &g, why, sizeof why))
+        snprintf(buf, sizeof buf, "no: %s", why);
+    else
+        snprintf(buf, sizeof buf, "slot %u child 0x%" PRIx64 " parent 0x%" PRIx64
+                 " size 0x%" PRIx64 "%s",
+                 g.slot, g.w.child, g.w.parent, g.w.size_bytes,
+                 g.evicted ? " evicting" : "");
+    return buf;
+}
+
+/* highmem-pim: three inbound windows, powers of two from 1 MiB, the
+ * aperture PCI 0..4 GiB, boot's window 0 over PCI 0..2 GiB (pinned). */
+START_TEST(window_allocator)
+{
+    Fix f;
+    fix_open(&f, "highmem-pim");
+    /* RAM at 0x1_0000_1000 (+64 KiB): the 1 MiB block at 0x1_0000_0000
+     * holds it; 1:1 is outside the aperture, so the first free 1 MiB
+     * there: past boot's 2 GiB, PCI 0x8000_0000; window 1 (0 is boot's) */
+    ck_assert_str_eq(grant(&f, true, false, 0x100001000, 0x10000, 1),
+                     "slot 1 child 0x80000000 parent 0x100000000 "
+                     "size 0x100000");
+    /* a range across a 1 MiB boundary: the least aligned power of two
+     * holding 0x1_400F_F000..0x1_4010_0FFF is 2 MiB at 0x1_4000_0000;
+     * placed at the next free 2 MiB-aligned PCI address, 0x8020_0000 */
+    ck_assert_str_eq(grant(&f, true, false, 0x1400FF000, 0x2000, 2),
+                     "slot 2 child 0x80200000 parent 0x140000000 "
+                     "size 0x200000");
+    /* no window off: the least recently used idle one goes (window 1,
+     * used at 1, before window 2 at 2), and its place is free again */
+    ck_assert_str_eq(grant(&f, true, false, 0x180000000, 0x1000, 3),
+                     "slot 1 child 0x80000000 parent 0x180000000 "
+                     "size 0x100000 evicting");
+    /* now window 2 is the older; held by an operation, it stays, and
+     * window 1 goes instead */
+    swview_window(f.v, comp(&f, "pcix0-bridge"), true, 2)->users = 1;
+    ck_assert_str_eq(grant(&f, true, false, 0x1C0000000, 0x1000, 4),
+                     "slot 1 child 0x80000000 parent 0x1c0000000 "
+                     "size 0x100000 evicting");
+    /* all held (or boot's): none to give */
+    swview_window(f.v, comp(&f, "pcix0-bridge"), true, 1)->users = 1;
+    ck_assert_str_eq(grant(&f, true, false, 0x1C0100000, 0x1000, 5),
+                     "no: every inbound window of pcix0-bridge is in use");
+    /* more than the largest window (4 GiB) can hold */
+    swview_window(f.v, comp(&f, "pcix0-bridge"), true, 1)->users = 0;
+    ck_assert_str_eq(grant(&f, true, false, 0x100000000, 0x100000001, 6),
+                     "no: no inbound window pcix0-bridge can have holds "
+                     "0x1_0000_0000 (+4294967297 bytes)");
+    fix_close(&f);
+}
+END_TEST
+
+/* A granule instead of powers of two, and an aperture with no room. */
+START_TEST(window_allocator_granule)
+{
+    Fix f;
+    fix_yaml(&f, "name: t\naddress_bits: 36\nclocks: {c: 100MHz}\n"
+                 "buses: [{name: plb, kind: plb, clock: c}, "
+                 "{name: pci, kind: pci, clock: c}]\ncomponents:\n"
+                 "  - {name: cpu0, kind: cpu, bus: plb}\n"
+                 "  - {name: ram, kind: sdram, bus: plb, base: 0, "
+                 "size: 256MiB}\n"
+                 "  - name: pcix0-bridge\n    kind: bridge\n"
+                 "    parent: plb\n    child: pci\n"
+                 "    inbound_windows: {count: 2, writes: 1, align: 1MiB, "
+                 "min_size: 1MiB, registers: {base: 0x2_0000_0000, "
+                 "size: 16}, aperture: {base: 0x4000_0000, size: 3MiB}}\n"
+                 "  - {name: card, kind: device, bus: pci, regions: "
+                 "[{base: 0x4010_0000, size: 1MiB}]}\n");
+    /* 0x30_0800..0x50_07ff rounds out to 1 MiB boundaries: 0x30_0000,
+     * 3 MiB; the aperture (3 MiB at PCI 0x4000_0000) has room only
+     * where the card's BAR is not, so none */
+    ck_assert_str_eq(grant(&f, true, false, 0x300800, 0x200000, 1),
+                     "no: no room in pcix0-bridge's inbound aperture for a "
+                     "3 MiB window");
+    /* 1 MiB fits at 0x4000_0000 (1:1 is outside the aperture) */
+    ck_assert_str_eq(grant(&f, true, false, 0x300800, 0x1000, 2),
+                     "slot 0 child 0x40000000 parent 0x300000 size 0x100000");
+    /* the next 1 MiB: the BAR at 0x4010_0000 is in the way, so
+     * 0x4020_0000 */
+    ck_assert_str_eq(grant(&f, true, false, 0x500000, 0x1000, 3),
+                     "slot 1 child 0x40200000 parent 0x500000 size 0x100000");
+    fix_close(&f);
+}
+END_TEST
+
 Suite *swview_suite(void)
 {
     Suite *s = suite_create("swview");
@@ -363,6 +460,8 @@ Suite *swview_suite(void)
     tcase_add_test(tc, split_region);
     tcase_add_test(tc, first_window_wins);
     tcase_add_test(tc, blind_to_shadowing);
+    tcase_add_test(tc, window_allocator);
+    tcase_add_test(tc, window_allocator_granule);
     suite_add_tcase(s, tc);
     return s;
 }
