@@ -697,6 +697,20 @@ START_TEST(run_programs_windows)
         4 * 65536);
     json_object_put(o);
     run_free(&r);
+    /* window-thrash: four buffers in turn, two windows to give (three,
+     * one boot's): every copy misses the least recently used, eight
+     * programmed, the last six evicting */
+    r = run((const char *[]){"run", "scenarios/window-thrash.yaml",
+                             "--scheme", "struct", "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    o = parse(r.out);
+    json_object *th = get(get(o, "schemes"), "struct");
+    ck_assert_int_eq(json_object_get_int64(get(th, "windows_programmed")), 8);
+    ck_assert_int_eq(json_object_get_int64(get(th, "window_evictions")), 6);
+    ck_assert_int_eq(
+        json_object_get_int64(get(th, "window_register_writes")), 32);
+    json_object_put(o);
+    run_free(&r);
     const char *tr = tu_write("slide.json", "");
     char tp[4200];
     snprintf(tp, sizeof tp, "%s", tr);

@@ -330,7 +330,7 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
     char schemes[8][256], b[256];
     const char *names[8];
     size_t ns = 0;
-    bool numeric = true;
+    bool numeric = true, units = false;
     double lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         csv_field(lines[i], (size_t)c_scheme, b, sizeof b);
@@ -344,6 +344,13 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
         }
         double v;
         csv_field(lines[i], 1, b, sizeof b);
+        /* a size or a frequency carries its unit (4KiB, 33MHz); a count
+         * is a bare number (hex digits aside) */
+        bool hex = b[0] == '0' && (b[1] == 'x' || b[1] == 'X');
+        for (const char *q = b + (hex ? 2 : 0); *q; q++)
+            units |= (*q >= 'G' && *q <= 'Z') || (*q >= 'g' && *q <= 'z') ||
+                     (!hex && ((*q >= 'A' && *q <= 'F') ||
+                               (*q >= 'a' && *q <= 'f')));
         if (!number(b, &v) || v <= 0)
             numeric = false;
         else {
@@ -383,7 +390,8 @@ bool plot_sweep(const char *path, const char *xname, const char *header,
     }
     if (!data_done(f, data, err, errlen))
         return false;
-    char *xlabel = format("%s%s", xname, numeric ? " (bytes or Hz)" : "");
+    char *xlabel = format("%s%s", xname,
+                          numeric && units ? " (bytes or Hz)" : "");
     char *title = format("throughput against %s", xname);
     const char *extra[2] = {xlabel, numeric && hi >= 16 * lo ? "1" : "0"};
     bool ok = draw("bandwidth.gp", data, names, ns, path, title, extra, 2,
