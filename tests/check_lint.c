@@ -159,6 +159,19 @@ START_TEST(programmable_windows)
                               "window 0 on b (memory space) over "
                               "0x8800_0000..0x8fff_ffff"),
                   "%s", out);
+    /* RAM beyond the boot window of windows the kernel can program: the
+     * warning says they can be */
+    out = lint(HEAD PROG_BRIDGE
+               "    inbound_windows: {count: 2, writes: 4, boot: [{child: 0, "
+               "parent: 0, size: 8MiB}], registers: {base: 0xF000_0000, "
+               "size: 16}, aperture: {base: 0, size: 1GiB}}\n"
+               "  - {name: card, kind: device, bus: p, master: "
+               "{dma_mask: 32}}\n");
+    ck_assert_msg(strstr(out, "warning: card reaches 8 MiB of the 16 MiB of "
+                              "ram (first out of reach: 0x80_0000): no window "
+                              "leads to the rest until the kernel programs "
+                              "one of x's inbound windows"),
+                  "%s", out);
 }
 END_TEST
 

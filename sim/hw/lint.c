@@ -239,6 +239,26 @@ static size_t ram_view(RamViews *vs, Reach *rc, int bus, uint64_t limit)
     return vs->n - 1;
 }
 
+/* "; until the kernel programs one of X's inbound windows" when a bridge
+ * above bus `bus` has inbound windows the kernel can program, else "". */
+static const char *programmable_above(const Topology *t, int bus, char *buf,
+                                      size_t n)
+{
+    for (int b = bus; b >= 0;) {
+        int br = t->buses[b].parent_bridge;
+        if (br < 0)
+            break;
+        if (t->comps[br].bridge->inbound.programmable) {
+            snprintf(buf, n, " until the kernel programs one of %s's "
+                             "inbound windows",
+                     t->comps[br].name);
+            return buf;
+        }
+        b = t->comps[br].bus_idx;
+    }
+    return "";
+}
+
 static void master_findings(const Topology *t, Diag *d, RamViews *vs,
                             Reach *rc, int m)
 {
@@ -254,7 +274,7 @@ static void master_findings(const Topology *t, Diag *d, RamViews *vs,
             uint64_t nfull = full->bytes[k], nmask = masked->bytes[k];
             if (nmask == size)
                 continue;
-            char got[32], all[32], at[32];
+            char got[32], all[32], at[32], hint[200];
             units_fmt_size(nmask, got, sizeof got);
             units_fmt_size(size, all, sizeof all);
             units_fmt_hex(ram->regions[r].base + masked->gap[k], at,
@@ -272,8 +292,10 @@ static void master_findings(const Topology *t, Diag *d, RamViews *vs,
                 diag_add(d, SEV_WARNING, "dma-window", pos, path,
                          &ram->regions[r].pos, ram->regions[r].path,
                          "%s reaches %s of the %s of %s (first out of "
-                         "reach: %s): no window leads to the rest",
-                         c->name, got, all, ram->name, at);
+                         "reach: %s): no window leads to the rest%s",
+                         c->name, got, all, ram->name, at,
+                         programmable_above(t, c->bus_idx, hint,
+                                            sizeof hint));
         }
     }
 }
