@@ -4,6 +4,7 @@
  * (NULL); map_single/map_sg walk the page tables; dma_move picks the copy
  * engine that reaches both ends most cheaply. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/dma_api/plan.h"
@@ -92,33 +93,81 @@ static bool program_window(const ApiCtx *c, char *why, size_t n)
     return true;
 }
 
+/* A bridge's windows one way as they were, to put back after a trial. */
+typedef struct Saved {
+    int bridge;
+    bool inbound;
+    SwWindow *v;
+    unsigned n;
+} Saved;
+
+static void save(const ApiCtx *c, const SwMiss *miss, Saved *sv)
+{
+    const BridgeParams *br = c->t->comps[miss->bridge].bridge;
+    sv->bridge = miss->bridge;
+    sv->inbound = miss->inbound;
+    sv->n = miss->inbound ? br->inbound.count : br->outbound.count;
+    sv->v = malloc(sv->n * sizeof *sv->v);
+    if (!sv->v)
+        abort();
+    for (unsigned i = 0; i < sv->n; i++)
+        sv->v[i] = *swview_window(c->sw, sv->bridge, sv->inbound, i);
+}
+
+static void restore(const ApiCtx *c, Saved *sv)
+{
+    for (unsigned i = 0; i < sv->n; i++)
+        *swview_window(c->sw, sv->bridge, sv->inbound, i) = sv->v[i];
+    free(sv->v);
+}
+
 /* convert_once, programming windows where the translation stops at a
- * bridge whose windows the kernel can set (one per bridge on the way). */
+ * bridge whose windows the kernel can set (one per bridge on the way).
+ * While dma_move estimates (no plan to program into), the windows are
+ * set for the trial only and put back: an engine that would need one is
+ * a candidate like the others (the programming's own cost is left out of
+ * its estimate). */
 static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
                     uint64_t *out, uint64_t *run, char *why, size_t n)
 {
+    Saved saved[2 * TOPO_MAX_DEPTH + 1];
+    size_t n_saved = 0;
+    bool ok = false;
     for (int tries = 0;; tries++) {
         if (convert_once(c, to, h, len, out, run, why, n)) {
             if (c->programs)
                 hold_used(c);
-            return true;
+            ok = true;
+            break;
         }
         const SwMiss *miss = swview_last_miss(c->sw);
         /* a window is placed in the aperture on its far side from what it
          * must hold: outbound windows hold a child address (a BAR),
          * inbound ones a parent address (RAM) */
-        if (!c->programs || !miss->set || miss->inbound == miss->at_child ||
+        if (!miss->set || miss->inbound == miss->at_child ||
             tries >= 2 * TOPO_MAX_DEPTH)
-            return false;
+            break;
         char again[240];
-        if (!program_window(c, again, sizeof again)) {
+        bool granted;
+        if (c->programs) {
+            granted = program_window(c, again, sizeof again);
+        } else {
+            WinGrant g;
+            save(c, miss, &saved[n_saved++]);
+            granted = winalloc_map(c->sw, miss, c->stamp, &g, again,
+                                   sizeof again);
+        }
+        if (!granted) {
             /* say both: why the windows as they are do not do, and why no
              * window could be set */
             size_t l = strlen(why);
             snprintf(why + l, n - l, "; %s", again);
-            return false;
+            break;
         }
     }
+    while (n_saved)
+        restore(c, &saved[--n_saved]);
+    return ok;
 }
 
 static bool convert_once(const ApiCtx *c, int to, Handle h, uint64_t len,
