@@ -502,6 +502,54 @@ START_TEST(copy_engines_only)
 }
 END_TEST
 
+/* struct's windows on demand, at the scheme's level: a mapping into a plan
+ * programs a window (a step, and the window held); a mapping outside a
+ * plan and outside dma_move's estimates (dma_alloc_coherent's, say) sets
+ * nothing, so it never hands out a handle through a window that does not
+ * exist. */
+START_TEST(struct_programs_only_into_a_plan)
+{
+    Fix f;
+    fix_open(&f, "tests/topologies/pim-engine.yaml");
+    int card = comp(&f, "card32");
+    ApiBuffer hb = buf(&f, MEM_HIGHMEM, 8192);
+    char why[400];
+    SegList segs = {0};
+    /* no plan: a bounce (RAM), with the reason */
+    ck_assert_int_eq(dma_api_struct.map(&f.c, card, &hb, 0, 8192, MAP_SINGLE,
+                                        &segs, why, sizeof why),
+                     MAP_BOUNCE);
+    ck_assert_ptr_nonnull(strstr(why, "no dma_ranges or inbound window of "
+                                      "pcix0-bridge holds plb memory"));
+    segs_free(&segs);
+    SwWindow *w1 = swview_window(f.sw, comp(&f, "pcix0-bridge"), true, 1);
+    ck_assert(!w1->on);
+    /* into a plan: one program step, window 1 on and held */
+    Plan p;
+    plan_init(&p);
+    ApiCtx c = f.c;
+    c.programs = &p;
+    c.stamp = 1;
+    segs = (SegList){0};
+    ck_assert_int_eq(dma_api_struct.map(&c, card, &hb, 0, 8192, MAP_SINGLE,
+                                        &segs, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(p.n_steps, 1);
+    ck_assert_int_eq(p.steps[0].kind, STEP_PROGRAM);
+    ck_assert_uint_eq(p.steps[0].writes, 4);
+    ck_assert_uint_eq(p.windows_programmed, 1);
+    ck_assert_uint_eq(p.n_held, 1);
+    ck_assert(w1->on);
+    ck_assert_uint_eq(w1->users, 1);
+    /* the card drives PCI 0x8000_0000 + the buffer's offset in its page */
+    ck_assert_uint_eq(segs.n, 1);
+    ck_assert_uint_eq(segs.v[0].addr >> 20, 0x800);
+    segs_free(&segs);
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
 Suite *scheme_suite(void)
 {
     Suite *s = suite_create("scheme");
@@ -519,6 +567,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, struct_refuses_unreachable);
     tcase_add_test(tc, struct_dma_move);
     tcase_add_test(tc, copy_engines_only);
+    tcase_add_test(tc, struct_programs_only_into_a_plan);
     suite_add_tcase(s, tc);
     return s;
 }

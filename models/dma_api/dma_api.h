@@ -123,6 +123,10 @@ typedef struct ApiCtx {
      * operations for least-recently-used eviction. */
     Plan *programs;
     uint64_t stamp;
+    /* dma_move's estimates: a window that would have to be programmed is
+     * set for the trial and put back (never outside an estimate: a handle
+     * through such a window would point nowhere) */
+    bool trial_windows;
 } ApiCtx;
 
 typedef struct Seg {

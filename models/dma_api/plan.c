@@ -299,6 +299,7 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
     cc.programs = p;
     ApiCtx est = *ctx;
     est.programs = NULL;
+    est.trial_windows = true;
     const Topology *t = c->t;
     PlanStep *call = plan_add(p, STEP_CALL);
     call->calls = 1;
