@@ -26,7 +26,8 @@ typedef struct WinSlot {
     int bus;     /* the bus it decodes on */
     bool on;
     WindowParams w;
-    Decoder dec; /* when on */
+    Decoder dec;    /* when on */
+    AddrSpace sp;   /* the space it decodes in on its bus, when on */
 } WinSlot;
 
 struct WinState {
@@ -132,15 +133,10 @@ static void slot_decoder(const Topology *t, WinSlot *sl)
     }
     dec.hi = dec.lo + (w->size_bytes - 1);
     sl->dec = dec;
-}
-
-/* The space the window decodes in on its own bus. */
-static AddrSpace slot_space(const Topology *t, const WinSlot *sl)
-{
-    if (sl->inbound)
-        return SPACE_MEM;
-    bool p_io = t->buses[t->comps[sl->comp].bus_idx].kind->has_io_space;
-    return p_io ? sl->w.space : SPACE_MEM;
+    /* an outbound I/O window is decoded in the parent's I/O space only
+     * when the parent has one */
+    sl->sp = sl->inbound || !t->buses[p].kind->has_io_space ? SPACE_MEM
+                                                            : w->space;
 }
 
 static void *ws_calloc(Arena *a, size_t n, size_t size)
@@ -240,13 +236,6 @@ void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
         sl->w = *w;
         slot_decoder(ws->t, sl);
     }
-}
-
-const WindowParams *winstate_get(const WinState *ws, int comp, bool inbound,
-                                 unsigned slot)
-{
-    const WinSlot *sl = slot_at(ws, comp, inbound, slot);
-    return sl->on ? &sl->w : NULL;
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -606,7 +595,7 @@ const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,
         for (size_t j = ws->bus_at[bus]; j < ws->bus_at[bus + 1]; j++) {
             const WinSlot *sl = &ws->v[ws->by_bus[j]];
             if (!sl->on || sl->dec.tier != (Tier)k ||
-                slot_space(ws->t, sl) != sp || sl->comp == exclude)
+                sl->sp != sp || sl->comp == exclude)
                 continue;
             if (sl->dec.lo <= addr && addr <= sl->dec.hi) {
                 *run_last = sl->dec.hi < limit ? sl->dec.hi : limit;

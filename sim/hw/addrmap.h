@@ -71,9 +71,6 @@ void winstate_free(WinState *ws);
  * (topo_window_rule) and its buses' widths. */
 void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
                   const WindowParams *w);
-/* Its setting, NULL when off. */
-const WindowParams *winstate_get(const WinState *ws, int comp, bool inbound,
-                                 unsigned slot);
 /* addrmap_decode with the programmable windows as ws has them (NULL: as
  * boot sets them). */
 const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,
