@@ -3,6 +3,7 @@
  * saved when a task fails or the pool is stopped, and half-written tasks
  * left out. */
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,13 +122,31 @@ START_TEST(failure_saves_finished)
 }
 END_TEST
 
+static pid_t caller;
+static char ran_in_worker[512];
+
+/* The caller's own SIGTERM handler, which a worker must not run. */
+static void caller_handler(int sig)
+{
+    (void)sig;
+    if (getpid() != caller)
+        close(open(ran_in_worker, O_WRONLY | O_CREAT, 0644));
+}
+
 /* SIGTERM while task 4 runs: the pool stops its workers, saves tasks 0
- * to 3 and says which signal it was. */
+ * to 3 and says which signal it was.  The workers die of the signal, not
+ * by the handler the caller had (Check's own kills its process group). */
 START_TEST(stopped_by_signal)
 {
     char csv[512];
     snprintf(csv, sizeof csv, "%s", tu_write("stop.csv", ""));
     remove(csv);
+    snprintf(ran_in_worker, sizeof ran_in_worker, "%s",
+             tu_write("ran-in-worker", ""));
+    remove(ran_in_worker);
+    caller = getpid();
+    struct sigaction sa = {.sa_handler = caller_handler};
+    sigaction(SIGTERM, &sa, NULL);
     size_t todo[8] = {0, 1, 2, 3, 4, 5, 6, 7};
     PoolSave save = {csv, "point,x", NULL, 2};
     Tasks k = {SIZE_MAX, 4, false};
@@ -139,6 +158,8 @@ START_TEST(stopped_by_signal)
     char *s = slurp(csv);
     ck_assert_str_eq(s, "point,x\n0,a\n0,b\n1,a\n1,b\n2,a\n2,b\n3,a\n3,b\n");
     free(s);
+    ck_assert_msg(access(ran_in_worker, F_OK) != 0,
+                  "a worker ran the caller's SIGTERM handler");
     lines_free(&out);
 }
 END_TEST

@@ -164,8 +164,8 @@ PoolResult pool_run(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
         abort();
     bool ok = true;
     /* Caught from before the first worker starts, so that no signal is
-     * lost; the workers get back the old dispositions, and hold the
-     * signals blocked until they have. */
+     * lost; the workers hold the signals blocked until they have their
+     * own dispositions. */
     interrupted = 0;
     struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
     sigset_t both, old_mask;
@@ -185,8 +185,16 @@ PoolResult pool_run(PoolTaskFn *fn, void *ctx, const size_t *todo, size_t n,
             break;
         }
         if (pids[w] == 0) {
-            sigaction(SIGINT, &old_int, NULL);
-            sigaction(SIGTERM, &old_term, NULL);
+            /* A worker dies of either signal (what the pool and a
+             * terminal send it), unless the process ignored it: it runs
+             * no handler inherited from the caller, which may act for
+             * the whole process (remove its temporary files, signal its
+             * process group). */
+            struct sigaction dfl = {.sa_handler = SIG_DFL};
+            sigaction(SIGINT, old_int.sa_handler == SIG_IGN ? &old_int : &dfl,
+                      NULL);
+            sigaction(SIGTERM,
+                      old_term.sa_handler == SIG_IGN ? &old_term : &dfl, NULL);
             sigprocmask(SIG_SETMASK, &old_mask, NULL);
             close(fds[0]);
             worker(fn, ctx, todo, n, w, jobs, dir, fds[1]);
