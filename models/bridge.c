@@ -1,6 +1,7 @@
 #include "models/bridge.h"
 
 #include "models/regions.h"
+#include "sim/core/units.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -195,6 +196,83 @@ static bool f_inbound(Loader *ld, yaml_node_t *v, void *dst)
     return prog_windows(ld, v, dst, true);
 }
 
+/* ---- an IOMMU ------------------------------------------------------------- */
+
+typedef struct IommuYaml {
+    uint64_t page_size;
+    unsigned writes;
+} IommuYaml;
+
+static const Field iommu_fields[] = {
+    {"aperture", ld_f_skip, 0, true},
+    {"registers", ld_f_skip, 0, true},
+    {"page_size", ld_f_size, offsetof(IommuYaml, page_size), false},
+    {"writes", ld_f_count, offsetof(IommuYaml, writes), false},
+    FIELD_END,
+};
+
+/* A page table held per page: more than this is refused. */
+#define IOMMU_MAX_PAGES (1ull << 20)
+
+/* GART-style: 4 KiB pages, an entry programmed by two register writes
+ * (LINUX_DMA.md section C). */
+static bool f_iommu(Loader *ld, yaml_node_t *v, void *dst)
+{
+    IommuParams *io = dst;
+    IommuYaml y = {.page_size = 4096, .writes = 2};
+    FieldSet set = {iommu_fields, &y};
+    if (!ld_expect_map(ld, v, "a mapping describing the IOMMU") ||
+        !ld_map_fields(ld, v, &set, 1))
+        return false;
+    RangeYaml ap = {0}, regs = {0};
+    bool have;
+    if (!base_size(ld, v, "aperture", &ap, &have) ||
+        !base_size(ld, v, "registers", &regs, &have))
+        return false;
+    io->present = true;
+    io->pos = ld_pos(ld, v);
+    io->path = ld_path(ld);
+    io->page_size = y.page_size;
+    io->writes = y.writes;
+    io->ap_base = ap.base;
+    io->ap_size = ap.size;
+    io->regs_base = regs.base;
+    io->regs_size = regs.size;
+    io->regs_region = -1;
+    uint64_t ps = y.page_size;
+    char a[32];
+    if (ps & (ps - 1) || ps < 4096 || ps > (1ull << 30)) {
+        ld_push_key(ld, "page_size");
+        return ld_fail(ld, ld_map_get(ld, v, "page_size"),
+                       "page_size is a power of two from 4KiB to 1GiB, not %s",
+                       units_fmt_size(ps, a, sizeof a));
+    }
+    if (ap.base % ps || ap.size % ps) {
+        ld_push_key(ld, "aperture");
+        return ld_fail(ld, ld_map_get(ld, v, "aperture"),
+                       "the aperture's base and size are multiples of "
+                       "page_size (%s)",
+                       units_fmt_size(ps, a, sizeof a));
+    }
+    io->pages = ap.size / ps;
+    if (io->pages > IOMMU_MAX_PAGES) {
+        ld_push_key(ld, "aperture");
+        return ld_fail(ld, ld_map_get(ld, v, "aperture"),
+                       "an aperture of %llu pages; at most %llu",
+                       (unsigned long long)io->pages,
+                       (unsigned long long)IOMMU_MAX_PAGES);
+    }
+    if (regs.size / 4 / io->writes < io->pages) {
+        ld_push_key(ld, "registers");
+        return ld_fail(ld, ld_map_get(ld, v, "registers"),
+                       "registers of %llu bytes cannot hold %llu pages' "
+                       "entries of %u 4-byte writes",
+                       (unsigned long long)regs.size,
+                       (unsigned long long)io->pages, io->writes);
+    }
+    return true;
+}
+
 static bool f_ranges(Loader *ld, yaml_node_t *v, void *dst)
 {
     return windows(ld, v, dst, false);
@@ -212,6 +290,7 @@ static const Field bridge_fields[] = {
     {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
     {"outbound_windows", f_outbound, offsetof(BridgeParams, outbound), false},
     {"inbound_windows", f_inbound, offsetof(BridgeParams, inbound), false},
+    {"iommu", f_iommu, offsetof(BridgeParams, iommu), false},
     {"latency_cycles", ld_f_cycles, offsetof(BridgeParams, latency_cycles),
      false},
     {"cross_cycles", ld_f_cycles, offsetof(BridgeParams, cross_cycles),
@@ -262,7 +341,7 @@ static bool bridge_finish(Loader *ld, yaml_node_t *map, CompParams *c)
     /* the window registers: memory regions of the bridge on its parent
      * bus, which the CPU writes to program windows */
     ProgWindows *pws[2] = {&br->outbound, &br->inbound};
-    size_t n = 0;
+    size_t n = br->iommu.present;
     for (int i = 0; i < 2; i++)
         n += pws[i]->programmable;
     if (!n)
@@ -275,6 +354,13 @@ static bool bridge_finish(Loader *ld, yaml_node_t *map, CompParams *c)
         c->regions[c->n_regions++] = (RegionParams){
             pws[i]->regs_base, pws[i]->regs_size, REGION_MEMORY,
             pws[i]->pos, pws[i]->path};
+    }
+    /* and the IOMMU's page table */
+    if (br->iommu.present) {
+        br->iommu.regs_region = (int)c->n_regions;
+        c->regions[c->n_regions++] = (RegionParams){
+            br->iommu.regs_base, br->iommu.regs_size, REGION_MEMORY,
+            br->iommu.pos, br->iommu.path};
     }
     return true;
 }

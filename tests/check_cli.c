@@ -419,7 +419,9 @@ START_TEST(run_table_and_json)
                                   "bytes_moved", "windows_programmed",
                                   "window_evictions",
                                   "window_register_writes",
-                                  "window_programming_ps", "sim_time_ps",
+                                  "window_programming_ps",
+                                  "iommu_pages_mapped", "iommu_evictions",
+                                  "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
                                   "events", "engine", "expect", "latency_ps",
@@ -506,7 +508,9 @@ START_TEST(run_scheme_csv_and_stdout)
                                         "latency_max_ps,windows_programmed,"
                                         "window_evictions,"
                                         "window_register_writes,"
-                                        "window_programming_ps,util_"));
+                                        "window_programming_ps,"
+                                        "iommu_pages_mapped,iommu_evictions,"
+                                        "util_"));
     Run rj = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
                                   "struct", "--json", "-", NULL});
     json_object *oj = parse(rj.out);
@@ -725,6 +729,84 @@ START_TEST(run_programs_windows)
     ck_assert_ptr_nonnull(strstr(t, "\"program window\""));
     ck_assert_ptr_nonnull(strstr(t, "pcix0-bridge inbound window 1, 4 "
                                     "register writes and a read back"));
+    free(t);
+    run_free(&r);
+}
+END_TEST
+
+/* A card that reaches RAM only through a GART-style IOMMU (no
+ * dma_ranges): struct maps the destination's pages, flat's bus address is
+ * a master abort.  The cost by hand: a 16 KiB kmalloc buffer is 4 pages
+ * (page-aligned), two 4-byte register writes each; on a 128-bit PLB at
+ * 100 MHz each PIO access is arbitration 1 + address 1 + the bridge's
+ * claim 2 + 1 beat = 5 cycles (50 ns) and waits for the one before: 8
+ * writes and a read back, 9 x 50 ns = 450 ns.  (The CPU runs on the PLB's
+ * clock, so the step starts on a PLB edge.) */
+START_TEST(run_maps_iommu_pages)
+{
+    char topo[4096], scen[4096];
+    snprintf(topo, sizeof topo, "%s",
+             tu_write("gart.yaml",
+                      "name: gart\naddress_bits: 36\n"
+                      "clocks: {cpu: 100MHz, plb: 100MHz, pci: 50MHz}\n"
+                      "buses: [{name: plb, kind: plb, clock: plb, width: "
+                      "128}, {name: pci, kind: pci, clock: pci}]\n"
+                      "components:\n"
+                      "  - {name: cpu0, kind: cpu, bus: plb, clock: cpu}\n"
+                      "  - {name: ram, kind: sdram, bus: plb, base: 0, "
+                      "size: 64MiB}\n"
+                      "  - name: br\n    kind: bridge\n    parent: plb\n"
+                      "    child: pci\n"
+                      "    ranges: [{child: 0x8000_0000, parent: "
+                      "0x2_8000_0000, size: 256MiB}]\n"
+                      "    iommu: {aperture: {base: 0x4000_0000, size: "
+                      "32KiB}, registers: {base: 0x1000_0000, size: 64}}\n"
+                      "  - {name: card, kind: device, bus: pci, regions: "
+                      "[{base: 0x8000_0000, size: 1MiB}], master: "
+                      "{dma_mask: 32}}\n"));
+    snprintf(scen, sizeof scen, "%s",
+             tu_write("gart-run.yaml",
+                      "name: gart-run\ntopology: gart.yaml\n"
+                      "buffers:\n"
+                      "  dst: {alloc: kmalloc, size: 16KiB}\n"
+                      "  cardmem: {mmio: card, size: 16KiB}\n"
+                      "workload:\n"
+                      "  - {op: copy, from: cardmem, to: dst, engine: "
+                      "card}\n"));
+    Run r = run((const char *[]){"run", scen, "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    json_object *o = parse(r.out);
+    json_object *st = get(get(o, "schemes"), "struct");
+    ck_assert(json_object_get_boolean(get(st, "correct")));
+    ck_assert_int_eq(json_object_get_int64(get(st, "bytes_ok")), 16384);
+    ck_assert_int_eq(json_object_get_int64(get(st, "iommu_pages_mapped")), 4);
+    ck_assert_int_eq(json_object_get_int64(get(st, "iommu_evictions")), 0);
+    ck_assert_int_eq(json_object_get_int64(get(st, "windows_programmed")), 0);
+    ck_assert_int_eq(
+        json_object_get_int64(get(st, "window_register_writes")), 8);
+    ck_assert_int_eq(
+        json_object_get_int64(get(st, "window_programming_ps")), 450000);
+    json_object *fl = get(get(o, "schemes"), "flat");
+    ck_assert(!json_object_get_boolean(get(fl, "correct")));
+    ck_assert_int_gt(json_object_get_int64(get(fl, "bus_errors")), 0);
+    json_object_put(o);
+    run_free(&r);
+    /* the table's rows, the plan's note and the trace's step */
+    const char *tr = tu_write("gart-trace.json", "");
+    char tp[4200];
+    snprintf(tp, sizeof tp, "%s", tr);
+    r = run((const char *[]){"run", scen, "--scheme", "struct", "--trace", tp,
+                             NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "IOMMU pages mapped  4\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "IOMMU programming   8 writes, "
+                                        "450.000 ns\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "br IOMMU pages 0-3 set to "
+                                        "0x4000_0000 -> "));
+    char *t = slurp(tp);
+    ck_assert_ptr_nonnull(strstr(t, "\"map IOMMU pages\""));
+    ck_assert_ptr_nonnull(strstr(t, "br IOMMU pages 0-3, 8 register writes "
+                                    "and a read back"));
     free(t);
     run_free(&r);
 }
@@ -1718,6 +1800,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_past_the_end_of_time);
     tcase_add_test(tc, run_progress_on_a_terminal);
     tcase_add_test(tc, run_programs_windows);
+    tcase_add_test(tc, run_maps_iommu_pages);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

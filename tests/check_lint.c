@@ -175,6 +175,51 @@ START_TEST(programmable_windows)
 }
 END_TEST
 
+/* An IOMMU's aperture decodes with dma_ranges on the child bus: an
+ * overlap with one is an error, a region over it is shadowing, and it
+ * must fit the bus; RAM beyond dma_ranges is reachable once the kernel
+ * maps it (docs/topology.md, "IOMMU"). */
+START_TEST(iommu_aperture)
+{
+    ck_assert_str_eq(
+        lint(HEAD PROG_BRIDGE
+             "    dma_ranges: [{child: 0, parent: 0, size: 8MiB}]\n"
+             "    iommu: {aperture: {base: 0x8000_0000, size: 1MiB}, "
+             "registers: {base: 0xF000_0000, size: 2KiB}}\n"
+             "  - {name: card, kind: device, bus: p, master: "
+             "{dma_mask: 32}}\n"),
+        "t.yaml:14:48: components.3.master: warning: card reaches 8 MiB of "
+        "the 16 MiB of ram (first out of reach: 0x80_0000): no window leads "
+        "to the rest until the kernel maps it in x's IOMMU (other: "
+        "t.yaml:7:5 components.1)\n");
+    ck_assert_str_eq(
+        lint(HEAD PROG_BRIDGE
+             "    dma_ranges: [{child: 0, parent: 0, size: 8MiB}]\n"
+             "    iommu: {aperture: {base: 0x40_0000, size: 8MiB}, "
+             "registers: {base: 0xF000_0000, size: 16KiB}}\n"
+             "  - {name: d, kind: device, bus: p, regions: [{base: "
+             "0x7F_F000, size: 4KiB}]}\n"),
+        "t.yaml:13:12: components.2.iommu: error: x IOMMU aperture overlaps "
+        "x dma_ranges window 0 on p (memory space) over "
+        "0x40_0000..0x7f_ffff (other: t.yaml:12:18 "
+        "components.2.dma_ranges.0)\n"
+        "t.yaml:14:47: components.3.regions.0: warning: d region 0 "
+        "(memory) and x dma_ranges window 0 both decode "
+        "0x7f_f000..0x7f_ffff on p (memory space); the region claims it "
+        "(other: t.yaml:12:18 components.2.dma_ranges.0)\n"
+        "t.yaml:14:47: components.3.regions.0: warning: d region 0 "
+        "(memory) and x IOMMU aperture both decode 0x7f_f000..0x7f_ffff on "
+        "p (memory space); the region claims it (other: t.yaml:13:12 "
+        "components.2.iommu)\n");
+    ck_assert_str_eq(
+        lint(HEAD PROG_BRIDGE
+             "    iommu: {aperture: {base: 0xFFFF_F000, size: 8KiB}, "
+             "registers: {base: 0xF000_0000, size: 16}}\n"),
+        "t.yaml:12:12: components.2.iommu: error: IOMMU aperture at "
+        "0xffff_f000 (8 KiB) does not fit in p's 32-bit memory space\n");
+}
+END_TEST
+
 START_TEST(shadowing)
 {
     ck_assert_str_eq(
@@ -340,6 +385,7 @@ Suite *lint_suite(void)
     tcase_add_test(tc, overlapping_regions);
     tcase_add_test(tc, overlapping_windows);
     tcase_add_test(tc, programmable_windows);
+    tcase_add_test(tc, iommu_aperture);
     tcase_add_test(tc, shadowing);
     tcase_add_test(tc, widths);
     tcase_add_test(tc, spaces);

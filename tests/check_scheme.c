@@ -9,6 +9,7 @@
 
 #include "models/dma_api/plan.h"
 #include "models/kernel/kmem.h"
+#include "models/kernel/winalloc.h"
 #include "sim/hw/addrmap.h"
 #include "testutil.h"
 
@@ -550,6 +551,59 @@ START_TEST(struct_programs_only_into_a_plan)
 }
 END_TEST
 
+/* The IOMMU page allocator on highmem-gart (32 pages of 4 KiB): a run of
+ * unmapped pages first; then the idle run used least recently; never a
+ * page an operation holds; a mapping longer than the aperture refused. */
+START_TEST(iommu_allocation_order)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem-gart.yaml");
+    int br = comp(&f, "pcix0-bridge");
+    SwMiss m = {.set = true, .bridge = br, .inbound = true, .iommu = true,
+                .addr = 0x100000000, .len = 65536};
+    IommuGrant g;
+    char why[200];
+    ck_assert(winalloc_iommu(f.sw, &m, 1, &g, why, sizeof why));
+    ck_assert_uint_eq(g.first, 0);
+    ck_assert_uint_eq(g.pages, 16);
+    ck_assert_uint_eq(g.pa, 0x100000000);
+    ck_assert_uint_eq(g.evicted, 0);
+    m.addr = 0x100010000;
+    ck_assert(winalloc_iommu(f.sw, &m, 2, &g, why, sizeof why));
+    ck_assert_uint_eq(g.first, 16);
+    ck_assert_uint_eq(swview_iommu_page(f.sw, br, 17)->pa, 0x100011000);
+    /* pages 0-15 used again at 3: 16-31 are the least recently used */
+    for (int k = 0; k < 16; k++)
+        swview_iommu_page(f.sw, br, (uint64_t)k)->last_use = 3;
+    m.addr = 0x100020000;
+    ck_assert(winalloc_iommu(f.sw, &m, 4, &g, why, sizeof why));
+    ck_assert_uint_eq(g.first, 16);
+    ck_assert_uint_eq(g.evicted, 16);
+    /* an operation holds page 20: 0-15 go, though used more recently */
+    swview_iommu_page(f.sw, br, 20)->users = 1;
+    m.addr = 0x100030000;
+    ck_assert(winalloc_iommu(f.sw, &m, 5, &g, why, sizeof why));
+    ck_assert_uint_eq(g.first, 0);
+    /* and page 10 too: every run of 16 has a page held */
+    swview_iommu_page(f.sw, br, 10)->users = 1;
+    ck_assert(!winalloc_iommu(f.sw, &m, 6, &g, why, sizeof why));
+    ck_assert_str_eq(why, "every run of 16 pages in pcix0-bridge's IOMMU "
+                          "aperture has a page in use");
+    /* 2 KiB into a page, 4 KiB long: two pages, from the page's start */
+    m.addr = 0x100040800;
+    m.len = 4096;
+    ck_assert(winalloc_iommu(f.sw, &m, 7, &g, why, sizeof why));
+    ck_assert_uint_eq(g.pages, 2);
+    ck_assert_uint_eq(g.pa, 0x100040000);
+    ck_assert_uint_eq(g.first, 16); /* idle, and used before 0-15 were */
+    m.len = 256 * 1024;
+    ck_assert(!winalloc_iommu(f.sw, &m, 8, &g, why, sizeof why));
+    ck_assert_str_eq(why, "a mapping of 65 pages is larger than "
+                          "pcix0-bridge's IOMMU aperture (32 pages)");
+    fix_close(&f);
+}
+END_TEST
+
 Suite *scheme_suite(void)
 {
     Suite *s = suite_create("scheme");
@@ -568,6 +622,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, struct_dma_move);
     tcase_add_test(tc, copy_engines_only);
     tcase_add_test(tc, struct_programs_only_into_a_plan);
+    tcase_add_test(tc, iommu_allocation_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -256,8 +256,35 @@ START_TEST(kinds)
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
                   "kind, clock, parent, child, ranges, dma_ranges, "
-                  "outbound_windows, inbound_windows, latency_cycles, cross_cycles, posted_write_buffer, "
-                  "prefetch, cache_line, completer_latency, " "write_disconnect)");
+                  "outbound_windows, inbound_windows, iommu, latency_cycles, "
+                  "cross_cycles, posted_write_buffer, prefetch, cache_line, "
+                  "completer_latency, write_disconnect)");
+    /* an IOMMU's pages, aperture and page table */
+#define IOMMU_AT(io)                                                        \
+    HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"                      \
+               "components:\n  - {name: x, kind: bridge, parent: b, "       \
+               "child: b2, iommu: " io "}\n"
+    ck_load_error(IOMMU_AT("{aperture: {base: 0x8000_0000, size: 16KiB}, "
+                           "registers: {base: 0x1000, size: 32}, "
+                           "page_size: 6KiB}"),
+                  "7:151: components.0.iommu.page_size: page_size is a power "
+                  "of two from 4KiB to 1GiB, not 6 KiB");
+    ck_load_error(IOMMU_AT("{aperture: {base: 0x8000_0800, size: 16KiB}, "
+                           "registers: {base: 0x1000, size: 32}}"),
+                  "7:69: components.0.iommu.aperture: the aperture's base "
+                  "and size are multiples of page_size (4 KiB)");
+    ck_load_error(IOMMU_AT("{aperture: {base: 0x8000_0000, size: 16KiB}, "
+                           "registers: {base: 0x1000, size: 16}}"),
+                  "7:114: components.0.iommu.registers: registers of 16 "
+                  "bytes cannot hold 4 pages' entries of 2 4-byte writes");
+    ck_load_error(IOMMU_AT("{aperture: {base: 0, size: 8GiB}, "
+                           "registers: {base: 0x1000, size: 64MiB}}"),
+                  "7:69: components.0.iommu.aperture: an aperture of 2097152 "
+                  "pages; at most 1048576");
+    ck_load_error(IOMMU_AT("{registers: {base: 0x1000, size: 32}}"),
+                  "7:58: components.0.iommu: missing required key "
+                  "'aperture'");
+#undef IOMMU_AT
 }
 END_TEST
 

@@ -47,6 +47,7 @@ typedef enum {
     STEP_CPU_COPY, /* the CPU copies len bytes, virtual to virtual */
     STEP_DMA,      /* program a master with segments and start it */
     STEP_PROGRAM,  /* write a bridge window's registers (PIO), read back */
+    STEP_IOMMU,    /* write IOMMU page entries' registers (PIO), read back */
 } StepKind;
 
 typedef struct PlanStep {
@@ -66,17 +67,23 @@ typedef struct PlanStep {
     bool inbound;                   /* inbound or outbound windows */
     unsigned slot;
     WindowParams win;               /* its new setting */
-    uint64_t regs_pa;               /* its registers, as the CPU reaches
-                                       them */
+    uint64_t page, pages, pa;       /* STEP_IOMMU: pages [page, page +
+                                       pages) of the bridge's IOMMU map
+                                       memory from pa on */
+    uint64_t regs_pa;               /* its registers (STEP_IOMMU: the
+                                       first page's entry), as the CPU
+                                       reaches them */
     unsigned writes;                /* how many (4 bytes each) */
 } PlanStep;
 
-/* A programmable window an operation maps through: held (its users
- * counted) until the operation ends. */
+/* A programmable window, or a page of an IOMMU, an operation maps
+ * through: held (its users counted) until the operation ends. */
 typedef struct HeldWindow {
     int bridge;
     bool inbound;
     unsigned slot;
+    bool iommu;         /* page `page` of the bridge's IOMMU */
+    uint64_t page;
 } HeldWindow;
 
 /* Physical memory a scheme owns for an operation (bounce buffers and
@@ -98,6 +105,7 @@ typedef struct Plan {
     HeldWindow *held;          /* windows to release when it ends */
     size_t n_held, cap_held;
     unsigned windows_programmed, window_evictions, register_writes;
+    uint64_t iommu_pages_mapped, iommu_evictions;
 } Plan;
 
 /* What a scheme works with. */
@@ -196,6 +204,8 @@ PlanStep *plan_add(Plan *p, StepKind kind);
 void plan_own(Plan *p, uint64_t pa, uint64_t len);
 /* Adds a window to those the plan holds; false if it holds it already. */
 bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot);
+/* The same for a page of a bridge's IOMMU. */
+bool plan_hold_page(Plan *p, int bridge, uint64_t page);
 void plan_refuse(Plan *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

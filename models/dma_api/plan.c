@@ -48,11 +48,13 @@ void plan_free(Plan *p)
     plan_init(p);
 }
 
-bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot)
+static bool hold(Plan *p, HeldWindow h)
 {
     for (size_t i = 0; i < p->n_held; i++)
-        if (p->held[i].bridge == bridge && p->held[i].inbound == inbound &&
-            p->held[i].slot == slot)
+        if (p->held[i].bridge == h.bridge && p->held[i].iommu == h.iommu &&
+            (h.iommu ? p->held[i].page == h.page
+                     : p->held[i].inbound == h.inbound &&
+                           p->held[i].slot == h.slot))
             return false;
     if (p->n_held == p->cap_held) {
         p->cap_held = p->cap_held ? 2 * p->cap_held : 4;
@@ -60,8 +62,20 @@ bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot)
         if (!p->held)
             abort();
     }
-    p->held[p->n_held++] = (HeldWindow){bridge, inbound, slot};
+    p->held[p->n_held++] = h;
     return true;
+}
+
+bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot)
+{
+    return hold(p, (HeldWindow){.bridge = bridge, .inbound = inbound,
+                                .slot = slot});
+}
+
+bool plan_hold_page(Plan *p, int bridge, uint64_t page)
+{
+    return hold(p, (HeldWindow){.bridge = bridge, .inbound = true,
+                                .iommu = true, .page = page});
 }
 
 PlanStep *plan_add(Plan *p, StepKind kind)

@@ -30,17 +30,25 @@ typedef struct Handle {
 static bool convert_once(const ApiCtx *c, int to, Handle h, uint64_t len,
                          uint64_t *out, uint64_t *run, char *why, size_t n);
 
-/* The programmable windows the translation went through are held by the
- * operation (and just used: the last to be evicted). */
+/* The programmable windows and IOMMU pages the translation went through
+ * are held by the operation (and just used: the last to be evicted). */
 static void hold_used(const ApiCtx *c)
 {
     const SwUsed *u = swview_last_used(c->sw);
     for (size_t i = 0; i < u->n; i++) {
-        SwWindow *sw = swview_window(c->sw, u->v[i].bridge, u->v[i].inbound,
+        int br = u->v[i].bridge;
+        for (uint64_t k = 0; u->v[i].iommu && k < u->v[i].pages; k++) {
+            SwIommuPage *pg = swview_iommu_page(c->sw, br, u->v[i].page + k);
+            pg->last_use = c->stamp;
+            if (plan_hold_page(c->programs, br, u->v[i].page + k))
+                pg->users++;
+        }
+        if (u->v[i].iommu)
+            continue;
+        SwWindow *sw = swview_window(c->sw, br, u->v[i].inbound,
                                      u->v[i].slot);
         sw->last_use = c->stamp;
-        if (plan_hold(c->programs, u->v[i].bridge, u->v[i].inbound,
-                      u->v[i].slot))
+        if (plan_hold(c->programs, br, u->v[i].inbound, u->v[i].slot))
             sw->users++;
     }
 }
@@ -93,12 +101,62 @@ static bool program_window(const ApiCtx *c, char *why, size_t n)
     return true;
 }
 
-/* A bridge's windows one way as they were, to put back after a trial. */
+/* Maps IOMMU pages for the miss the last translation stopped at: the
+ * allocator's choice in the kernel's record, and a STEP_IOMMU that writes
+ * their entries before anything uses them.  False with why. */
+static bool map_iommu(const ApiCtx *c, char *why, size_t n)
+{
+    const Topology *t = c->t;
+    const SwMiss *miss = swview_last_miss(c->sw);
+    IommuGrant g;
+    char reason[200];
+    if (!winalloc_iommu(c->sw, miss, c->stamp, &g, reason, sizeof reason)) {
+        snprintf(why, n, "dma_convert_addr: %s", reason);
+        return false;
+    }
+    const CompParams *bc = &t->comps[miss->bridge];
+    const IommuParams *io = &bc->bridge->iommu;
+    uint64_t entry = 4 * (uint64_t)io->writes, regs, run;
+    if (!swview_master_addr(c->sw, c->cpu, miss->bridge, io->regs_region,
+                            g.first * entry, g.pages * entry, &regs, &run,
+                            reason, sizeof reason) ||
+        run < g.pages * entry) {
+        snprintf(why, n, "dma_convert_addr: the CPU cannot reach %s's "
+                         "IOMMU registers: %.150s",
+                 bc->name, reason);
+        return false;
+    }
+    PlanStep *ps = plan_add(c->programs, STEP_IOMMU);
+    ps->bridge = miss->bridge;
+    ps->page = g.first;
+    ps->pages = g.pages;
+    ps->pa = g.pa;
+    ps->regs_pa = regs;
+    ps->writes = (unsigned)(g.pages * io->writes);
+    c->programs->iommu_pages_mapped += g.pages;
+    c->programs->iommu_evictions += g.evicted;
+    c->programs->register_writes += ps->writes;
+    char a[32], b[32], sz[32];
+    plan_note(c->programs, "%s IOMMU pages %llu-%llu set to %s -> %s (%s)%s",
+              bc->name, (unsigned long long)g.first,
+              (unsigned long long)(g.first + g.pages - 1),
+              units_fmt_hex(io->ap_base + g.first * io->page_size, a,
+                            sizeof a),
+              units_fmt_hex(g.pa, b, sizeof b),
+              units_fmt_size(g.pages * io->page_size, sz, sizeof sz),
+              g.evicted ? ", remapping idle pages" : "");
+    return true;
+}
+
+/* A bridge's windows one way, and its IOMMU's pages, as they were, to put
+ * back after a trial. */
 typedef struct Saved {
     int bridge;
     bool inbound;
     SwWindow *v;
     unsigned n;
+    SwIommuPage *pg;
+    uint64_t n_pg;
 } Saved;
 
 static void save(const ApiCtx *c, const SwMiss *miss, Saved *sv)
@@ -107,18 +165,55 @@ static void save(const ApiCtx *c, const SwMiss *miss, Saved *sv)
     sv->bridge = miss->bridge;
     sv->inbound = miss->inbound;
     sv->n = miss->inbound ? br->inbound.count : br->outbound.count;
-    sv->v = malloc(sv->n * sizeof *sv->v);
-    if (!sv->v)
+    sv->n_pg = miss->iommu ? br->iommu.pages : 0;
+    sv->v = malloc((sv->n ? sv->n : 1) * sizeof *sv->v);
+    sv->pg = malloc((sv->n_pg ? sv->n_pg : 1) * sizeof *sv->pg);
+    if (!sv->v || !sv->pg)
         abort();
     for (unsigned i = 0; i < sv->n; i++)
         sv->v[i] = *swview_window(c->sw, sv->bridge, sv->inbound, i);
+    if (sv->n_pg)
+        memcpy(sv->pg, swview_iommu_page(c->sw, sv->bridge, 0),
+               sv->n_pg * sizeof *sv->pg);
 }
 
 static void restore(const ApiCtx *c, Saved *sv)
 {
     for (unsigned i = 0; i < sv->n; i++)
         *swview_window(c->sw, sv->bridge, sv->inbound, i) = sv->v[i];
+    if (sv->n_pg)
+        memcpy(swview_iommu_page(c->sw, sv->bridge, 0), sv->pg,
+               sv->n_pg * sizeof *sv->pg);
     free(sv->v);
+    free(sv->pg);
+}
+
+/* A window for the miss the last translation stopped at, else pages of
+ * the bridge's IOMMU: programmed into the plan, or (no plan: dma_move's
+ * trial) recorded only.  False with why. */
+static bool grant(const ApiCtx *c, char *why, size_t n)
+{
+    const SwMiss *miss = swview_last_miss(c->sw);
+    size_t l = 0;
+    why[0] = '\0';
+    if (miss->windows) {
+        WinGrant g;
+        if (c->programs ? program_window(c, why, n)
+                        : winalloc_map(c->sw, miss, c->stamp, &g, why, n))
+            return true;
+        l = strlen(why);
+    }
+    if (miss->iommu) {
+        IommuGrant g;
+        if (l && l + 2 < n)
+            snprintf(why + l, n - l, "; ");
+        l = strlen(why);
+        if (c->programs ? map_iommu(c, why + l, n - l)
+                        : winalloc_iommu(c->sw, miss, c->stamp, &g, why + l,
+                                         n - l))
+            return true;
+    }
+    return false;
 }
 
 /* convert_once, programming windows where the translation stops at a
@@ -147,17 +242,10 @@ static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
         if ((!c->programs && !c->trial_windows) || !miss->set ||
             miss->inbound == miss->at_child || tries >= 2 * TOPO_MAX_DEPTH)
             break;
-        char again[240];
-        bool granted;
-        if (c->programs) {
-            granted = program_window(c, again, sizeof again);
-        } else {
-            WinGrant g;
+        char again[480];
+        if (!c->programs)
             save(c, miss, &saved[n_saved++]);
-            granted = winalloc_map(c->sw, miss, c->stamp, &g, again,
-                                   sizeof again);
-        }
-        if (!granted) {
+        if (!grant(c, again, sizeof again)) {
             /* say both: why the windows as they are do not do, and why no
              * window could be set */
             size_t l = strlen(why);

@@ -23,6 +23,7 @@ struct SwView {
     SwMiss *miss;       /* the last failed translation's, if at a
                            programmable bridge */
     SwUsed *used;       /* the programmable windows the last one used */
+    SwIommuPage **iommu; /* per component: its IOMMU's pages, or NULL */
 };
 
 /* ---- the bus tree --------------------------------------------------------- */
@@ -57,6 +58,55 @@ typedef struct Walk {
     uint64_t addr, run;
     AddrSpace sp;
 } Walk;
+
+static void note_used(const SwView *v, int bridge, bool inbound,
+                      unsigned slot, bool iommu, uint64_t page,
+                      uint64_t pages)
+{
+    if (v->used->n == SW_MAX_USED)
+        return;
+    size_t k = v->used->n++;
+    v->used->v[k].bridge = bridge;
+    v->used->v[k].inbound = inbound;
+    v->used->v[k].slot = slot;
+    v->used->v[k].iommu = iommu;
+    v->used->v[k].page = page;
+    v->used->v[k].pages = pages;
+}
+
+/* w through bridge bc's IOMMU from page `page`, whose mapping holds it at
+ * `off`: up (aperture to RAM) or down (RAM to aperture), as far as the
+ * following pages map the following memory. */
+static void iommu_carry(const SwView *v, int bc, uint64_t page, uint64_t off,
+                        Dir dir, Walk *w)
+{
+    const IommuParams *io = &v->t->comps[bc].bridge->iommu;
+    const SwIommuPage *pg = v->iommu[bc];
+    uint64_t ps = io->page_size, k = page + 1, held = ps - off;
+    while (held < w->run && k < io->pages && pg[k].on &&
+           pg[k].pa == pg[page].pa + (k - page) * ps) {
+        held += ps;
+        k++;
+    }
+    if (w->run > held)
+        w->run = held;
+    w->addr = dir == UP ? pg[page].pa + off : io->ap_base + page * ps + off;
+    w->sp = SPACE_MEM;
+    note_used(v, bc, true, 0, true, page, k - page);
+}
+
+/* The first page of bridge bc's IOMMU that maps the page holding addr. */
+static bool iommu_find(const SwView *v, int bc, uint64_t addr, uint64_t *page)
+{
+    const IommuParams *io = &v->t->comps[bc].bridge->iommu;
+    uint64_t base = addr - addr % io->page_size;
+    for (uint64_t k = 0; k < io->pages; k++)
+        if (v->iommu[bc][k].on && v->iommu[bc][k].pa == base) {
+            *page = k;
+            return true;
+        }
+    return false;
+}
 
 /* Carries w across the bridge above bus `child` in direction dir by its
  * `ranges` (dma false) or `dma_ranges` (dma true): the first window
@@ -96,12 +146,25 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
             w->run = left;
         w->addr = to + (w->addr - from);
         w->sp = dir == UP ? psp : csp;
-        if (sw && v->used->n < SW_MAX_USED) {
-            size_t k = v->used->n++;
-            v->used->v[k].bridge = bc;
-            v->used->v[k].inbound = dma;
-            v->used->v[k].slot = (unsigned)(i - wl->n);
+        if (sw)
+            note_used(v, bc, dma, (unsigned)(i - wl->n), false, 0, 0);
+        return true;
+    }
+    /* an IOMMU's aperture: a device's address there leads where its page
+     * maps, or nowhere */
+    const IommuParams *io = &c->bridge->iommu;
+    bool in_ap = dma && io->present && w->sp == SPACE_MEM &&
+                 w->addr >= io->ap_base && w->addr - io->ap_base < io->ap_size;
+    if (in_ap && dir == UP) {
+        uint64_t page = (w->addr - io->ap_base) / io->page_size;
+        if (!v->iommu[bc][page].on) {
+            snprintf(why, n, "%s's IOMMU maps nothing at %s %s", c->name,
+                     t->buses[near].name,
+                     units_fmt_hex(w->addr, a, sizeof a));
+            return false;
         }
+        iommu_carry(v, bc, page,
+                    (w->addr - io->ap_base) % io->page_size, UP, w);
         return true;
     }
     if (wl->identity) {
@@ -125,14 +188,26 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
             if (sw->on && from > w->addr && from - w->addr < w->run)
                 w->run = from - w->addr;
         }
+        if (dma && dir == UP && io->present && io->ap_base > w->addr &&
+            io->ap_base - w->addr < w->run)
+            w->run = io->ap_base - w->addr;
         return true;
     }
-    if (pw->programmable) {
-        *v->miss = (SwMiss){true, bc, dma, dir == UP, w->addr, w->run};
+    /* RAM no window holds: a page of the IOMMU that maps it */
+    uint64_t page;
+    if (dma && dir == DOWN && io->present && w->sp == SPACE_MEM &&
+        iommu_find(v, bc, w->addr, &page)) {
+        iommu_carry(v, bc, page, w->addr % io->page_size, DOWN, w);
+        return true;
     }
-    snprintf(why, n, "no %s%s window of %s holds %s %s %s",
+    bool by_iommu = dma && dir == DOWN && io->present && w->sp == SPACE_MEM;
+    if (pw->programmable || by_iommu)
+        *v->miss = (SwMiss){true,    bc,      dma,           dir == UP,
+                            w->addr, w->run, pw->programmable, by_iommu};
+    snprintf(why, n, "no %s%s window of %s%s holds %s %s %s",
              dma ? "dma_ranges" : "ranges",
              !pw->present ? "" : dma ? " or inbound" : " or outbound", c->name,
+             by_iommu ? " and no page of its IOMMU" : "",
              t->buses[near].name, space_name(w->sp),
              units_fmt_hex(w->addr, a, sizeof a));
     return false;
@@ -351,8 +426,16 @@ SwView *swview_new(const Topology *t, int cpu)
     v->win = calloc(nw ? nw : 1, sizeof *v->win);
     v->miss = calloc(1, sizeof *v->miss);
     v->used = calloc(1, sizeof *v->used);
-    if (!v->win_first || !v->win || !v->miss || !v->used)
+    v->iommu = calloc(t->n_comps ? t->n_comps : 1, sizeof *v->iommu);
+    if (!v->win_first || !v->win || !v->miss || !v->used || !v->iommu)
         abort();
+    for (size_t c = 0; c < t->n_comps; c++)
+        if (t->comps[c].bridge && t->comps[c].bridge->iommu.present) {
+            v->iommu[c] = calloc(t->comps[c].bridge->iommu.pages,
+                                 sizeof *v->iommu[c]);
+            if (!v->iommu[c])
+                abort();
+        }
     for (size_t c = 0; c < t->n_comps; c++)
         for (int in = 0; t->comps[c].bridge && in < 2; in++) {
             const ProgWindows *pw = in ? &t->comps[c].bridge->inbound
@@ -389,7 +472,15 @@ void swview_free(SwView *v)
     free(v->win_first);
     free(v->miss);
     free(v->used);
+    for (size_t c = 0; c < v->t->n_comps; c++)
+        free(v->iommu[c]);
+    free(v->iommu);
     free(v);
+}
+
+SwIommuPage *swview_iommu_page(const SwView *v, int comp, uint64_t page)
+{
+    return &v->iommu[comp][page];
 }
 
 const Topology *swview_topology(const SwView *v) { return v->t; }

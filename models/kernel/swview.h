@@ -121,11 +121,14 @@ typedef struct SwMiss {
     bool inbound;
     bool at_child;
     uint64_t addr, len;
+    bool windows;       /* its windows that way are programmable */
+    bool iommu;         /* its IOMMU can map the range (RAM, inbound) */
 } SwMiss;
 const SwMiss *swview_last_miss(const SwView *v);
 
-/* The programmable windows the last translation went through (at most
- * SW_MAX_USED), for the allocator's users and last use. */
+/* The programmable windows and IOMMU pages the last translation went
+ * through (at most SW_MAX_USED stretches), for the allocators' users and
+ * last use. */
 #define SW_MAX_USED 8
 typedef struct SwUsed {
     size_t n;
@@ -133,8 +136,24 @@ typedef struct SwUsed {
         int bridge;
         bool inbound;
         unsigned slot;
+        bool iommu;           /* pages [page, page + pages) of its IOMMU,
+                                 not a window */
+        uint64_t page, pages;
     } v[SW_MAX_USED];
 } SwUsed;
 const SwUsed *swview_last_used(const SwView *v);
+
+/* A page of a bridge's IOMMU aperture as the kernel keeps it (docs/
+ * topology.md, "IOMMU"): nothing is mapped at boot.  Translation through
+ * the bridge's dma_ranges way uses the pages that are on: up, a device's
+ * aperture address to the RAM its page maps; down, RAM to a page that
+ * maps it, when no window holds it. */
+typedef struct SwIommuPage {
+    bool on;
+    uint64_t pa;       /* the parent-bus address it maps, when on */
+    unsigned users;    /* operations mapped through it now */
+    uint64_t last_use; /* as for windows */
+} SwIommuPage;
+SwIommuPage *swview_iommu_page(const SwView *v, int comp, uint64_t page);
 
 #endif

@@ -161,3 +161,63 @@ bool winalloc_map(const SwView *v, const SwMiss *miss, uint64_t stamp,
     pick->last_use = stamp;
     return true;
 }
+
+bool winalloc_iommu(const SwView *v, const SwMiss *miss, uint64_t stamp,
+                    IommuGrant *g, char *why, size_t n)
+{
+    const Topology *t = swview_topology(v);
+    const CompParams *c = &t->comps[miss->bridge];
+    const IommuParams *io = &c->bridge->iommu;
+    uint64_t ps = io->page_size, pa = miss->addr - miss->addr % ps;
+    uint64_t end = miss->addr + (miss->len - 1) - pa; /* last byte, from pa */
+    uint64_t need = end / ps + 1;
+    if (need > io->pages) {
+        snprintf(why, n, "a mapping of %llu pages is larger than %s's IOMMU "
+                         "aperture (%llu pages)",
+                 (unsigned long long)need, c->name,
+                 (unsigned long long)io->pages);
+        return false;
+    }
+    /* the first run of unmapped pages; else the least recently used run
+     * of idle ones (its newest page the oldest) */
+    uint64_t best = UINT64_MAX, best_use = UINT64_MAX;
+    for (int pass = 0; pass < 2 && best == UINT64_MAX; pass++)
+        for (uint64_t k = 0; k + need <= io->pages; k++) {
+            uint64_t newest = 0, i;
+            for (i = 0; i < need; i++) {
+                const SwIommuPage *pg =
+                    swview_iommu_page(v, miss->bridge, k + i);
+                if (pg->on && (pass == 0 || pg->users))
+                    break;
+                if (pg->on && pg->last_use > newest)
+                    newest = pg->last_use;
+            }
+            if (i < need) {
+                k += i; /* no run holds page k + i */
+                continue;
+            }
+            if (pass == 0) {
+                best = k;
+                break;
+            }
+            if (newest < best_use) {
+                best = k;
+                best_use = newest;
+            }
+        }
+    if (best == UINT64_MAX) {
+        snprintf(why, n, "every run of %llu pages in %s's IOMMU aperture has "
+                         "a page in use",
+                 (unsigned long long)need, c->name);
+        return false;
+    }
+    *g = (IommuGrant){best, need, pa, 0};
+    for (uint64_t i = 0; i < need; i++) {
+        SwIommuPage *pg = swview_iommu_page(v, miss->bridge, best + i);
+        g->evicted += pg->on;
+        pg->on = true;
+        pg->pa = pa + i * ps;
+        pg->last_use = stamp;
+    }
+    return true;
+}

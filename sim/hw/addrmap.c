@@ -30,8 +30,15 @@ typedef struct WinSlot {
     AddrSpace sp;   /* the space it decodes in on its bus, when on */
 } WinSlot;
 
+/* A bridge's IOMMU: a decoder per page once mapped (kept when the page
+ * is unmapped, so that a route in flight never points at freed memory). */
+typedef struct IommuPages {
+    Decoder **pg;   /* per page; NULL: never mapped */
+} IommuPages;
+
 struct WinState {
     const Topology *t;
+    IommuPages *io;  /* per component; pg NULL for the boot state */
     WinSlot *v;
     size_t n;
     size_t *first;  /* slots of bridge c: v[first[c] ..] */
@@ -85,7 +92,11 @@ void decoder_describe(const Topology *t, const Decoder *d, char *buf,
         snprintf(buf, len, "%s identity ranges", c->name);
         break;
     default:
-        if (d->index < 0)
+        if (d->iommu && d->mapped)
+            snprintf(buf, len, "%s IOMMU page %d", c->name, d->index);
+        else if (d->iommu)
+            snprintf(buf, len, "%s IOMMU aperture", c->name);
+        else if (d->index < 0)
             snprintf(buf, len, "%s identity dma_ranges", c->name);
         else
             snprintf(buf, len, d->programmable ? "%s inbound window %d"
@@ -155,6 +166,7 @@ static WinState *ws_build(const Topology *t, Arena *a)
     WinState *ws = ws_calloc(a, 1, sizeof *ws);
     ws->t = t;
     ws->arena = a != NULL;
+    ws->io = ws_calloc(a, t->n_comps, sizeof *ws->io);
     ws->first = ws_calloc(a, t->n_comps + 1, sizeof *ws->first);
     size_t n = 0;
     for (size_t c = 0; c < t->n_comps; c++) {
@@ -213,6 +225,11 @@ WinState *winstate_new(const Topology *t)
     const WinState *boot = t->map->boot;
     for (size_t i = 0; i < ws->n; i++)
         ws->v[i] = boot->v[i];
+    /* every IOMMU boots with nothing mapped */
+    for (size_t c = 0; c < t->n_comps; c++)
+        if (t->comps[c].bridge && t->comps[c].bridge->iommu.present)
+            ws->io[c].pg = ws_calloc(NULL, t->comps[c].bridge->iommu.pages,
+                                     sizeof *ws->io[c].pg);
     return ws;
 }
 
@@ -220,6 +237,13 @@ void winstate_free(WinState *ws)
 {
     if (!ws || ws->arena)
         return;
+    for (size_t c = 0; c < ws->t->n_comps; c++) {
+        const BridgeParams *br = ws->t->comps[c].bridge;
+        for (uint64_t i = 0; ws->io[c].pg && i < br->iommu.pages; i++)
+            free(ws->io[c].pg[i]);
+        free(ws->io[c].pg);
+    }
+    free(ws->io);
     free(ws->v);
     free(ws->first);
     free(ws->by_bus);
@@ -235,6 +259,34 @@ void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
     if (w) {
         sl->w = *w;
         slot_decoder(ws->t, sl);
+    }
+}
+
+void winstate_iommu_map(WinState *ws, int comp, uint64_t first, uint64_t n,
+                        uint64_t pa)
+{
+    const CompParams *c = &ws->t->comps[comp];
+    const IommuParams *io = &c->bridge->iommu;
+    for (uint64_t i = 0; i < n; i++) {
+        Decoder **d = &ws->io[comp].pg[first + i];
+        if (!*d) {
+            *d = malloc(sizeof **d);
+            if (!*d)
+                abort();
+        }
+        uint64_t lo = io->ap_base + (first + i) * io->page_size;
+        **d = (Decoder){.lo = lo,
+                        .hi = lo + (io->page_size - 1),
+                        .tier = TIER_UP,
+                        .comp = comp,
+                        .index = (int)(first + i),
+                        .to_bus = c->bus_idx,
+                        .to_space = SPACE_MEM,
+                        .to_lo = pa + i * io->page_size,
+                        .pos = io->pos,
+                        .path = io->path,
+                        .iommu = true,
+                        .mapped = true};
     }
 }
 
@@ -397,6 +449,27 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
         add_window(t, m, d, ci, (int)i, TIER_UP, ch, SPACE_MEM, w->child, p,
                    SPACE_MEM, w->parent, w->size_bytes, w->pos, w->path,
                    false);
+    }
+    if (br->iommu.present) {
+        /* the aperture: claimed on the child bus as a whole; its pages
+         * lead up as the IOMMU maps them (addrmap_decode_ws) */
+        const IommuParams *io = &br->iommu;
+        uint64_t hi;
+        if (!fits(io->ap_base, io->ap_size,
+                  topo_space_bits(t, ch, SPACE_MEM), &hi))
+            width_error(t, d, io->pos, io->path, "IOMMU aperture",
+                        io->ap_base, io->ap_size, ch, SPACE_MEM);
+        else
+            push(t, &m->lists[ch][SPACE_MEM][TIER_UP],
+                 &(Decoder){.lo = io->ap_base,
+                            .hi = hi,
+                            .tier = TIER_UP,
+                            .comp = ci,
+                            .to_bus = p,
+                            .to_space = SPACE_MEM,
+                            .pos = io->pos,
+                            .path = io->path,
+                            .iommu = true});
     }
     if (prog_count_ok(c, &br->inbound, "inbound", d))
         for (size_t i = 0; i < br->inbound.boot.n; i++) {
@@ -575,6 +648,11 @@ static const Decoder *find(const DecodeList *l, uint64_t a, uint64_t *next,
     return NULL;
 }
 
+static const IommuParams *m_iommu(const WinState *ws, int comp)
+{
+    return &ws->t->comps[comp].bridge->iommu;
+}
+
 const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
                               uint64_t addr, int exclude, uint64_t *run_last)
 {
@@ -608,6 +686,20 @@ const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,
         bool has_next;
         const Decoder *d = find(&tiers[k], addr, &next, &has_next);
         if (d && d->comp != exclude) {
+            if (d->iommu) {
+                /* by page: the page's mapping, or the aperture (which
+                 * aborts) where the IOMMU maps nothing */
+                uint64_t ps = m_iommu(ws, d->comp)->page_size;
+                uint64_t page = (addr - d->lo) / ps;
+                uint64_t end = d->lo + page * ps + (ps - 1);
+                if (end < limit)
+                    limit = end;
+                const Decoder *pd = ws->io[d->comp].pg
+                                        ? ws->io[d->comp].pg[page]
+                                        : NULL;
+                if (pd && pd->mapped)
+                    d = pd;
+            }
             *run_last = d->hi < limit ? d->hi : limit;
             return d;
         }

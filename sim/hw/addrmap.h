@@ -30,6 +30,9 @@ typedef struct Decoder {
     SrcPos pos;
     const char *path;
     bool programmable; /* a bridge's programmable window (index: which) */
+    bool iommu;        /* a bridge's IOMMU aperture: unmapped (index 0),
+                          or one mapped page (`mapped`, index: the page) */
+    bool mapped;
 } Decoder;
 
 /* Builds the decoders of every bus.  Problems that make routing ambiguous
@@ -56,11 +59,13 @@ Topology *topology_load_ov(const char *file, const Override *ov, size_t n_ov,
 const Decoder *addrmap_decode(const AddrMap *m, int bus, AddrSpace sp,
                               uint64_t addr, int exclude, uint64_t *run_last);
 
-/* The programmable windows' settings at one moment (docs/topology.md,
- * "Programmable windows").  The topology holds their boot setting; a
+/* The programmable windows' settings and the IOMMUs' page mappings at
+ * one moment (docs/topology.md, "Programmable windows", "IOMMU").  The
+ * topology holds their boot setting (IOMMUs boot with nothing mapped); a
  * platform keeps its own copy, changed as register writes land.  A window
  * that is on decodes in the tier of its fixed counterparts (outbound with
- * `ranges`, inbound with `dma_ranges`), before them. */
+ * `ranges`, inbound with `dma_ranges`), before them; an IOMMU's aperture
+ * decodes with `dma_ranges`, page by page. */
 typedef struct WinState WinState;
 
 /* A copy of the boot setting of t's programmable windows. */
@@ -71,6 +76,11 @@ void winstate_free(WinState *ws);
  * (topo_window_rule) and its buses' widths. */
 void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
                   const WindowParams *w);
+/* Maps pages [first, first + n) of bridge comp's IOMMU aperture to the
+ * parent-bus addresses from pa on (page-aligned; the caller has checked
+ * the range against the aperture and the parent bus's width). */
+void winstate_iommu_map(WinState *ws, int comp, uint64_t first, uint64_t n,
+                        uint64_t pa);
 /* addrmap_decode with the programmable windows as ws has them (NULL: as
  * boot sets them). */
 const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,

@@ -200,7 +200,8 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
         what = "retry: buffer full";
         break;
     case BURST_ABORT:
-        what = "master abort";
+        what = x->route.status == ROUTE_TARGET_ABORT ? "target abort"
+                                                     : "master abort";
         break;
     case BURST_DATA:
         what = x->phase == XACT_RETURNING ? "read data back"

@@ -99,6 +99,9 @@ static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
                 rc->found = true;
                 rc->found_addr = d->lo + rc->want_off - delta;
             }
+        } else if (d && d->iommu) {
+            /* an IOMMU maps nothing at boot: its aperture aborts */
+            seg = d->hi < hi ? d->hi : hi;
         } else if (d) {
             explore(rc, d->to_bus, d->to_space, d->to_lo + (a - d->lo),
                     d->to_lo + (seg - d->lo), d->comp, depth + 1,
@@ -239,8 +242,9 @@ static size_t ram_view(RamViews *vs, Reach *rc, int bus, uint64_t limit)
     return vs->n - 1;
 }
 
-/* "; until the kernel programs one of X's inbound windows" when a bridge
- * above bus `bus` has inbound windows the kernel can program, else "". */
+/* "; until the kernel programs one of X's inbound windows" (or "maps it
+ * in X's IOMMU") when a bridge above bus `bus` has inbound windows the
+ * kernel can program (or an IOMMU), else "". */
 static const char *programmable_above(const Topology *t, int bus, char *buf,
                                       size_t n)
 {
@@ -251,6 +255,11 @@ static const char *programmable_above(const Topology *t, int bus, char *buf,
         if (t->comps[br].bridge->inbound.programmable) {
             snprintf(buf, n, " until the kernel programs one of %s's "
                              "inbound windows",
+                     t->comps[br].name);
+            return buf;
+        }
+        if (t->comps[br].bridge->iommu.present) {
+            snprintf(buf, n, " until the kernel maps it in %s's IOMMU",
                      t->comps[br].name);
             return buf;
         }

@@ -326,6 +326,15 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     x->burst_beats = 0;
     if (hop_aborts(x)) {
         x->burst = BURST_ABORT;
+        /* A target abort: the bridge claims the address, then ends it
+         * without data; nobody claiming it is a master abort. */
+        if (x->route.status == ROUTE_TARGET_ABORT) {
+            TargetTiming tt =
+                claimant_timing(p, x->route.aborter, -1, 0, x->hop_len,
+                                x->route.hops[x->hop].bus, x->dir, at);
+            return plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt) -
+                   hidden;
+        }
         return bus_abort_cycles(bt, b->width_bits, addr, x->hop_len);
     }
     if (!hop_carries_data(x)) {
@@ -554,6 +563,10 @@ void platform_issue(Platform *p, Xact *x)
                c->kind->local_access(p->models[x->master], c, r->target_region,
                                      r->offset, x->len, sim_now(p->sim)),
                complete, x);
+    } else if (r->status == ROUTE_STRADDLE && r->disconnect) {
+        /* into an IOMMU aperture across a page boundary: its bridge
+         * disconnects there, and the master goes on from it */
+        plat_disconnected(p, x, r->boundary - r->hops[r->n_hops - 1].addr);
     } else if (!plat_read_in_pieces(p, x)) {
         /* One piece (a read longer than its path fetches at once goes in
          * pieces instead). */
@@ -564,6 +577,12 @@ void platform_issue(Platform *p, Xact *x)
 const WinState *platform_windows(const Platform *p)
 {
     return p->ws;
+}
+
+void platform_iommu_map(Platform *p, int comp, uint64_t first, uint64_t n,
+                        uint64_t pa)
+{
+    winstate_iommu_map(p->ws, comp, first, n, pa);
 }
 
 void platform_set_window(Platform *p, int comp, bool inbound, unsigned slot,

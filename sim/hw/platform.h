@@ -83,5 +83,9 @@ uint64_t platform_posted_errors(const Platform *p);
 const WinState *platform_windows(const Platform *p);
 void platform_set_window(Platform *p, int comp, bool inbound, unsigned slot,
                          const WindowParams *w);
+/* The same for pages [first, first + n) of bridge comp's IOMMU, mapped to
+ * the parent-bus addresses from pa on (winstate_iommu_map). */
+void platform_iommu_map(Platform *p, int comp, uint64_t first, uint64_t n,
+                        uint64_t pa);
 
 #endif

@@ -64,11 +64,15 @@ typedef struct SplitReturn {
     struct SplitReturn *next, *all;
 } SplitReturn;
 
-/* One piece of a read longer than the bridges on its path fetch. */
+/* One piece of a read longer than the bridges on its path fetch, or of
+ * an access a target disconnected at a boundary. */
 typedef struct ReadPiece {
     Xact x;
-    Xact *parent;             /* the master's read */
-    uint64_t off, piece;      /* where this piece starts; the piece size */
+    Xact *parent;             /* the master's access */
+    uint64_t off, piece;      /* where this piece starts; the piece size
+                                 (the first piece's, when `rest`) */
+    bool rest;                /* after the first piece, the rest at once
+                                 (it is cut again where its route says) */
     struct ReadPiece *next, *all;
 } ReadPiece;
 
@@ -255,6 +259,9 @@ uint64_t plat_read_piece(const Platform *p, const Xact *x);
 /* Issues x, a read longer than its path fetches at once, in pieces, each
  * a request of its own; false (nothing done) when it is not one. */
 bool plat_read_in_pieces(Platform *p, Xact *x);
+/* An access its target disconnects after `first` bytes (a page boundary
+ * of an IOMMU aperture): the master goes on with the rest from there. */
+void plat_disconnected(Platform *p, Xact *x, uint64_t first);
 /* A delayed read's request was answered with a retry on its hop: its
  * requester polls that bus until the data comes back (or does not, when
  * the bus does not poll). */

@@ -90,6 +90,8 @@ static void piece_done(Sim *s, Xact *px, void *opaque)
     Xact *x = r->parent;
     if (px->result == ROUTE_OK && r->off + px->len < x->len) {
         r->off += px->len;
+        if (r->rest)
+            r->piece = x->len - r->off;
         issue_piece(p, r); /* the master retries for the rest */
         return;
     }
@@ -114,6 +116,16 @@ uint64_t plat_read_piece(const Platform *p, const Xact *x)
     return piece;
 }
 
+static void in_pieces(Platform *p, Xact *x, uint64_t piece, bool rest)
+{
+    ReadPiece *rp = piece_get(p);
+    rp->parent = x;
+    rp->off = 0;
+    rp->piece = piece;
+    rp->rest = rest;
+    issue_piece(p, rp);
+}
+
 /* A read longer than its path fetches at once goes in pieces, each a
  * request of its own: the master retries for the rest. */
 bool plat_read_in_pieces(Platform *p, Xact *x)
@@ -124,12 +136,13 @@ bool plat_read_in_pieces(Platform *p, Xact *x)
     uint64_t piece = plat_read_piece(p, x);
     if (!piece || x->len <= piece)
         return false;
-    ReadPiece *rp = piece_get(p);
-    rp->parent = x;
-    rp->off = 0;
-    rp->piece = piece;
-    issue_piece(p, rp);
+    in_pieces(p, x, piece, false);
     return true;
+}
+
+void plat_disconnected(Platform *p, Xact *x, uint64_t first)
+{
+    in_pieces(p, x, first, true);
 }
 
 

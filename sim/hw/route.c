@@ -12,7 +12,8 @@ const char *route_status_name(RouteStatus s)
 {
     static const char *const n[] = {"ok",       "master-abort",
                                     "beyond-width", "straddle",
-                                    "dma-mask", "not-a-master"};
+                                    "dma-mask", "not-a-master",
+                                    "target-abort"};
     return n[s];
 }
 
@@ -97,6 +98,8 @@ bool route_access_ws(const Topology *t, const WinState *ws, int master,
     r->target = NULL;
     r->target_comp = r->target_region = -1;
     r->offset = r->boundary = 0;
+    r->disconnect = false;
+    r->aborter = -1;
     r->reason[0] = '\0';
 
     if (!m->is_master)
@@ -150,6 +153,8 @@ bool route_access_ws(const Topology *t, const WinState *ws, int master,
                 decoder_describe(t, d, w1, sizeof w1);
                 decoder_describe(t, d2, w2, sizeof w2);
                 r->boundary = run + 1;
+                r->disconnect = d && d2 && d->iommu && d2->iommu &&
+                                d->comp == d2->comp;
                 return die(r, ROUTE_STRADDLE,
                            "access straddles %s on %s: below it %s, from "
                            "it %s",
@@ -161,6 +166,13 @@ bool route_access_ws(const Topology *t, const WinState *ws, int master,
         if (!d) {
             master_abort(t, ws, r, bus, sp, addr, exclude);
             return false;
+        }
+        if (d->iommu && !d->mapped) {
+            r->aborter = d->comp;
+            return die(r, ROUTE_TARGET_ABORT,
+                       "target abort on %s: %s's IOMMU maps nothing at %s",
+                       t->buses[bus].name, t->comps[d->comp].name,
+                       units_fmt_hex(addr, a, sizeof a));
         }
         if (d->tier == TIER_REGION) {
             r->target = d;

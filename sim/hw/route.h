@@ -12,6 +12,7 @@ typedef enum {
     ROUTE_STRADDLE,     /* the access crosses a decode boundary */
     ROUTE_DMA_MASK,     /* the master cannot drive the address */
     ROUTE_NOT_MASTER,   /* the component cannot issue accesses */
+    ROUTE_TARGET_ABORT, /* an IOMMU's aperture page that maps nothing */
 } RouteStatus;
 
 /* A bridge chain is at most TOPO_MAX_DEPTH deep, and a route never
@@ -37,6 +38,12 @@ typedef struct Route {
     int target_comp, target_region;
     uint64_t offset;       /* into the target region */
     uint64_t boundary;     /* ROUTE_STRADDLE: first address past the run */
+    bool disconnect;       /* ROUTE_STRADDLE at a page boundary of an IOMMU
+                              aperture: its bridge disconnects there, and
+                              the master goes on from it (a piece of the
+                              access is boundary - hops[n_hops-1].addr
+                              bytes) */
+    int aborter;           /* ROUTE_TARGET_ABORT: the bridge */
     char reason[320];      /* why it died, for people */
 } Route;
 

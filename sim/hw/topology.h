@@ -66,12 +66,31 @@ typedef struct ProgWindows {
     char *path;
 } ProgWindows;
 
+/* A GART-style IOMMU on a bridge's inbound path (docs/topology.md,
+ * "IOMMU"): an aperture on the child bus whose pages the kernel maps one
+ * by one to parent-bus addresses, by writing each page's entry in a table
+ * of registers. */
+typedef struct IommuParams {
+    bool present;
+    uint64_t ap_base, ap_size; /* on the child bus */
+    uint64_t page_size;
+    uint64_t pages;            /* ap_size / page_size */
+    unsigned writes;           /* register writes per page entry */
+    uint64_t regs_base, regs_size; /* on the parent bus: page i's entry is
+                                      `writes` registers of 4 bytes at
+                                      regs_base + 4 * writes * i */
+    int regs_region;           /* its index among the bridge's regions */
+    SrcPos pos;
+    char *path;
+} IommuParams;
+
 typedef struct BridgeParams {
     Ref parent, child;
     WindowList ranges;     /* downstream, parent -> child */
     WindowList dma_ranges; /* upstream, child -> parent */
     ProgWindows outbound;  /* programmable, as ranges */
     ProgWindows inbound;   /* programmable, as dma_ranges */
+    IommuParams iommu;     /* inbound, besides dma_ranges */
     unsigned latency_cycles; /* near-bus cycles to accept an access */
     unsigned cross_cycles;   /* far-bus cycles before re-issuing it */
     unsigned post_bytes;     /* posted-write buffer, per direction; 0: none */

@@ -126,17 +126,27 @@ static void table(FILE *f, const HtmlSection *sec)
         fputs("</td>", f);
     }
     fputs("</tr>\n", f);
-    bool windows = false;
-    for (size_t i = 0; i < sec->n; i++)
+    bool windows = false, iommu = false;
+    for (size_t i = 0; i < sec->n; i++) {
         windows |= sec->r[i].windows_programmed != 0;
+        iommu |= sec->r[i].iommu_pages_mapped != 0;
+    }
     if (windows) {
         row_u64(f, "windows programmed", sec,
                 offsetof(SchemeResult, windows_programmed), false);
         row_u64(f, "window evictions", sec,
                 offsetof(SchemeResult, window_evictions), false);
-        row_u64(f, "window register writes", sec,
+    }
+    if (iommu) {
+        row_u64(f, "IOMMU pages mapped", sec,
+                offsetof(SchemeResult, iommu_pages_mapped), false);
+        row_u64(f, "IOMMU pages remapped", sec,
+                offsetof(SchemeResult, iommu_evictions), false);
+    }
+    if (windows || iommu) {
+        row_u64(f, "register writes", sec,
                 offsetof(SchemeResult, register_writes), false);
-        fputs("<tr><th>window programming</th>", f);
+        fputs("<tr><th>programming time</th>", f);
         for (size_t i = 0; i < sec->n; i++) {
             char b[40];
             fprintf(f, "<td class=\"num\">%s</td>",

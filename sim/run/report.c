@@ -189,18 +189,33 @@ static void c_expect(const RunReport *rr, size_t i, size_t arg, char *b,
     *tone = pass ? GOOD : BAD;
 }
 
+/* "N" or "N (M word)" */
+static void count_aside(char *b, size_t n, uint64_t count, uint64_t aside,
+                        const char *word)
+{
+    if (aside)
+        snprintf(b, n, "%llu (%llu %s)", (unsigned long long)count,
+                 (unsigned long long)aside, word);
+    else
+        snprintf(b, n, "%llu", (unsigned long long)count);
+}
+
 static void c_windows(const RunReport *rr, size_t i, size_t arg, char *b,
                       size_t n, int *tone)
 {
     (void)arg;
     (void)tone;
-    const SchemeResult *r = &rr->r[i];
-    if (r->window_evictions)
-        snprintf(b, n, "%llu (%llu evicted)",
-                 (unsigned long long)r->windows_programmed,
-                 (unsigned long long)r->window_evictions);
-    else
-        snprintf(b, n, "%llu", (unsigned long long)r->windows_programmed);
+    count_aside(b, n, rr->r[i].windows_programmed, rr->r[i].window_evictions,
+                "evicted");
+}
+
+static void c_iommu(const RunReport *rr, size_t i, size_t arg, char *b,
+                    size_t n, int *tone)
+{
+    (void)arg;
+    (void)tone;
+    count_aside(b, n, rr->r[i].iommu_pages_mapped, rr->r[i].iommu_evictions,
+                "remapped");
 }
 
 static void c_map_time(const RunReport *rr, size_t i, size_t arg, char *b,
@@ -271,13 +286,21 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     row(out, rr, "DMA throughput", c_dma_tput, 0, &lk);
     row(out, rr, "engine", c_engine, 0, &lk);
     /* bridge windows set at run time: rows only where some scheme did */
-    bool windows = false;
-    for (size_t i = 0; i < rr->n; i++)
+    bool windows = false, iommu = false;
+    for (size_t i = 0; i < rr->n; i++) {
         windows |= rr->r[i].windows_programmed != 0;
-    if (windows) {
-        row(out, rr, "windows programmed", c_windows, 0, &lk);
-        row(out, rr, "window programming", c_map_time, 0, &lk);
+        iommu |= rr->r[i].iommu_pages_mapped != 0;
     }
+    if (windows)
+        row(out, rr, "windows programmed", c_windows, 0, &lk);
+    if (iommu)
+        row(out, rr, "IOMMU pages mapped", c_iommu, 0, &lk);
+    if (windows || iommu)
+        row(out, rr,
+            !iommu     ? "window programming"
+            : !windows ? "IOMMU programming"
+                       : "window+IOMMU programming",
+            c_map_time, 0, &lk);
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];
         snprintf(label, sizeof label, "%s busy", t->buses[b].name);
@@ -394,6 +417,10 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->register_writes);
         jw_key(&w, "window_programming_ps");
         jw_uint(&w, r->map_ps);
+        jw_key(&w, "iommu_pages_mapped");
+        jw_uint(&w, r->iommu_pages_mapped);
+        jw_key(&w, "iommu_evictions");
+        jw_uint(&w, r->iommu_evictions);
         jw_key(&w, "sim_time_ps");
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
@@ -464,7 +491,8 @@ void report_csv_header(FILE *out, const Topology *t)
           "bytes_moved,sim_time_ps,throughput_MBps,dma_throughput_MBps,events,"
           "engine,expect,operations,latency_min_ps,latency_p50_ps,"
           "latency_p90_ps,latency_p99_ps,latency_max_ps,windows_programmed,"
-          "window_evictions,window_register_writes,window_programming_ps",
+          "window_evictions,window_register_writes,window_programming_ps,"
+          "iommu_pages_mapped,iommu_evictions",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -501,12 +529,14 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
         fprintf(out, ",%llu",
                 (unsigned long long)hist_quantile(&r->latency,
                                                   quantiles[i].q));
-    fprintf(out, ",%llu,%llu,%llu,%llu,%llu",
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu",
             (unsigned long long)r->latency.max,
             (unsigned long long)r->windows_programmed,
             (unsigned long long)r->window_evictions,
             (unsigned long long)r->register_writes,
-            (unsigned long long)r->map_ps);
+            (unsigned long long)r->map_ps,
+            (unsigned long long)r->iommu_pages_mapped,
+            (unsigned long long)r->iommu_evictions);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);

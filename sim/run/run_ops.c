@@ -182,10 +182,15 @@ static void op_finish(Sim *sim, void *opaque)
     run->r->windows_programmed += st->plan.windows_programmed;
     run->r->window_evictions += st->plan.window_evictions;
     run->r->register_writes += st->plan.register_writes;
-    for (size_t i = 0; i < st->plan.n_held; i++)
-        swview_window(run->sw, st->plan.held[i].bridge,
-                      st->plan.held[i].inbound, st->plan.held[i].slot)
-            ->users--;
+    run->r->iommu_pages_mapped += st->plan.iommu_pages_mapped;
+    run->r->iommu_evictions += st->plan.iommu_evictions;
+    for (size_t i = 0; i < st->plan.n_held; i++) {
+        const HeldWindow *h = &st->plan.held[i];
+        if (h->iommu)
+            swview_iommu_page(run->sw, h->bridge, h->page)->users--;
+        else
+            swview_window(run->sw, h->bridge, h->inbound, h->slot)->users--;
+    }
     run->last_end = sim_now(sim);
     plan_free(&st->plan);
     if (++st->rep == cur_op(st)->repeat) {
@@ -344,7 +349,7 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
         return;
     static const char *const names[] = {"DMA API call", "cache maintenance",
                                         "CPU copy", "DMA transfer",
-                                        "program window"};
+                                        "program window", "map IOMMU pages"};
     const PlanStep *ps = &st->plan.steps[st->step - 1];
     char detail[160];
     switch (ps->kind) {
@@ -370,6 +375,13 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
                                         "writes and a read back",
                  st->sp->name, run->t->comps[ps->bridge].name,
                  ps->inbound ? "inbound" : "outbound", ps->slot, ps->writes);
+        break;
+    case STEP_IOMMU:
+        snprintf(detail, sizeof detail, "%s, %s IOMMU pages %llu-%llu, %u "
+                                        "register writes and a read back",
+                 st->sp->name, run->t->comps[ps->bridge].name,
+                 (unsigned long long)ps->page,
+                 (unsigned long long)(ps->page + ps->pages - 1), ps->writes);
         break;
     }
     trace_step(run->trace, track, lane, names[ps->kind], detail, start, end);
@@ -482,7 +494,11 @@ static void program_read_back(Sim *sim, CpuOp *op, void *opaque)
         return;
     }
     const PlanStep *ps = &st->plan.steps[st->step - 1];
-    platform_set_window(run->p, ps->bridge, ps->inbound, ps->slot, &ps->win);
+    if (ps->kind == STEP_IOMMU)
+        platform_iommu_map(run->p, ps->bridge, ps->page, ps->pages, ps->pa);
+    else
+        platform_set_window(run->p, ps->bridge, ps->inbound, ps->slot,
+                            &ps->win);
     cpu_pio(run->p, run->s->cpu, XACT_READ, ps->regs_pa, 4, 1, &st->cpu,
             program_done, st);
 }
@@ -510,6 +526,7 @@ static void next_step(Stream *st)
         cpu_call(run->p, cpu, &st->cpu, call_done, st);
         break;
     case STEP_PROGRAM:
+    case STEP_IOMMU:
         cpu_pio(run->p, cpu, XACT_WRITE, ps->regs_pa, 4, ps->writes,
                 &st->cpu, program_read_back, st);
         break;

@@ -46,9 +46,11 @@ typedef struct SchemeResult {
     uint64_t bus_errors, api_errors, posted_lost, bounce_bytes;
     uint64_t bytes_moved; /* of operations without a bus or API error */
     /* programmable bridge windows the scheme set at run time, the idle
-     * ones it replaced, their register writes, and the time the
+     * ones it replaced, IOMMU pages it mapped and the idle ones it
+     * remapped, the register writes of both, and the time the
      * programming took (writes and read back) */
     uint64_t windows_programmed, window_evictions, register_writes;
+    uint64_t iommu_pages_mapped, iommu_evictions;
     SimTime map_ps;
     SimTime sim_time;     /* first operation's start to last one's end */
     double throughput_MBps;
