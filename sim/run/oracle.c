@@ -159,12 +159,26 @@ void oracle_free(Oracle *o)
     free(o);
 }
 
-void oracle_allow(Oracle *o, uint64_t pa, uint64_t len)
+bool oracle_locate(const Oracle *o, uint64_t pa, uint64_t len, Place *pl)
 {
     Route r;
-    if (len && cpu_route(o, pa, len, &r))
-        add(o, (Area){r.target_comp, r.target_region, r.offset,
-                      r.offset + len});
+    if (!len || !cpu_route(o, pa, len, &r))
+        return false;
+    *pl = (Place){r.target_comp, r.target_region, r.offset};
+    return true;
+}
+
+void oracle_allow_at(Oracle *o, const Place *pl, uint64_t len)
+{
+    if (len)
+        add(o, (Area){pl->comp, pl->region, pl->off, pl->off + len});
+}
+
+void oracle_allow(Oracle *o, uint64_t pa, uint64_t len)
+{
+    Place pl;
+    if (oracle_locate(o, pa, len, &pl))
+        oracle_allow_at(o, &pl, len);
 }
 
 void oracle_allow_region(Oracle *o, int comp, int region)
@@ -172,16 +186,13 @@ void oracle_allow_region(Oracle *o, int comp, int region)
     add(o, (Area){comp, region, 0, UINT64_MAX});
 }
 
-OracleMark *oracle_mark(Oracle *o, uint64_t pa, uint64_t len)
+OracleMark *oracle_mark_at(Oracle *o, const Place *pl, uint64_t len)
 {
-    Route r;
-    if (!len || !cpu_route(o, pa, len, &r))
-        return NULL;
     OracleMark *m = calloc(1, sizeof *m);
     if (!m || !(m->bits = calloc(len / 8 + 1, 1)))
         abort();
-    *m = (OracleMark){r.target_comp, r.target_region, r.offset,
-                      r.offset + len, m->bits, o->marks};
+    *m = (OracleMark){pl->comp, pl->region, pl->off, pl->off + len, m->bits,
+                      o->marks};
     o->marks = m;
     return m;
 }
@@ -207,41 +218,25 @@ void oracle_unmark(Oracle *o, OracleMark *m)
 uint64_t oracle_misdirected(const Oracle *o) { return o->misdirected; }
 const char *oracle_first_misdirected(const Oracle *o) { return o->first; }
 
-static Store *store_at(Oracle *o, uint64_t pa, uint64_t len, uint64_t *off)
+static Store *store_of(Oracle *o, const Place *pl)
 {
-    Route r;
-    if (!cpu_route(o, pa, len, &r))
-        return NULL;
-    Regions *rg = platform_regions(o->p, r.target_comp);
-    Store *st = rg ? regions_store(rg, r.target_region) : NULL;
-    *off = r.offset;
-    return st;
+    Regions *rg = platform_regions(o->p, pl->comp);
+    return rg ? regions_store(rg, pl->region) : NULL;
 }
 
-bool oracle_peek(Oracle *o, uint64_t pa, void *buf, uint64_t len)
+bool oracle_peek_at(Oracle *o, const Place *pl, void *buf, uint64_t len)
 {
-    uint64_t off;
-    Store *st = store_at(o, pa, len, &off);
+    Store *st = store_of(o, pl);
     if (st)
-        store_read(st, off, buf, len);
+        store_read(st, pl->off, buf, len);
     return st != NULL;
 }
 
-bool oracle_poke(Oracle *o, uint64_t pa, const void *buf, uint64_t len)
+bool oracle_fill_at(Oracle *o, const Place *pl, uint64_t len,
+                    StoreFillFn *fn, void *ctx, uint64_t from)
 {
-    uint64_t off;
-    Store *st = store_at(o, pa, len, &off);
+    Store *st = store_of(o, pl);
     if (st)
-        store_write(st, off, buf, len);
-    return st != NULL;
-}
-
-bool oracle_fill(Oracle *o, uint64_t pa, uint64_t len, StoreFillFn *fn,
-                 void *ctx, uint64_t from)
-{
-    uint64_t off;
-    Store *st = store_at(o, pa, len, &off);
-    if (st)
-        store_fill(st, off, len, fn, ctx, from);
+        store_fill(st, pl->off, len, fn, ctx, from);
     return st != NULL;
 }

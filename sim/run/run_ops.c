@@ -92,8 +92,8 @@ static void judge(Stream *st)
             abort();
         store_read(dst->intended, o->to_offset, want, o->len);
         PieceCtx pc = {run->o, got};
-        if (run_each_piece(run->k, dst->ab.va + o->to_offset, o->len,
-                           run_peek_piece, &pc)) {
+        if (run_each_place(run, dst, o->to_offset, o->len, run_peek_place,
+                           &pc)) {
             for (size_t k = 0; k < st->n_marks; k++) {
                 const struct StreamMark *sm = &st->marks[k];
                 uint64_t end = k + 1 < st->n_marks ? st->marks[k + 1].off
@@ -253,7 +253,7 @@ static void intend(Stream *st)
     }
 }
 
-static bool mark_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+static bool mark_place(void *c, const Place *pl, uint64_t off, uint64_t n)
 {
     Stream *st = c;
     if (st->n_marks == st->cap_marks) {
@@ -263,7 +263,7 @@ static bool mark_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
             abort();
     }
     st->marks[st->n_marks++] =
-        (struct StreamMark){oracle_mark(st->run->o, pa, n), off};
+        (struct StreamMark){oracle_mark_at(st->run->o, pl, n), off};
     return true;
 }
 
@@ -274,8 +274,7 @@ static void mark_destination(Stream *st)
     BufState *dst = &st->run->bufs[o->dst];
     st->n_marks = 0;
     if (!dst->ab.fifo_unit)
-        run_each_piece(st->run->k, dst->ab.va + o->to_offset, o->len,
-                       mark_piece, st);
+        run_each_place(st->run, dst, o->to_offset, o->len, mark_place, st);
 }
 
 void run_op_begin(Sim *sim, void *opaque)

@@ -65,31 +65,36 @@ double stream_throughput_MBps(const StreamReport *sr)
 
 /* ---- memory through the page tables ------------------------------------- */
 
-bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
-                    void *ctx)
+bool run_each_place(Run *run, const BufState *bs, uint64_t off, uint64_t len,
+                    PlaceFn *fn, void *ctx)
 {
+    if (bs->placed) {
+        Place pl = {bs->comp, bs->region, bs->place_off + off};
+        return fn(ctx, &pl, 0, len);
+    }
     for (uint64_t o = 0; o < len;) {
-        uint64_t pa, run;
-        if (!kmem_walk(k, va + o, &pa, &run, NULL))
+        uint64_t pa, run_len;
+        Place pl;
+        if (!kmem_walk(run->k, bs->ab.va + off + o, &pa, &run_len, NULL))
             return false;
-        uint64_t n = len - o < run ? len - o : run;
-        if (!fn(ctx, pa, o, n))
+        uint64_t n = len - o < run_len ? len - o : run_len;
+        if (!oracle_locate(run->o, pa, n, &pl) || !fn(ctx, &pl, o, n))
             return false;
         o += n;
     }
     return true;
 }
 
-bool run_peek_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+bool run_peek_place(void *c, const Place *pl, uint64_t off, uint64_t n)
 {
     PieceCtx *p = c;
-    return oracle_peek(p->o, pa, p->buf + off, n);
+    return oracle_peek_at(p->o, pl, p->buf + off, n);
 }
 
-static bool allow_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+static bool allow_place(void *c, const Place *pl, uint64_t off, uint64_t n)
 {
     (void)off;
-    oracle_allow(((PieceCtx *)c)->o, pa, n);
+    oracle_allow_at(((PieceCtx *)c)->o, pl, n);
     return true;
 }
 
@@ -129,10 +134,10 @@ typedef struct FillCtx {
     Pattern *pat;
 } FillCtx;
 
-static bool fill_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+static bool fill_place(void *c, const Place *pl, uint64_t off, uint64_t n)
 {
     FillCtx *f = c;
-    return oracle_fill(f->o, pa, n, run_pattern, f->pat, off);
+    return oracle_fill_at(f->o, pl, n, run_pattern, f->pat, off);
 }
 
 static bool place_buffer(Run *run, size_t i, Diag *d)
@@ -190,6 +195,10 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
         if (!kmem_ioremap(run->k, pa, size, &ab->va, err, sizeof err))
             return fatal(d, b, "%s", err);
         ab->cls = MEM_IOREMAP;
+        bs->comp = b->comp;
+        bs->region = b->region;
+        bs->placed = b->kind == BUF_MMIO;
+        bs->place_off = b->offset;
         if (b->kind == BUF_FIFO) {
             ab->fifo_unit = size < 8 ? (unsigned)size : 8;
             bs->comp = b->comp;
@@ -225,7 +234,7 @@ static bool fill_buffer(Run *run, size_t i, Diag *d)
     bs->intended = store_new(b->size);
     store_fill(bs->intended, 0, b->size, run_pattern, &bs->pat, 0);
     FillCtx fc = {run->o, &bs->pat};
-    if (!run_each_piece(run->k, bs->ab.va, b->size, fill_piece, &fc))
+    if (!run_each_place(run, bs, 0, b->size, fill_place, &fc))
         return fatal(d, b, "the buffer is not wholly in one memory region");
     return true;
 }
@@ -273,8 +282,8 @@ static void allow_destinations(Run *run)
                 oracle_allow_region(run->o, d->comp, d->region);
             } else {
                 PieceCtx pc = {run->o, NULL};
-                run_each_piece(run->k, d->ab.va + o->to_offset, o->len,
-                               allow_piece, &pc);
+                run_each_place(run, d, o->to_offset, o->len, allow_place,
+                               &pc);
             }
         }
 }

@@ -27,7 +27,11 @@ typedef struct BufState {
     Store *intended;    /* memory: what it should hold now (sparse: the
                            pattern until an operation writes it) */
     uint64_t feed_len, feed_pos; /* FIFO source: its pattern, read so far */
-    int comp, region;   /* FIFO */
+    int comp, region;   /* FIFO, and device memory (placed) */
+    bool placed;        /* device memory: its bytes are region `region` of
+                           `comp` from place_off on, whatever the CPU's
+                           windows do */
+    uint64_t place_off;
 } BufState;
 
 typedef struct Run Run;
@@ -55,7 +59,7 @@ typedef struct Stream {
     SimTime op_start;
     StreamReport *srep; /* its results */
     /* The running operation's destination, a mark per physical piece:
-     * which bytes it has written (oracle_mark). */
+     * which bytes it has written (oracle_mark_at). */
     struct StreamMark {
         struct OracleMark *m;
         uint64_t off; /* of the piece in the operation */
@@ -98,19 +102,22 @@ struct Run {
 /* A message for the report; counted per distinct text. */
 void run_add_reason(Run *run, const char *kind, const char *text);
 
-/* Calls fn on each physically contiguous piece of [va, va + len); false
- * at the first unmapped page or failing piece. */
-typedef bool PieceFn(void *ctx, uint64_t pa, uint64_t off, uint64_t n);
-bool run_each_piece(const KMem *k, uint64_t va, uint64_t len, PieceFn *fn,
-                    void *ctx);
+/* Calls fn on each piece of [off, off + len) of buffer bs where it lies
+ * in one target region: device memory where the scenario places it, other
+ * memory by its pages' physical addresses as the CPU reaches them (off is
+ * from the start of the range).  False at the first unmapped page, place
+ * the CPU does not reach, or failing piece. */
+typedef bool PlaceFn(void *ctx, const Place *pl, uint64_t off, uint64_t n);
+bool run_each_place(Run *run, const BufState *bs, uint64_t off, uint64_t len,
+                    PlaceFn *fn, void *ctx);
 
-/* Memory through the oracle, outside simulated time: PieceFns over a
+/* Memory through the oracle, outside simulated time: PlaceFns over a
  * buffer of the operation's bytes. */
 typedef struct PieceCtx {
     Oracle *o;
     uint8_t *buf;
 } PieceCtx;
-bool run_peek_piece(void *c, uint64_t pa, uint64_t off, uint64_t n);
+bool run_peek_place(void *c, const Place *pl, uint64_t off, uint64_t n);
 
 /* ApiCtx.scratch: the stream's kmalloc bounce and descriptor memory. */
 bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
