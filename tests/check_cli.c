@@ -715,6 +715,25 @@ START_TEST(run_programs_windows)
         json_object_get_int64(get(th, "window_register_writes")), 32);
     json_object_put(o);
     run_free(&r);
+    /* outbound-windows: three cards in turn behind two outbound windows,
+     * none set at boot: six copies program six (the last four evicting),
+     * five register writes each; flat-bounce's CPU stores find no window
+     * (one bus error per copy) */
+    r = run((const char *[]){"run", "scenarios/outbound-windows.yaml",
+                             "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    o = parse(r.out);
+    json_object *ow = get(get(o, "schemes"), "struct");
+    ck_assert(json_object_get_boolean(get(ow, "correct")));
+    ck_assert_int_eq(json_object_get_int64(get(ow, "windows_programmed")), 6);
+    ck_assert_int_eq(json_object_get_int64(get(ow, "window_evictions")), 4);
+    ck_assert_int_eq(
+        json_object_get_int64(get(ow, "window_register_writes")), 30);
+    json_object *fb = get(get(o, "schemes"), "flat-bounce");
+    ck_assert_int_eq(json_object_get_int64(get(fb, "bus_errors")), 6);
+    ck_assert_int_eq(json_object_get_int64(get(fb, "bytes_ok")), 0);
+    json_object_put(o);
+    run_free(&r);
     const char *tr = tu_write("slide.json", "");
     char tp[4200];
     snprintf(tp, sizeof tp, "%s", tr);

@@ -172,6 +172,18 @@ START_TEST(programmable_windows)
                               "leads to the rest until the kernel programs "
                               "one of x's inbound windows"),
                   "%s", out);
+    /* a BAR no boot window holds, behind outbound windows the kernel can
+     * program: the warning says so */
+    out = lint(HEAD PROG_BRIDGE
+               "    outbound_windows: {count: 2, writes: 5, registers: "
+               "{base: 0xF000_0000, size: 16}, aperture: {base: 0x8000_0000, "
+               "size: 1GiB}}\n"
+               "  - {name: card, kind: device, bus: p, regions: [{base: "
+               "0x8000_0000, size: 1MiB}]}\n");
+    ck_assert_str_eq(out, "t.yaml:13:50: components.3.regions.0: warning: no "
+                          "master can reach any of card region 0 (1 MiB of "
+                          "memory at 0x8000_0000 on p) until the kernel "
+                          "programs one of x's outbound windows\n");
 }
 END_TEST
 

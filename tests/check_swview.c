@@ -175,6 +175,37 @@ START_TEST(ebony_resources)
 }
 END_TEST
 
+/* Resources behind programmable outbound windows (pcix-bars: none set
+ * at boot, aperture PLB 0x8_0000_0000 + 4 GiB): each BAR gets the address
+ * a 1:1 window gives it, card1's 1 MiB at 0x8_4000_0000, though no window
+ * leads there yet; a master's address for it needs one (a miss at the
+ * bridge's outbound windows, on its child side). */
+START_TEST(resources_behind_windows)
+{
+    Fix f;
+    fix_open(&f, "pcix-bars");
+    int card1 = comp(&f, "card1"), br = comp(&f, "pcix0-bridge");
+    uint64_t pa, run;
+    ck_assert(swview_resource(f.v, card1, 0, 0x1000, &pa, &run));
+    ck_assert_uint_eq(pa, 0x840001000ULL);
+    ck_assert_uint_eq(run, (1u << 20) - 0x1000);
+    SwRes r;
+    ck_assert(swview_phys(f.v, 0x840001000ULL, &r));
+    ck_assert_int_eq(r.comp, card1);
+    ck_assert_str_eq(addr_of(&f, "dma0", "card1", 0, 0, 4096),
+                     "no: no ranges or outbound window of pcix0-bridge "
+                     "holds pcix0 memory 0x8_4000_0000");
+    const SwMiss *m = swview_last_miss(f.v);
+    ck_assert(m->set && m->windows && !m->inbound && m->at_child);
+    ck_assert_int_eq(m->bridge, br);
+    ck_assert_uint_eq(m->addr, 0x840000000ULL);
+    /* beyond the aperture: no address (a region the CPU cannot map) */
+    ck_assert(!swview_resource(f.v, comp(&f, "sdram"), 0, 1ull << 31, &pa,
+                               &run));
+    fix_close(&f);
+}
+END_TEST
+
 /* The buses a transfer crosses by the tree: up to the lowest shared bus,
  * down to the target's; none for a device's own regions. */
 START_TEST(paths)
@@ -357,8 +388,9 @@ static const char *grant(const Fix *f, bool inbound, bool at_child,
                          uint64_t addr, uint64_t len, uint64_t stamp)
 {
     static char buf[400];
-    SwMiss miss = {true, comp(f, "pcix0-bridge"), inbound, at_child, addr,
-                   len};
+    SwMiss miss = {.set = true, .bridge = comp(f, "pcix0-bridge"),
+                   .inbound = inbound, .at_child = at_child, .addr = addr,
+                   .len = len, .windows = true};
     WinGrant g;
     char why[300];
     if (!winalloc_map(f->v, &miss, stamp, &g, why, sizeof why))
@@ -454,6 +486,7 @@ Suite *swview_suite(void)
     tcase_add_test(tc, ebony_addresses);
     tcase_add_test(tc, ebony_dma_to_phys);
     tcase_add_test(tc, ebony_resources);
+    tcase_add_test(tc, resources_behind_windows);
     tcase_add_test(tc, paths);
     tcase_add_test(tc, two_offsets);
     tcase_add_test(tc, p2p_composition);

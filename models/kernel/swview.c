@@ -24,6 +24,7 @@ struct SwView {
                            programmable bridge */
     SwUsed *used;       /* the programmable windows the last one used */
     SwIommuPage **iommu; /* per component: its IOMMU's pages, or NULL */
+    bool assigning;     /* at boot, giving regions their CPU addresses */
 };
 
 /* ---- the bus tree --------------------------------------------------------- */
@@ -191,6 +192,18 @@ static bool cross(const SwView *v, int child, bool dma, Dir dir, Walk *w,
         if (dma && dir == UP && io->present && io->ap_base > w->addr &&
             io->ap_base - w->addr < w->run)
             w->run = io->ap_base - w->addr;
+        return true;
+    }
+    /* At boot, a device's region that no outbound window holds yet gets
+     * the address a window placed 1:1 in the aperture would give it (the
+     * way PCI resources are assigned inside a host bridge's aperture):
+     * the CPU reaches it there once a window is programmed over it. */
+    if (v->assigning && !dma && dir == UP && pw->programmable &&
+        w->sp == SPACE_MEM && w->addr >= pw->ap_base &&
+        w->addr - pw->ap_base < pw->ap_size) {
+        uint64_t left = pw->ap_size - (w->addr - pw->ap_base);
+        if (w->run > left)
+            w->run = left;
         return true;
     }
     /* RAM no window holds: a page of the IOMMU that maps it */
@@ -378,6 +391,7 @@ static void find_resources(SwView *v)
 {
     const Topology *t = v->t;
     char why[200];
+    v->assigning = true;
     for (size_t c = 0; c < t->n_comps; c++)
         for (size_t r = 0; r < t->comps[c].n_regions; r++) {
             const RegionParams *rp = &t->comps[c].regions[r];
@@ -396,6 +410,7 @@ static void find_resources(SwView *v)
                 off += run;
             }
         }
+    v->assigning = false;
     if (v->n_res > 1)
         qsort(v->res, v->n_res, sizeof *v->res, res_cmp);
     if (v->n_ram > 1)
@@ -500,6 +515,21 @@ bool swview_phys(const SwView *v, uint64_t pa, SwRes *res)
         if (pa - e->pa < e->len) {
             *res = (SwRes){pa, e->len - (pa - e->pa), e->comp, e->region,
                            e->off + (pa - e->pa)};
+            return true;
+        }
+    }
+    return false;
+}
+
+bool swview_resource(const SwView *v, int comp, int region, uint64_t off,
+                     uint64_t *pa, uint64_t *run)
+{
+    for (size_t i = 0; i < v->n_res; i++) {
+        const SwRes *e = &v->res[i];
+        if (e->comp == comp && e->region == region && off >= e->off &&
+            off - e->off < e->len) {
+            *pa = e->pa + (off - e->off);
+            *run = e->len - (off - e->off);
             return true;
         }
     }

@@ -87,6 +87,15 @@ bool swview_dma_to_phys(const SwView *v, int m, uint64_t addr, uint64_t len,
  * device reaches its own regions locally). */
 size_t swview_path(const SwView *v, int m, int comp, int *buses, size_t max);
 
+/* The CPU's address for byte `off` of region `region` of `comp` (what
+ * ioremap() takes), and how many bytes from there stay in one stretch:
+ * the resource map's entry.  Regions behind a bridge whose outbound
+ * windows the kernel programs, and that no window holds at boot, have the
+ * address a window placed 1:1 in the bridge's aperture would give them
+ * (docs/topology.md, "Programmable windows").  False if there is none. */
+bool swview_resource(const SwView *v, int comp, int region, uint64_t off,
+                     uint64_t *pa, uint64_t *run);
+
 /* System RAM as the kernel finds it: every memory region of a system-RAM
  * kind that the CPU has an address for, whole, sorted by address. */
 const SwRes *swview_ram(const SwView *v, size_t *n);

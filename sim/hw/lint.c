@@ -242,30 +242,34 @@ static size_t ram_view(RamViews *vs, Reach *rc, int bus, uint64_t limit)
     return vs->n - 1;
 }
 
-/* "; until the kernel programs one of X's inbound windows" (or "maps it
- * in X's IOMMU") when a bridge above bus `bus` has inbound windows the
- * kernel can program (or an IOMMU), else "". */
-static const char *programmable_above(const Topology *t, int bus, char *buf,
-                                      size_t n)
+/* What the kernel can still do about an unreachable range on bus `bus`,
+ * as the end of a warning: " until the kernel programs one of X's inbound
+ * windows" (or "maps it in X's IOMMU") for RAM out of a master's reach,
+ * " until the kernel programs one of X's outbound windows" for a region
+ * out of everyone's, when a bridge above the bus can; else "". */
+static const char *programmable_above(const Topology *t, int bus,
+                                      bool outbound, char *buf, size_t n)
 {
+    buf[0] = '\0';
     for (int b = bus; b >= 0;) {
         int br = t->buses[b].parent_bridge;
         if (br < 0)
             break;
-        if (t->comps[br].bridge->inbound.programmable) {
-            snprintf(buf, n, " until the kernel programs one of %s's "
-                             "inbound windows",
-                     t->comps[br].name);
-            return buf;
+        const BridgeParams *bp = t->comps[br].bridge;
+        if (outbound ? bp->outbound.programmable : bp->inbound.programmable) {
+            snprintf(buf, n, " until the kernel programs one of %s's %s "
+                             "windows",
+                     t->comps[br].name, outbound ? "outbound" : "inbound");
+            break;
         }
-        if (t->comps[br].bridge->iommu.present) {
+        if (!outbound && bp->iommu.present) {
             snprintf(buf, n, " until the kernel maps it in %s's IOMMU",
                      t->comps[br].name);
-            return buf;
+            break;
         }
         b = t->comps[br].bus_idx;
     }
-    return "";
+    return buf;
 }
 
 static void master_findings(const Topology *t, Diag *d, RamViews *vs,
@@ -303,7 +307,7 @@ static void master_findings(const Topology *t, Diag *d, RamViews *vs,
                          "%s reaches %s of the %s of %s (first out of "
                          "reach: %s): no window leads to the rest%s",
                          c->name, got, all, ram->name, at,
-                         programmable_above(t, c->bus_idx, hint,
+                         programmable_above(t, c->bus_idx, false, hint,
                                             sizeof hint));
         }
     }
@@ -367,22 +371,23 @@ void lint_reachability(const Topology *t, Diag *d)
             uint64_t got = cover_bytes(&all.cov[all.first[j] + r], size, &gap);
             if (got == size)
                 continue;
-            char g[32], s[32], at[32];
+            char g[32], s[32], at[32], hint[160];
             units_fmt_hex(c->regions[r].base + gap, at, sizeof at);
             units_fmt_size(size, s, sizeof s);
+            programmable_above(t, c->bus_idx, true, hint, sizeof hint);
             if (got == 0)
                 diag_add(d, SEV_WARNING, "unreachable", c->regions[r].pos,
                          c->regions[r].path, NULL, NULL,
                          "no master can reach any of %s region %zu (%s of "
-                         "memory at %s on %s)",
-                         c->name, r, s, at, t->buses[c->bus_idx].name);
+                         "memory at %s on %s)%s",
+                         c->name, r, s, at, t->buses[c->bus_idx].name, hint);
             else
                 diag_add(d, SEV_WARNING, "unreachable", c->regions[r].pos,
                          c->regions[r].path, NULL, NULL,
                          "no master can reach %s of the %s of %s region "
-                         "%zu (first at %s)",
+                         "%zu (first at %s)%s",
                          units_fmt_size(size - got, g, sizeof g), s, c->name,
-                         r, at);
+                         r, at, hint);
         }
     }
     reach_free(&scratch);

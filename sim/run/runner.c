@@ -179,8 +179,11 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
         const CompParams *c = &run->t->comps[b->comp];
         uint64_t size = b->kind == BUF_FIFO ? c->regions[b->region].size_bytes
                                             : b->size, run_len;
-        /* ioremap() takes the address the device tree gives the CPU. */
-        if (!swview_master_addr(run->sw, s->cpu, b->comp, b->region,
+        /* ioremap() takes the address the kernel's resource map gives
+         * the region (which may need a window programmed to reach). */
+        if (!swview_resource(run->sw, b->comp, b->region, b->offset, &pa,
+                             &run_len) &&
+            !swview_master_addr(run->sw, s->cpu, b->comp, b->region,
                                 b->offset, size, &pa, &run_len, err,
                                 sizeof err))
             return fatal(d, b, "%s has no address for region %d of %s, so "
