@@ -421,7 +421,7 @@ START_TEST(run_table_and_json)
                                   "window_register_writes",
                                   "window_programming_ps",
                                   "iommu_pages_mapped", "iommu_evictions",
-                                  "sim_time_ps",
+                                  "window_waits", "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
                                   "events", "engine", "expect", "latency_ps",
@@ -510,7 +510,7 @@ START_TEST(run_scheme_csv_and_stdout)
                                         "window_register_writes,"
                                         "window_programming_ps,"
                                         "iommu_pages_mapped,iommu_evictions,"
-                                        "util_"));
+                                        "window_waits,util_"));
     Run rj = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
                                   "struct", "--json", "-", NULL});
     json_object *oj = parse(rj.out);
@@ -734,6 +734,30 @@ START_TEST(run_programs_windows)
     ck_assert_int_eq(json_object_get_int64(get(fb, "bytes_ok")), 0);
     json_object_put(o);
     run_free(&r);
+    /* window-wait: the third of three operations at once finds both
+     * programmable windows held, waits for the first to end and evicts
+     * its window: nothing bounced.  window-pending: two operations wait
+     * for the window the first is programming. */
+    const char *waits[][2] = {{"tests/scenarios/window-wait.yaml", "1"},
+                              {"tests/scenarios/window-pending.yaml", "2"}};
+    for (int i = 0; i < 2; i++) {
+        r = run((const char *[]){"run", waits[i][0], "--scheme", "struct",
+                                 "--json", "-", NULL});
+        ck_assert_int_eq(r.status, 0);
+        o = parse(r.out);
+        json_object *ww = get(get(o, "schemes"), "struct");
+        ck_assert(json_object_get_boolean(get(ww, "correct")));
+        ck_assert_int_eq(json_object_get_int64(get(ww, "window_waits")),
+                         atoi(waits[i][1]));
+        ck_assert_int_eq(json_object_get_int64(get(ww, "bounce_bytes")), 0);
+        ck_assert_int_eq(json_object_get_int64(get(ww, "bus_errors")), 0);
+        ck_assert_int_eq(json_object_get_int64(get(ww, "windows_programmed")),
+                         i ? 1 : 3);
+        ck_assert_int_eq(json_object_get_int64(get(ww, "window_evictions")),
+                         i ? 0 : 1);
+        json_object_put(o);
+        run_free(&r);
+    }
     const char *tr = tu_write("slide.json", "");
     char tp[4200];
     snprintf(tp, sizeof tp, "%s", tr);

@@ -564,12 +564,14 @@ START_TEST(iommu_allocation_order)
     IommuGrant g;
     char why[200];
     ck_assert(winalloc_iommu(f.sw, &m, 1, &g, why, sizeof why));
+    free(g.old);
     ck_assert_uint_eq(g.first, 0);
     ck_assert_uint_eq(g.pages, 16);
     ck_assert_uint_eq(g.pa, 0x100000000);
     ck_assert_uint_eq(g.evicted, 0);
     m.addr = 0x100010000;
     ck_assert(winalloc_iommu(f.sw, &m, 2, &g, why, sizeof why));
+    free(g.old);
     ck_assert_uint_eq(g.first, 16);
     ck_assert_uint_eq(swview_iommu_page(f.sw, br, 17)->pa, 0x100011000);
     /* pages 0-15 used again at 3: 16-31 are the least recently used */
@@ -577,12 +579,14 @@ START_TEST(iommu_allocation_order)
         swview_iommu_page(f.sw, br, (uint64_t)k)->last_use = 3;
     m.addr = 0x100020000;
     ck_assert(winalloc_iommu(f.sw, &m, 4, &g, why, sizeof why));
+    free(g.old);
     ck_assert_uint_eq(g.first, 16);
     ck_assert_uint_eq(g.evicted, 16);
     /* an operation holds page 20: 0-15 go, though used more recently */
     swview_iommu_page(f.sw, br, 20)->users = 1;
     m.addr = 0x100030000;
     ck_assert(winalloc_iommu(f.sw, &m, 5, &g, why, sizeof why));
+    free(g.old);
     ck_assert_uint_eq(g.first, 0);
     /* and page 10 too: every run of 16 has a page held */
     swview_iommu_page(f.sw, br, 10)->users = 1;
@@ -593,6 +597,7 @@ START_TEST(iommu_allocation_order)
     m.addr = 0x100040800;
     m.len = 4096;
     ck_assert(winalloc_iommu(f.sw, &m, 7, &g, why, sizeof why));
+    free(g.old);
     ck_assert_uint_eq(g.pages, 2);
     ck_assert_uint_eq(g.pa, 0x100040000);
     ck_assert_uint_eq(g.first, 16); /* idle, and used before 0-15 were */
@@ -600,6 +605,74 @@ START_TEST(iommu_allocation_order)
     ck_assert(!winalloc_iommu(f.sw, &m, 8, &g, why, sizeof why));
     ck_assert_str_eq(why, "a mapping of 65 pages is larger than "
                           "pcix0-bridge's IOMMU aperture (32 pages)");
+    fix_close(&f);
+}
+END_TEST
+
+/* Maps buffer b for card32 into plan p (stamp s): MAP_OK or not. */
+static MapResult map_into(Fix *f, Plan *p, uint64_t s, const ApiBuffer *b)
+{
+    ApiCtx c = f->c;
+    c.programs = p;
+    c.stamp = s;
+    SegList segs = {0};
+    char why[400];
+    MapResult r = dma_api_struct.map(&c, comp(f, "card32"), b, 0, b->size,
+                                     MAP_SINGLE, &segs, why, sizeof why);
+    segs_free(&segs);
+    return r;
+}
+
+/* Waiting for a window (highmem-pim: windows 1 and 2 programmable, 1 MiB
+ * buffers above 4 GiB a window each).  Plans A and B program and hold
+ * windows 1 and 2; C finds both held by operations in flight: it is told
+ * to wait, and giving it up leaves the records as they were.  Once A has
+ * ended, D evicts A's window 1 for a first buffer, then finds window 2
+ * held by B for a second: giving D up puts window 1 back to A's setting,
+ * idle. */
+START_TEST(struct_waits_for_held_windows)
+{
+    Fix f;
+    fix_open(&f, "topologies/highmem-pim.yaml");
+    int br = comp(&f, "pcix0-bridge");
+    ApiBuffer h[5];
+    for (int i = 0; i < 5; i++)
+        h[i] = buf(&f, MEM_HIGHMEM, 1 << 20);
+    SwWindow *w1 = swview_window(f.sw, br, true, 1),
+             *w2 = swview_window(f.sw, br, true, 2);
+    Plan a, b, c, d;
+    plan_init(&a);
+    plan_init(&b);
+    plan_init(&c);
+    plan_init(&d);
+    ck_assert_int_eq(map_into(&f, &a, 1, &h[0]), MAP_OK);
+    ck_assert_int_eq(map_into(&f, &b, 2, &h[1]), MAP_OK);
+    ck_assert(!a.wait && !b.wait);
+    ck_assert(w1->pending && w2->pending); /* not yet written */
+    w1->pending = w2->pending = false;     /* as the runner does */
+    ck_assert_uint_eq(w1->users, 1);
+    ck_assert_uint_eq(w2->users, 1);
+    ck_assert_int_eq(map_into(&f, &c, 3, &h[2]), MAP_BOUNCE);
+    ck_assert(c.wait);
+    plan_give_up(&c, f.sw);
+    ck_assert_uint_eq(w1->users, 1);
+    ck_assert_uint_eq(w2->users, 1);
+    plan_release(&a, f.sw); /* A ends */
+    plan_free(&a);
+    SwWindow a_w1 = *w1;
+    ck_assert_int_eq(map_into(&f, &d, 4, &h[3]), MAP_OK);
+    ck_assert_uint_eq(d.window_evictions, 1);
+    ck_assert_uint_ne(w1->w.parent, a_w1.w.parent); /* over h[3] now */
+    ck_assert_int_eq(map_into(&f, &d, 4, &h[4]), MAP_BOUNCE);
+    ck_assert(d.wait);
+    plan_give_up(&d, f.sw);
+    ck_assert(w1->on && !w1->pending);
+    ck_assert_uint_eq(w1->users, 0);
+    ck_assert_uint_eq(w1->w.parent, a_w1.w.parent);
+    ck_assert_uint_eq(w1->last_use, a_w1.last_use);
+    plan_release(&b, f.sw);
+    plan_free(&b);
+    ck_assert_uint_eq(w2->users, 0);
     fix_close(&f);
 }
 END_TEST
@@ -623,6 +696,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, copy_engines_only);
     tcase_add_test(tc, struct_programs_only_into_a_plan);
     tcase_add_test(tc, iommu_allocation_order);
+    tcase_add_test(tc, struct_waits_for_held_windows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -86,6 +86,18 @@ typedef struct HeldWindow {
     uint64_t page;
 } HeldWindow;
 
+/* A change a plan made to the kernel's record of windows or IOMMU pages,
+ * with what was there before: put back when the plan is given up. */
+typedef struct PlanUndo {
+    int bridge;
+    bool iommu;
+    bool inbound;              /* a window: `slot` of the bridge's */
+    unsigned slot;
+    SwWindow old;
+    uint64_t first, n;         /* IOMMU pages, and their records */
+    SwIommuPage *old_pages;
+} PlanUndo;
+
 /* Physical memory a scheme owns for an operation (bounce buffers and
  * descriptors): writes there are not collateral damage. */
 typedef struct OwnRange {
@@ -106,6 +118,12 @@ typedef struct Plan {
     size_t n_held, cap_held;
     unsigned windows_programmed, window_evictions, register_writes;
     uint64_t iommu_pages_mapped, iommu_evictions;
+    PlanUndo *undo;            /* the kernel's records it changed */
+    size_t n_undo, cap_undo;
+    bool wait;                 /* a window or IOMMU page it needs is held
+                                  by another operation now: give the plan
+                                  up (plan_give_up) and plan again when an
+                                  operation ends */
 } Plan;
 
 /* What a scheme works with. */
@@ -206,6 +224,20 @@ void plan_own(Plan *p, uint64_t pa, uint64_t len);
 bool plan_hold(Plan *p, int bridge, bool inbound, unsigned slot);
 /* The same for a page of a bridge's IOMMU. */
 bool plan_hold_page(Plan *p, int bridge, uint64_t page);
+/* Records what a window or pages held before the plan changed them
+ * (plan_undo_pages takes old, which has n records). */
+void plan_undo_window(Plan *p, int bridge, bool inbound, unsigned slot,
+                      const SwWindow *old);
+void plan_undo_pages(Plan *p, int bridge, uint64_t first, uint64_t n,
+                     SwIommuPage *old);
+/* Puts back every record the plan changed, newest first. */
+void plan_restore(Plan *p, const SwView *sw);
+/* Lets go of the windows and pages the plan holds (its operation has
+ * ended, or it is given up). */
+void plan_release(Plan *p, const SwView *sw);
+/* Gives a plan up before anything of it ran: its records put back, its
+ * holds released, and the plan freed. */
+void plan_give_up(Plan *p, const SwView *sw);
 void plan_refuse(Plan *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

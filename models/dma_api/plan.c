@@ -42,10 +42,81 @@ void plan_free(Plan *p)
 {
     for (size_t i = 0; i < p->n_steps; i++)
         free(p->steps[i].segs);
+    for (size_t i = 0; i < p->n_undo; i++)
+        free(p->undo[i].old_pages);
     free(p->steps);
     free(p->own);
     free(p->held);
+    free(p->undo);
     plan_init(p);
+}
+
+static PlanUndo *undo_add(Plan *p)
+{
+    if (p->n_undo == p->cap_undo) {
+        p->cap_undo = p->cap_undo ? 2 * p->cap_undo : 4;
+        p->undo = realloc(p->undo, p->cap_undo * sizeof *p->undo);
+        if (!p->undo)
+            abort();
+    }
+    PlanUndo *u = &p->undo[p->n_undo++];
+    memset(u, 0, sizeof *u);
+    return u;
+}
+
+void plan_undo_window(Plan *p, int bridge, bool inbound, unsigned slot,
+                      const SwWindow *old)
+{
+    PlanUndo *u = undo_add(p);
+    u->bridge = bridge;
+    u->inbound = inbound;
+    u->slot = slot;
+    u->old = *old;
+}
+
+void plan_undo_pages(Plan *p, int bridge, uint64_t first, uint64_t n,
+                     SwIommuPage *old)
+{
+    PlanUndo *u = undo_add(p);
+    u->bridge = bridge;
+    u->iommu = true;
+    u->first = first;
+    u->n = n;
+    u->old_pages = old;
+}
+
+void plan_restore(Plan *p, const SwView *sw)
+{
+    while (p->n_undo) {
+        PlanUndo *u = &p->undo[--p->n_undo];
+        if (u->iommu)
+            for (uint64_t i = 0; i < u->n; i++)
+                *swview_iommu_page(sw, u->bridge, u->first + i) =
+                    u->old_pages[i];
+        else
+            *swview_window(sw, u->bridge, u->inbound, u->slot) = u->old;
+        free(u->old_pages);
+    }
+}
+
+void plan_release(Plan *p, const SwView *sw)
+{
+    for (size_t i = 0; i < p->n_held; i++) {
+        const HeldWindow *h = &p->held[i];
+        if (h->iommu)
+            swview_iommu_page(sw, h->bridge, h->page)->users--;
+        else
+            swview_window(sw, h->bridge, h->inbound, h->slot)->users--;
+    }
+    p->n_held = 0;
+}
+
+void plan_give_up(Plan *p, const SwView *sw)
+{
+    /* the holds first: a record put back may be one the plan held */
+    plan_release(p, sw);
+    plan_restore(p, sw);
+    plan_free(p);
 }
 
 static bool hold(Plan *p, HeldWindow h)

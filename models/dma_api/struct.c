@@ -30,25 +30,48 @@ typedef struct Handle {
 static bool convert_once(const ApiCtx *c, int to, Handle h, uint64_t len,
                          uint64_t *out, uint64_t *run, char *why, size_t n);
 
+/* Whether the plan itself set window `slot` (or IOMMU page `page`). */
+static bool own_setting(const Plan *p, int bridge, bool iommu, bool inbound,
+                        unsigned slot, uint64_t page)
+{
+    for (size_t i = 0; i < p->n_undo; i++) {
+        const PlanUndo *u = &p->undo[i];
+        if (u->bridge == bridge && u->iommu == iommu &&
+            (iommu ? page - u->first < u->n
+                   : u->inbound == inbound && u->slot == slot))
+            return true;
+    }
+    return false;
+}
+
 /* The programmable windows and IOMMU pages the translation went through
- * are held by the operation (and just used: the last to be evicted). */
+ * are held by the operation (and just used: the last to be evicted).  One
+ * that another operation is still programming cannot carry a transfer
+ * yet: the plan waits (Plan.wait) until the programming is done. */
 static void hold_used(const ApiCtx *c)
 {
     const SwUsed *u = swview_last_used(c->sw);
+    Plan *p = c->programs;
     for (size_t i = 0; i < u->n; i++) {
         int br = u->v[i].bridge;
         for (uint64_t k = 0; u->v[i].iommu && k < u->v[i].pages; k++) {
-            SwIommuPage *pg = swview_iommu_page(c->sw, br, u->v[i].page + k);
+            uint64_t page = u->v[i].page + k;
+            SwIommuPage *pg = swview_iommu_page(c->sw, br, page);
             pg->last_use = c->stamp;
-            if (plan_hold_page(c->programs, br, u->v[i].page + k))
+            if (pg->pending && !own_setting(p, br, true, true, 0, page))
+                p->wait = true;
+            if (plan_hold_page(p, br, page))
                 pg->users++;
         }
         if (u->v[i].iommu)
             continue;
-        SwWindow *sw = swview_window(c->sw, br, u->v[i].inbound,
-                                     u->v[i].slot);
+        bool in = u->v[i].inbound;
+        unsigned slot = u->v[i].slot;
+        SwWindow *sw = swview_window(c->sw, br, in, slot);
         sw->last_use = c->stamp;
-        if (plan_hold(c->programs, br, u->v[i].inbound, u->v[i].slot))
+        if (sw->pending && !own_setting(p, br, false, in, slot, 0))
+            p->wait = true;
+        if (plan_hold(p, br, in, slot))
             sw->users++;
     }
 }
@@ -66,6 +89,9 @@ static bool program_window(const ApiCtx *c, char *why, size_t n)
         snprintf(why, n, "dma_convert_addr: %s", reason);
         return false;
     }
+    plan_undo_window(c->programs, miss->bridge, miss->inbound, g.slot,
+                     &g.old);
+    swview_window(c->sw, miss->bridge, miss->inbound, g.slot)->pending = true;
     const CompParams *bc = &t->comps[miss->bridge];
     const ProgWindows *pw = miss->inbound ? &bc->bridge->inbound
                                           : &bc->bridge->outbound;
@@ -114,6 +140,9 @@ static bool map_iommu(const ApiCtx *c, char *why, size_t n)
         snprintf(why, n, "dma_convert_addr: %s", reason);
         return false;
     }
+    plan_undo_pages(c->programs, miss->bridge, g.first, g.pages, g.old);
+    for (uint64_t i = 0; i < g.pages; i++)
+        swview_iommu_page(c->sw, miss->bridge, g.first + i)->pending = true;
     const CompParams *bc = &t->comps[miss->bridge];
     const IommuParams *io = &bc->bridge->iommu;
     uint64_t entry = 4 * (uint64_t)io->writes, regs, run;
@@ -148,50 +177,42 @@ static bool map_iommu(const ApiCtx *c, char *why, size_t n)
     return true;
 }
 
-/* A bridge's windows one way, and its IOMMU's pages, as they were, to put
- * back after a trial. */
-typedef struct Saved {
-    int bridge;
-    bool inbound;
-    SwWindow *v;
-    unsigned n;
-    SwIommuPage *pg;
-    uint64_t n_pg;
-} Saved;
-
-static void save(const ApiCtx *c, const SwMiss *miss, Saved *sv)
+/* Whether another operation holds what the miss needs: a window of the
+ * bridge that way (boot's aside), or a page of its IOMMU, with more users
+ * than the plan's own hold. */
+static bool held_by_others(const ApiCtx *c, const SwMiss *miss)
 {
+    const Plan *p = c->programs;
     const BridgeParams *br = c->t->comps[miss->bridge].bridge;
-    sv->bridge = miss->bridge;
-    sv->inbound = miss->inbound;
-    sv->n = miss->inbound ? br->inbound.count : br->outbound.count;
-    sv->n_pg = miss->iommu ? br->iommu.pages : 0;
-    sv->v = malloc((sv->n ? sv->n : 1) * sizeof *sv->v);
-    sv->pg = malloc((sv->n_pg ? sv->n_pg : 1) * sizeof *sv->pg);
-    if (!sv->v || !sv->pg)
-        abort();
-    for (unsigned i = 0; i < sv->n; i++)
-        sv->v[i] = *swview_window(c->sw, sv->bridge, sv->inbound, i);
-    if (sv->n_pg)
-        memcpy(sv->pg, swview_iommu_page(c->sw, sv->bridge, 0),
-               sv->n_pg * sizeof *sv->pg);
-}
-
-static void restore(const ApiCtx *c, Saved *sv)
-{
-    for (unsigned i = 0; i < sv->n; i++)
-        *swview_window(c->sw, sv->bridge, sv->inbound, i) = sv->v[i];
-    if (sv->n_pg)
-        memcpy(swview_iommu_page(c->sw, sv->bridge, 0), sv->pg,
-               sv->n_pg * sizeof *sv->pg);
-    free(sv->v);
-    free(sv->pg);
+    const ProgWindows *pw = miss->inbound ? &br->inbound : &br->outbound;
+    for (unsigned i = 0; miss->windows && i < pw->count; i++) {
+        const SwWindow *sw = swview_window(c->sw, miss->bridge, miss->inbound,
+                                           i);
+        unsigned own = 0;
+        for (size_t k = 0; k < p->n_held; k++)
+            own += !p->held[k].iommu && p->held[k].bridge == miss->bridge &&
+                   p->held[k].inbound == miss->inbound &&
+                   p->held[k].slot == i;
+        if (!sw->pinned && sw->users > own)
+            return true;
+    }
+    for (uint64_t pg = 0; miss->iommu && pg < br->iommu.pages; pg++) {
+        unsigned own = 0;
+        for (size_t k = 0; k < p->n_held; k++)
+            own += p->held[k].iommu && p->held[k].bridge == miss->bridge &&
+                   p->held[k].page == pg;
+        if (swview_iommu_page(c->sw, miss->bridge, pg)->users > own)
+            return true;
+    }
+    return false;
 }
 
 /* A window for the miss the last translation stopped at, else pages of
  * the bridge's IOMMU: programmed into the plan, or (no plan: dma_move's
- * trial) recorded only.  False with why. */
-static bool grant(const ApiCtx *c, char *why, size_t n)
+ * trial) recorded in `trial` only.  When neither can be had and another
+ * operation holds what it would take, the plan waits (Plan.wait).  False
+ * with why. */
+static bool grant(const ApiCtx *c, Plan *trial, char *why, size_t n)
 {
     const SwMiss *miss = swview_last_miss(c->sw);
     size_t l = 0;
@@ -199,8 +220,12 @@ static bool grant(const ApiCtx *c, char *why, size_t n)
     if (miss->windows) {
         WinGrant g;
         if (c->programs ? program_window(c, why, n)
-                        : winalloc_map(c->sw, miss, c->stamp, &g, why, n))
+                        : winalloc_map(c->sw, miss, c->stamp, &g, why, n)) {
+            if (!c->programs)
+                plan_undo_window(trial, miss->bridge, miss->inbound, g.slot,
+                                 &g.old);
             return true;
+        }
         l = strlen(why);
     }
     if (miss->iommu) {
@@ -210,9 +235,14 @@ static bool grant(const ApiCtx *c, char *why, size_t n)
         l = strlen(why);
         if (c->programs ? map_iommu(c, why + l, n - l)
                         : winalloc_iommu(c->sw, miss, c->stamp, &g, why + l,
-                                         n - l))
+                                         n - l)) {
+            if (!c->programs)
+                plan_undo_pages(trial, miss->bridge, g.first, g.pages, g.old);
             return true;
+        }
     }
+    if (c->programs && held_by_others(c, miss))
+        c->programs->wait = true;
     return false;
 }
 
@@ -225,8 +255,8 @@ static bool grant(const ApiCtx *c, char *why, size_t n)
 static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
                     uint64_t *out, uint64_t *run, char *why, size_t n)
 {
-    Saved saved[2 * TOPO_MAX_DEPTH + 1];
-    size_t n_saved = 0;
+    Plan trial; /* dma_move's trial: what to put back */
+    plan_init(&trial);
     bool ok = false;
     for (int tries = 0;; tries++) {
         if (convert_once(c, to, h, len, out, run, why, n)) {
@@ -243,9 +273,7 @@ static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
             miss->inbound == miss->at_child || tries >= 2 * TOPO_MAX_DEPTH)
             break;
         char again[480];
-        if (!c->programs)
-            save(c, miss, &saved[n_saved++]);
-        if (!grant(c, again, sizeof again)) {
+        if (!grant(c, &trial, again, sizeof again)) {
             /* say both: why the windows as they are do not do, and why no
              * window could be set */
             size_t l = strlen(why);
@@ -253,8 +281,8 @@ static bool convert(const ApiCtx *c, int to, Handle h, uint64_t len,
             break;
         }
     }
-    while (n_saved)
-        restore(c, &saved[--n_saved]);
+    plan_restore(&trial, c->sw);
+    plan_free(&trial);
     return ok;
 }
 

@@ -112,6 +112,9 @@ typedef struct SwWindow {
     unsigned users;    /* operations mapped through it now */
     uint64_t last_use; /* when it was last used (a count of uses): the
                           least recently used idle window goes first */
+    bool pending;      /* set here, but its register writes have not all
+                          landed yet: only the operation programming it
+                          may plan a transfer through it */
 } SwWindow;
 
 /* Window `slot` of bridge comp's inbound or outbound windows: the
@@ -162,6 +165,7 @@ typedef struct SwIommuPage {
     uint64_t pa;       /* the parent-bus address it maps, when on */
     unsigned users;    /* operations mapped through it now */
     uint64_t last_use; /* as for windows */
+    bool pending;      /* as for windows */
 } SwIommuPage;
 SwIommuPage *swview_iommu_page(const SwView *v, int comp, uint64_t page);
 

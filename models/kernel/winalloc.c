@@ -1,6 +1,7 @@
 #include "models/kernel/winalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "sim/core/units.h"
 
@@ -156,6 +157,7 @@ bool winalloc_map(const SwView *v, const SwMiss *miss, uint64_t stamp,
                           .space = SPACE_MEM,
                           .pos = pw->pos,
                           .path = pw->path};
+    g->old = *pick;
     pick->on = true;
     pick->w = g->w;
     pick->last_use = stamp;
@@ -211,9 +213,12 @@ bool winalloc_iommu(const SwView *v, const SwMiss *miss, uint64_t stamp,
                  (unsigned long long)need, c->name);
         return false;
     }
-    *g = (IommuGrant){best, need, pa, 0};
+    *g = (IommuGrant){best, need, pa, 0, malloc(need * sizeof *g->old)};
+    if (!g->old)
+        abort();
     for (uint64_t i = 0; i < need; i++) {
         SwIommuPage *pg = swview_iommu_page(v, miss->bridge, best + i);
+        g->old[i] = *pg;
         g->evicted += pg->on;
         pg->on = true;
         pg->pa = pa + i * ps;

@@ -16,6 +16,7 @@ typedef struct WinGrant {
     unsigned slot;
     WindowParams w;  /* the new setting */
     bool evicted;    /* it replaced an idle window */
+    SwWindow old;    /* the record it replaced, to put back */
 } WinGrant;
 
 /* A window for miss (swview_last_miss).  False with why when every window
@@ -32,6 +33,8 @@ typedef struct IommuGrant {
     uint64_t first, pages;
     uint64_t pa;         /* page-aligned */
     uint64_t evicted;    /* idle pages it remapped */
+    SwIommuPage *old;    /* the records it replaced, `pages` of them, to
+                            put back: the caller's to free */
 } IommuGrant;
 
 /* IOVA allocation: the first run of pages that are all unmapped, else the

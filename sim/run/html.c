@@ -143,6 +143,12 @@ static void table(FILE *f, const HtmlSection *sec)
         row_u64(f, "IOMMU pages remapped", sec,
                 offsetof(SchemeResult, iommu_evictions), false);
     }
+    bool waits = false;
+    for (size_t i = 0; i < sec->n; i++)
+        waits |= sec->r[i].window_waits != 0;
+    if (waits)
+        row_u64(f, "waited for a window", sec,
+                offsetof(SchemeResult, window_waits), false);
     if (windows || iommu) {
         row_u64(f, "register writes", sec,
                 offsetof(SchemeResult, register_writes), false);

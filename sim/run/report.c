@@ -218,6 +218,14 @@ static void c_iommu(const RunReport *rr, size_t i, size_t arg, char *b,
                 "remapped");
 }
 
+static void c_waits(const RunReport *rr, size_t i, size_t arg, char *b,
+                    size_t n, int *tone)
+{
+    (void)arg;
+    (void)tone;
+    snprintf(b, n, "%llu", (unsigned long long)rr->r[i].window_waits);
+}
+
 static void c_map_time(const RunReport *rr, size_t i, size_t arg, char *b,
                        size_t n, int *tone)
 {
@@ -301,6 +309,11 @@ void report_table(FILE *out, const RunReport *rr, bool color)
             : !windows ? "IOMMU programming"
                        : "window+IOMMU programming",
             c_map_time, 0, &lk);
+    bool waits = false;
+    for (size_t i = 0; i < rr->n; i++)
+        waits |= rr->r[i].window_waits != 0;
+    if (waits)
+        row(out, rr, "waited for a window", c_waits, 0, &lk);
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];
         snprintf(label, sizeof label, "%s busy", t->buses[b].name);
@@ -421,6 +434,8 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->iommu_pages_mapped);
         jw_key(&w, "iommu_evictions");
         jw_uint(&w, r->iommu_evictions);
+        jw_key(&w, "window_waits");
+        jw_uint(&w, r->window_waits);
         jw_key(&w, "sim_time_ps");
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
@@ -492,7 +507,7 @@ void report_csv_header(FILE *out, const Topology *t)
           "engine,expect,operations,latency_min_ps,latency_p50_ps,"
           "latency_p90_ps,latency_p99_ps,latency_max_ps,windows_programmed,"
           "window_evictions,window_register_writes,window_programming_ps,"
-          "iommu_pages_mapped,iommu_evictions",
+          "iommu_pages_mapped,iommu_evictions,window_waits",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -529,14 +544,15 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
         fprintf(out, ",%llu",
                 (unsigned long long)hist_quantile(&r->latency,
                                                   quantiles[i].q));
-    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu",
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu",
             (unsigned long long)r->latency.max,
             (unsigned long long)r->windows_programmed,
             (unsigned long long)r->window_evictions,
             (unsigned long long)r->register_writes,
             (unsigned long long)r->map_ps,
             (unsigned long long)r->iommu_pages_mapped,
-            (unsigned long long)r->iommu_evictions);
+            (unsigned long long)r->iommu_evictions,
+            (unsigned long long)r->window_waits);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);

@@ -157,6 +157,14 @@ static void load_buses(Stream *st, int delta)
         }
 }
 
+/* The operations waiting for a window plan again, now. */
+static void wake_waiting(Run *run)
+{
+    for (size_t i = 0; i < run->n_waiting; i++)
+        sim_at(run->sim, sim_now(run->sim), run_op_begin, run->waiting[i]);
+    run->n_waiting = 0;
+}
+
 static void op_finish(Sim *sim, void *opaque)
 {
     Stream *st = opaque;
@@ -184,19 +192,16 @@ static void op_finish(Sim *sim, void *opaque)
     run->r->register_writes += st->plan.register_writes;
     run->r->iommu_pages_mapped += st->plan.iommu_pages_mapped;
     run->r->iommu_evictions += st->plan.iommu_evictions;
-    for (size_t i = 0; i < st->plan.n_held; i++) {
-        const HeldWindow *h = &st->plan.held[i];
-        if (h->iommu)
-            swview_iommu_page(run->sw, h->bridge, h->page)->users--;
-        else
-            swview_window(run->sw, h->bridge, h->inbound, h->slot)->users--;
-    }
+    plan_release(&st->plan, run->sw);
     run->last_end = sim_now(sim);
     plan_free(&st->plan);
     if (++st->rep == cur_op(st)->repeat) {
         st->rep = 0;
         st->op++;
     }
+    /* what it held is free: the operations waiting for it plan again,
+     * before this stream's next one */
+    wake_waiting(run);
     sim_at(sim, sim_now(sim), run_op_begin, st);
 }
 
@@ -294,12 +299,11 @@ void run_op_begin(Sim *sim, void *opaque)
     BufState *src = &run->bufs[o->src], *dst = &run->bufs[o->dst];
     ApiOp aop = {&src->ab, &dst->ab, o->from_offset, o->to_offset, o->len,
                  o->engine_comp, o->map};
-    rep->runs++;
-    st->op_start = sim_now(sim);
-    if (!st->srep->runs && !st->op && !st->rep)
-        st->srep->first_start = sim_now(sim);
-    intend(st);
-    mark_destination(st);
+    if (!st->waited) { /* its latency counts from the first try */
+        st->op_start = sim_now(sim);
+        if (!st->srep->runs && !st->op && !st->rep)
+            st->srep->first_start = sim_now(sim);
+    }
     plan_init(&st->plan);
     st->failed = false;
     st->step = 0;
@@ -310,6 +314,27 @@ void run_op_begin(Sim *sim, void *opaque)
         st->ctx.stamp = ++run->plans_made;
         dma_api_plan(run->api, &st->ctx, &aop, &st->plan);
     }
+    if (st->plan.wait) {
+        /* a window or IOMMU page it needs is another operation's now: the
+         * plan is given up, and made again when an operation ends */
+        plan_give_up(&st->plan, run->sw);
+        if (!st->waited)
+            run->r->window_waits++;
+        st->waited = true;
+        if (run->n_waiting == run->cap_waiting) {
+            run->cap_waiting = run->cap_waiting ? 2 * run->cap_waiting : 4;
+            run->waiting = realloc(run->waiting,
+                                   run->cap_waiting * sizeof *run->waiting);
+            if (!run->waiting)
+                abort();
+        }
+        run->waiting[run->n_waiting++] = st;
+        return;
+    }
+    st->waited = false;
+    rep->runs++;
+    intend(st);
+    mark_destination(st);
     if (rep->runs == 1) {
         rep->engine = st->plan.engine;
         snprintf(rep->choice, sizeof rep->choice, "%s", st->plan.choice);
@@ -505,7 +530,18 @@ static void program_read_back(Sim *sim, CpuOp *op, void *opaque)
 static void program_done(Sim *sim, CpuOp *op, void *opaque)
 {
     Stream *st = opaque;
-    st->run->r->map_ps += sim_now(sim) - st->step_start;
+    Run *run = st->run;
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    run->r->map_ps += sim_now(sim) - st->step_start;
+    /* set: others may plan through it now */
+    if (ps->kind == STEP_IOMMU)
+        for (uint64_t i = 0; i < ps->pages; i++)
+            swview_iommu_page(run->sw, ps->bridge, ps->page + i)->pending =
+                false;
+    else
+        swview_window(run->sw, ps->bridge, ps->inbound, ps->slot)->pending =
+            false;
+    wake_waiting(run);
     cpu_done(sim, op, opaque);
 }
 

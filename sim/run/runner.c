@@ -260,6 +260,7 @@ static void free_run(Run *run)
         }
     free(run->bufs);
     free(run->streams);
+    free(run->waiting);
     free(run->in_flight);
     free(run->bus_load);
     oracle_free(run->o);

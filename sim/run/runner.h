@@ -51,6 +51,8 @@ typedef struct SchemeResult {
      * programming took (writes and read back) */
     uint64_t windows_programmed, window_evictions, register_writes;
     uint64_t iommu_pages_mapped, iommu_evictions;
+    uint64_t window_waits; /* operations that waited for a window or IOMMU
+                              page another operation held */
     SimTime map_ps;
     SimTime sim_time;     /* first operation's start to last one's end */
     double throughput_MBps;

@@ -53,6 +53,7 @@ typedef struct Stream {
     Fifo *fifo_ff;      /* and the FIFO, while fifo_want is set */
     bool failed;
     bool draining; /* waiting for its posted writes to land */
+    bool waited;   /* its operation has waited for a window */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
     SimTime step_start;
     int mover;      /* whose in_flight counts the running operation; -1 */
@@ -89,6 +90,9 @@ struct Run {
     const RunHooks *hooks; /* NULL: none */
     uint64_t runs_total, runs_done; /* operation runs, for progress */
     uint64_t plans_made;  /* the stamp of the next plan (window LRU) */
+    Stream **waiting;     /* operations waiting for a window or IOMMU
+                             page another holds, until an operation ends */
+    size_t n_waiting, cap_waiting;
     size_t streams_left;
     SimTime first_start, last_end;
     bool started;
