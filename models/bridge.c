@@ -200,7 +200,8 @@ static bool f_inbound(Loader *ld, yaml_node_t *v, void *dst)
 
 typedef struct IommuYaml {
     uint64_t page_size;
-    unsigned writes;
+    unsigned writes, walk_cycles;
+    char *table;
 } IommuYaml;
 
 static const Field iommu_fields[] = {
@@ -208,6 +209,18 @@ static const Field iommu_fields[] = {
     {"registers", ld_f_skip, 0, true},
     {"page_size", ld_f_size, offsetof(IommuYaml, page_size), false},
     {"writes", ld_f_count, offsetof(IommuYaml, writes), false},
+    {"table", ld_f_str, offsetof(IommuYaml, table), false},
+    {"walk_cycles", ld_f_cycles, offsetof(IommuYaml, walk_cycles), false},
+    {"iotlb", ld_f_skip, 0, false},
+    FIELD_END,
+};
+
+typedef struct IotlbYaml {
+    unsigned entries;
+} IotlbYaml;
+
+static const Field iotlb_fields[] = {
+    {"entries", ld_f_count, offsetof(IotlbYaml, entries), true},
     FIELD_END,
 };
 
@@ -262,13 +275,56 @@ static bool f_iommu(Loader *ld, yaml_node_t *v, void *dst)
                        (unsigned long long)io->pages,
                        (unsigned long long)IOMMU_MAX_PAGES);
     }
-    if (regs.size / 4 / io->writes < io->pages) {
+    if (y.table && strcmp(y.table, "registers") &&
+        strcmp(y.table, "memory")) {
+        ld_push_key(ld, "table");
+        return ld_fail(ld, ld_map_get(ld, v, "table"),
+                       "table is 'registers' or 'memory', not '%s'",
+                       y.table);
+    }
+    io->table_in_memory = y.table && !strcmp(y.table, "memory");
+    io->walk_cycles = y.walk_cycles;
+    yaml_node_t *tlb = ld_map_get(ld, v, "iotlb");
+    if (!io->table_in_memory) {
+        const char *key = tlb ? "iotlb"
+                          : ld_map_get(ld, v, "walk_cycles") ? "walk_cycles"
+                                                             : NULL;
+        if (key) {
+            ld_push_key(ld, key);
+            return ld_fail(ld, ld_map_get(ld, v, key),
+                           "%s belongs to a page table in memory (table: "
+                           "memory); this one is in registers",
+                           key);
+        }
+        if (regs.size / 4 / io->writes < io->pages) {
+            ld_push_key(ld, "registers");
+            return ld_fail(ld, ld_map_get(ld, v, "registers"),
+                           "registers of %llu bytes cannot hold %llu pages' "
+                           "entries of %u 4-byte writes",
+                           (unsigned long long)regs.size,
+                           (unsigned long long)io->pages, io->writes);
+        }
+        return true;
+    }
+    if (!ld_map_get(ld, v, "walk_cycles"))
+        return ld_fail(ld, v, "a page table in memory needs walk_cycles: "
+                              "what reading an entry costs");
+    if (regs.size < 4) {
         ld_push_key(ld, "registers");
         return ld_fail(ld, ld_map_get(ld, v, "registers"),
-                       "registers of %llu bytes cannot hold %llu pages' "
-                       "entries of %u 4-byte writes",
-                       (unsigned long long)regs.size,
-                       (unsigned long long)io->pages, io->writes);
+                       "registers of %llu bytes cannot hold the invalidate "
+                       "register (4 bytes)",
+                       (unsigned long long)regs.size);
+    }
+    if (tlb) {
+        IotlbYaml ty = {0};
+        FieldSet ts = {iotlb_fields, &ty};
+        size_t old = ld_push_key(ld, "iotlb");
+        if (!ld_expect_map(ld, tlb, "a mapping {entries}") ||
+            !ld_map_fields(ld, tlb, &ts, 1))
+            return false;
+        ld_pop(ld, old);
+        io->iotlb_entries = ty.entries;
     }
     return true;
 }

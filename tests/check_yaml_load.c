@@ -284,6 +284,30 @@ START_TEST(kinds)
     ck_load_error(IOMMU_AT("{registers: {base: 0x1000, size: 32}}"),
                   "7:58: components.0.iommu: missing required key "
                   "'aperture'");
+    /* a page table in memory: walked, maybe cached */
+#define AP "{aperture: {base: 0x8000_0000, size: 16KiB}, "
+    ck_load_error(IOMMU_AT(AP "registers: {base: 0x1000, size: 32}, "
+                              "table: ram}"),
+                  "7:147: components.0.iommu.table: table is 'registers' or "
+                  "'memory', not 'ram'");
+    ck_load_error(IOMMU_AT(AP "registers: {base: 0x1000, size: 32}, "
+                              "iotlb: {entries: 4}}"),
+                  "7:147: components.0.iommu.iotlb: iotlb belongs to a page "
+                  "table in memory (table: memory); this one is in "
+                  "registers");
+    ck_load_error(IOMMU_AT(AP "registers: {base: 0x1000, size: 32}, "
+                              "table: memory}"),
+                  "7:58: components.0.iommu: a page table in memory needs "
+                  "walk_cycles: what reading an entry costs");
+    ck_load_error(IOMMU_AT(AP "registers: {base: 0x1000, size: 32}, "
+                              "table: memory, walk_cycles: 12, iotlb: {}}"),
+                  "7:179: components.0.iommu.iotlb: missing required key "
+                  "'entries'");
+    ck_load_error(IOMMU_AT(AP "registers: {base: 0x1000, size: 2}, "
+                              "table: memory, walk_cycles: 12}"),
+                  "7:114: components.0.iommu.registers: registers of 2 bytes "
+                  "cannot hold the invalidate register (4 bytes)");
+#undef AP
 #undef IOMMU_AT
 }
 END_TEST

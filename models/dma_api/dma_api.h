@@ -71,9 +71,13 @@ typedef struct PlanStep {
                                        pages) of the bridge's IOMMU map
                                        memory from pa on */
     uint64_t regs_pa;               /* its registers (STEP_IOMMU: the
-                                       first page's entry), as the CPU
-                                       reaches them */
+                                       first page's entry, in registers or
+                                       in memory), as the CPU reaches
+                                       them */
     unsigned writes;                /* how many (4 bytes each) */
+    bool flush;                     /* STEP_IOMMU, a table in memory: */
+    uint64_t flush_pa;              /* the invalidate register, written
+                                       once after the entries */
 } PlanStep;
 
 /* A programmable window, or a page of an IOMMU, an operation maps

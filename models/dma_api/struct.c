@@ -145,16 +145,27 @@ static bool map_iommu(const ApiCtx *c, char *why, size_t n)
         swview_iommu_page(c->sw, miss->bridge, g.first + i)->pending = true;
     const CompParams *bc = &t->comps[miss->bridge];
     const IommuParams *io = &bc->bridge->iommu;
-    uint64_t entry = 4 * (uint64_t)io->writes, regs, run;
-    if (!swview_master_addr(c->sw, c->cpu, miss->bridge, io->regs_region,
-                            g.first * entry, g.pages * entry, &regs, &run,
-                            reason, sizeof reason) ||
-        run < g.pages * entry) {
+    uint64_t entry = 4 * (uint64_t)io->writes, regs, run, flush = 0;
+    /* the entries: in the bridge's registers, or in the table the kernel
+     * keeps in its memory, then the invalidate register */
+    bool reached =
+        io->table_in_memory
+            ? swview_master_addr(c->sw, c->cpu, miss->bridge,
+                                 io->regs_region, 0, 4, &flush, &run, reason,
+                                 sizeof reason)
+            : swview_master_addr(c->sw, c->cpu, miss->bridge,
+                                 io->regs_region, g.first * entry,
+                                 g.pages * entry, &regs, &run, reason,
+                                 sizeof reason) &&
+                  run >= g.pages * entry;
+    if (!reached) {
         snprintf(why, n, "dma_convert_addr: the CPU cannot reach %s's "
                          "IOMMU registers: %.150s",
                  bc->name, reason);
         return false;
     }
+    if (io->table_in_memory)
+        regs = swview_iommu_table(c->sw, miss->bridge) + g.first * entry;
     PlanStep *ps = plan_add(c->programs, STEP_IOMMU);
     ps->bridge = miss->bridge;
     ps->page = g.first;
@@ -162,9 +173,11 @@ static bool map_iommu(const ApiCtx *c, char *why, size_t n)
     ps->pa = g.pa;
     ps->regs_pa = regs;
     ps->writes = (unsigned)(g.pages * io->writes);
+    ps->flush = io->table_in_memory;
+    ps->flush_pa = flush;
     c->programs->iommu_pages_mapped += g.pages;
     c->programs->iommu_evictions += g.evicted;
-    c->programs->register_writes += ps->writes;
+    c->programs->register_writes += ps->writes + ps->flush;
     char a[32], b[32], sz[32];
     plan_note(c->programs, "%s IOMMU pages %llu-%llu set to %s -> %s (%s)%s",
               bc->name, (unsigned long long)g.first,

@@ -24,6 +24,7 @@ struct SwView {
                            programmable bridge */
     SwUsed *used;       /* the programmable windows the last one used */
     SwIommuPage **iommu; /* per component: its IOMMU's pages, or NULL */
+    uint64_t *iommu_table; /* per component: its table in memory */
     bool assigning;     /* at boot, giving regions their CPU addresses */
 };
 
@@ -442,7 +443,10 @@ SwView *swview_new(const Topology *t, int cpu)
     v->miss = calloc(1, sizeof *v->miss);
     v->used = calloc(1, sizeof *v->used);
     v->iommu = calloc(t->n_comps ? t->n_comps : 1, sizeof *v->iommu);
-    if (!v->win_first || !v->win || !v->miss || !v->used || !v->iommu)
+    v->iommu_table = calloc(t->n_comps ? t->n_comps : 1,
+                            sizeof *v->iommu_table);
+    if (!v->win_first || !v->win || !v->miss || !v->used || !v->iommu ||
+        !v->iommu_table)
         abort();
     for (size_t c = 0; c < t->n_comps; c++)
         if (t->comps[c].bridge && t->comps[c].bridge->iommu.present) {
@@ -490,7 +494,18 @@ void swview_free(SwView *v)
     for (size_t c = 0; c < v->t->n_comps; c++)
         free(v->iommu[c]);
     free(v->iommu);
+    free(v->iommu_table);
     free(v);
+}
+
+void swview_set_iommu_table(SwView *v, int comp, uint64_t pa)
+{
+    v->iommu_table[comp] = pa;
+}
+
+uint64_t swview_iommu_table(const SwView *v, int comp)
+{
+    return v->iommu_table[comp];
 }
 
 SwIommuPage *swview_iommu_page(const SwView *v, int comp, uint64_t page)

@@ -168,5 +168,9 @@ typedef struct SwIommuPage {
     bool pending;      /* as for windows */
 } SwIommuPage;
 SwIommuPage *swview_iommu_page(const SwView *v, int comp, uint64_t page);
+/* Where the kernel keeps a page table in memory (table: memory): the
+ * physical address it allocated at boot, and told the bridge. */
+void swview_set_iommu_table(SwView *v, int comp, uint64_t pa);
+uint64_t swview_iommu_table(const SwView *v, int comp);
 
 #endif

@@ -34,6 +34,9 @@ typedef struct WinSlot {
  * is unmapped, so that a route in flight never points at freed memory). */
 typedef struct IommuPages {
     Decoder **pg;   /* per page; NULL: never mapped */
+    uint64_t *tlb;  /* the IOTLB: the pages it holds (+1; 0 empty), */
+    uint64_t *used; /* and when each was last used */
+    uint64_t tick;
 } IommuPages;
 
 struct WinState {
@@ -227,10 +230,35 @@ WinState *winstate_new(const Topology *t)
         ws->v[i] = boot->v[i];
     /* every IOMMU boots with nothing mapped */
     for (size_t c = 0; c < t->n_comps; c++)
-        if (t->comps[c].bridge && t->comps[c].bridge->iommu.present)
-            ws->io[c].pg = ws_calloc(NULL, t->comps[c].bridge->iommu.pages,
-                                     sizeof *ws->io[c].pg);
+        if (t->comps[c].bridge && t->comps[c].bridge->iommu.present) {
+            const IommuParams *io = &t->comps[c].bridge->iommu;
+            ws->io[c].pg = ws_calloc(NULL, io->pages, sizeof *ws->io[c].pg);
+            ws->io[c].tlb = ws_calloc(NULL, io->iotlb_entries,
+                                      sizeof *ws->io[c].tlb);
+            ws->io[c].used = ws_calloc(NULL, io->iotlb_entries,
+                                       sizeof *ws->io[c].used);
+        }
     return ws;
+}
+
+bool winstate_iotlb(WinState *ws, int comp, uint64_t page)
+{
+    IommuPages *ip = &ws->io[comp];
+    unsigned n = ws->t->comps[comp].bridge->iommu.iotlb_entries, victim = 0;
+    ip->tick++;
+    for (unsigned i = 0; i < n; i++) {
+        if (ip->tlb[i] == page + 1) {
+            ip->used[i] = ip->tick;
+            return true;
+        }
+        if (ip->used[i] < ip->used[victim])
+            victim = i;
+    }
+    if (n) { /* the entry walked in, over the least recently used */
+        ip->tlb[victim] = page + 1;
+        ip->used[victim] = ip->tick;
+    }
+    return false;
 }
 
 void winstate_free(WinState *ws)
@@ -242,6 +270,8 @@ void winstate_free(WinState *ws)
         for (uint64_t i = 0; ws->io[c].pg && i < br->iommu.pages; i++)
             free(ws->io[c].pg[i]);
         free(ws->io[c].pg);
+        free(ws->io[c].tlb);
+        free(ws->io[c].used);
     }
     free(ws->io);
     free(ws->v);
@@ -267,6 +297,10 @@ void winstate_iommu_map(WinState *ws, int comp, uint64_t first, uint64_t n,
 {
     const CompParams *c = &ws->t->comps[comp];
     const IommuParams *io = &c->bridge->iommu;
+    /* the IOTLB forgets what it cached of them */
+    for (unsigned k = 0; k < io->iotlb_entries; k++)
+        if (ws->io[comp].tlb[k] && ws->io[comp].tlb[k] - 1 - first < n)
+            ws->io[comp].tlb[k] = ws->io[comp].used[k] = 0;
     for (uint64_t i = 0; i < n; i++) {
         Decoder **d = &ws->io[comp].pg[first + i];
         if (!*d) {
@@ -333,7 +367,7 @@ static void add_regions(Topology *t, AddrMap *m, Diag *d, int ci)
             continue;
         }
         Decoder dec = {rp->base, hi, TIER_REGION, ci, (int)r, -1, sp, 0,
-                       rp->pos, rp->path, false};
+                       rp->pos, rp->path, false, false, false};
         push(t, &m->lists[c->bus_idx][sp][TIER_REGION], &dec);
     }
 }
@@ -355,7 +389,7 @@ static void add_window(Topology *t, AddrMap *m, Diag *d, int ci, int index,
         return;
     }
     Decoder dec = {lo, hi, tier, ci, index, to, to_sp, to_lo, pos, path,
-                   programmable};
+                   programmable, false, false};
     push(t, &m->lists[from][from_sp][tier], &dec);
 }
 
@@ -402,7 +436,7 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
             uint64_t clast = bits_last(topo_space_bits(t, ch, sp));
             uint64_t size_m1 = last < clast ? last : clast;
             Decoder dec = {0, size_m1, TIER_SUBTRACTIVE, ci, -1, ch, sp, 0,
-                           br->ranges.pos, br->ranges.path, false};
+                           br->ranges.pos, br->ranges.path, false, false, false};
             push(t, &m->lists[p][sp][TIER_SUBTRACTIVE], &dec);
         }
     }
@@ -441,7 +475,7 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
         uint64_t plast = bits_last(topo_space_bits(t, p, SPACE_MEM));
         Decoder dec = {0, last < plast ? last : plast, TIER_UP, ci, -1, p,
                        SPACE_MEM, 0, br->dma_ranges.pos, br->dma_ranges.path,
-                       false};
+                       false, false, false};
         push(t, &m->lists[ch][SPACE_MEM][TIER_UP], &dec);
     }
     for (size_t i = 0; i < br->dma_ranges.n; i++) {

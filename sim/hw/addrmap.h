@@ -81,6 +81,11 @@ void winstate_set(WinState *ws, int comp, bool inbound, unsigned slot,
  * the range against the aperture and the parent bus's width). */
 void winstate_iommu_map(WinState *ws, int comp, uint64_t first, uint64_t n,
                         uint64_t pa);
+/* An access reaching page `page` of bridge comp's IOMMU (a table in
+ * memory): true when its IOTLB holds the page's entry; else false, and
+ * the entry, walked in, takes the place of the least recently used.
+ * Mapping pages drops their entries. */
+bool winstate_iotlb(WinState *ws, int comp, uint64_t page);
 /* addrmap_decode with the programmable windows as ws has them (NULL: as
  * boot sets them). */
 const Decoder *addrmap_decode_ws(const AddrMap *m, const WinState *ws,

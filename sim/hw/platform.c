@@ -305,6 +305,23 @@ static void hop_done(Platform *p, Xact *x)
 
 /* ---- bursts -------------------------------------------------------------- */
 
+/* Into a page of an IOMMU whose table is in memory: the cycles the
+ * bridge's walk for the page's entry adds to its claim (none when its
+ * IOTLB holds it).  Looked up once, on the access's first burst up. */
+static unsigned iommu_walk(Platform *p, const Xact *x)
+{
+    if (x->phase != XACT_OUTBOUND || last_hop(x))
+        return 0;
+    const Decoder *d = x->route.hops[x->hop + 1].window;
+    if (!d || !d->iommu || !d->mapped)
+        return 0;
+    const IommuParams *io = &p->t->comps[d->comp].bridge->iommu;
+    if (!io->table_in_memory ||
+        winstate_iotlb(p->ws, d->comp, (uint64_t)d->index))
+        return 0;
+    return io->walk_cycles;
+}
+
 uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
 {
     const BusParams *b = hop_bus(p, x);
@@ -342,8 +359,9 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
          * claimant, and no data (it answers with a retry or a split
          * response). */
         x->burst = BURST_REQUEST;
-        return plat_per_burst(bt, b->width_bits, addr, x->hop_len,
-                              plat_hop_claimant(p, x, 0, x->hop_len, at)) -
+        TargetTiming rt = plat_hop_claimant(p, x, 0, x->hop_len, at);
+        rt.initial_cycles += iommu_walk(p, x);
+        return plat_per_burst(bt, b->width_bits, addr, x->hop_len, rt) -
                hidden;
     }
     /* One burst: the per-burst terms and up to max_burst beats of what
@@ -373,6 +391,8 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     }
     uint64_t beats = plat_div_up(lead + want, w);
     TargetTiming tt = plat_hop_claimant(p, x, done, want, at);
+    if (!done)
+        tt.initial_cycles += iommu_walk(p, x);
     uint64_t fixed = plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt);
     uint64_t per_beat = 1 + (uint64_t)tt.wait_states;
     /* Latency timer: others are waiting, so the burst must end when the

@@ -75,11 +75,19 @@ typedef struct IommuParams {
     uint64_t ap_base, ap_size; /* on the child bus */
     uint64_t page_size;
     uint64_t pages;            /* ap_size / page_size */
-    unsigned writes;           /* register writes per page entry */
-    uint64_t regs_base, regs_size; /* on the parent bus: page i's entry is
-                                      `writes` registers of 4 bytes at
-                                      regs_base + 4 * writes * i */
+    unsigned writes;           /* 4-byte words per page entry */
+    uint64_t regs_base, regs_size; /* on the parent bus.  A table in
+                                      registers: page i's entry at
+                                      regs_base + 4 * writes * i.  A table
+                                      in memory: the invalidate register at
+                                      regs_base */
     int regs_region;           /* its index among the bridge's regions */
+    bool table_in_memory;      /* the entries are in the kernel's memory,
+                                  read by a walk of walk_cycles */
+    unsigned walk_cycles;      /* cycles of the child bus a walk adds to
+                                  the bridge's claim of an access */
+    unsigned iotlb_entries;    /* entries cached (LRU); 0: none, every
+                                  access walks */
     SrcPos pos;
     char *path;
 } IommuParams;

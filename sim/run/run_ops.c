@@ -402,10 +402,12 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
         break;
     case STEP_IOMMU:
         snprintf(detail, sizeof detail, "%s, %s IOMMU pages %llu-%llu, %u "
-                                        "register writes and a read back",
+                                        "%s and a read back",
                  st->sp->name, run->t->comps[ps->bridge].name,
                  (unsigned long long)ps->page,
-                 (unsigned long long)(ps->page + ps->pages - 1), ps->writes);
+                 (unsigned long long)(ps->page + ps->pages - 1), ps->writes,
+                 ps->flush ? "entry stores to memory, an invalidate"
+                           : "register writes");
         break;
     }
     trace_step(run->trace, track, lane, names[ps->kind], detail, start, end);
@@ -518,12 +520,21 @@ static void program_read_back(Sim *sim, CpuOp *op, void *opaque)
         return;
     }
     const PlanStep *ps = &st->plan.steps[st->step - 1];
+    if (ps->flush && !st->flushed) {
+        /* a table in memory: the entries are stored; now invalidate what
+         * the IOTLB may hold of them */
+        st->flushed = true;
+        cpu_pio(run->p, run->s->cpu, XACT_WRITE, ps->flush_pa, 4, 1,
+                &st->cpu, program_read_back, st);
+        return;
+    }
     if (ps->kind == STEP_IOMMU)
         platform_iommu_map(run->p, ps->bridge, ps->page, ps->pages, ps->pa);
     else
         platform_set_window(run->p, ps->bridge, ps->inbound, ps->slot,
                             &ps->win);
-    cpu_pio(run->p, run->s->cpu, XACT_READ, ps->regs_pa, 4, 1, &st->cpu,
+    cpu_pio(run->p, run->s->cpu, XACT_READ,
+            ps->flush ? ps->flush_pa : ps->regs_pa, 4, 1, &st->cpu,
             program_done, st);
 }
 
@@ -562,6 +573,7 @@ static void next_step(Stream *st)
         break;
     case STEP_PROGRAM:
     case STEP_IOMMU:
+        st->flushed = false;
         cpu_pio(run->p, cpu, XACT_WRITE, ps->regs_pa, 4, ps->writes,
                 &st->cpu, program_read_back, st);
         break;

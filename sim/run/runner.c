@@ -322,6 +322,27 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
     run.p = platform_new(t);
     run.sim = platform_sim(run.p);
     run.o = oracle_new(run.p, s->cpu);
+    /* at boot, the kernel's memory for the IOMMUs' tables in memory */
+    for (size_t c = 0; c < t->n_comps; c++) {
+        const IommuParams *io =
+            t->comps[c].bridge ? &t->comps[c].bridge->iommu : NULL;
+        uint64_t va, pa, size = io ? io->pages * 4 * io->writes : 0;
+        if (!io || !io->table_in_memory)
+            continue;
+        if (!kmem_alloc(run.k, MEM_KMALLOC, size, &va, &pa, err,
+                        sizeof err)) {
+            diag_add(d, SEV_FATAL, "input", io->pos, io->path, NULL, NULL,
+                     "no memory for %s's IOMMU page table: %s",
+                     t->comps[c].name, err);
+            oracle_free(run.o);
+            platform_free(run.p);
+            kmem_free(run.k);
+            swview_free(run.sw);
+            return false;
+        }
+        swview_set_iommu_table(run.sw, (int)c, pa);
+        oracle_allow(run.o, pa, size);
+    }
     platform_watch_drain(run.p, run_drain_watch, &run);
     if (trace) {
         trace_begin(trace, api->name, t);

@@ -54,6 +54,7 @@ typedef struct Stream {
     bool failed;
     bool draining; /* waiting for its posted writes to land */
     bool waited;   /* its operation has waited for a window */
+    bool flushed;  /* its IOMMU step has written the invalidate register */
     bool *uses_bus; /* per bus: the running operation's plan crosses it */
     SimTime step_start;
     int mover;      /* whose in_flight counts the running operation; -1 */
