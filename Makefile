@@ -83,12 +83,14 @@ MODEL_SRCS := \
 KERNEL_SRCS := \
 	models/kernel/kmem.c \
 	models/kernel/swview.c \
+	models/kernel/swiotlb.c \
 	models/kernel/winalloc.c
 
 API_SRCS := \
 	models/dma_api/plan.c \
 	models/dma_api/flat.c \
-	models/dma_api/struct.c
+	models/dma_api/struct.c \
+	models/dma_api/linux.c
 
 RUN_SRCS := \
 	sim/run/scenario.c \

@@ -618,10 +618,10 @@ START_TEST(run_exit_codes)
     ck_assert_ptr_nonnull(strstr(r.err, "scenarios/nope.yaml"));
     run_free(&r);
     r = run((const char *[]){"run", "scenarios/baseline.yaml", "--scheme",
-                             "linux", NULL});
+                             "busdma", NULL});
     ck_assert_int_eq(r.status, 2);
-    ck_assert_str_eq(r.err, "dmasim run: unknown scheme 'linux' (known: "
-                            "flat, flat-bounce, struct)\n");
+    ck_assert_str_eq(r.err, "dmasim run: unknown scheme 'busdma' (known: "
+                            "flat, flat-bounce, struct, linux)\n");
     run_free(&r);
     r = run((const char *[]){"regress", NULL});
     ck_assert_int_eq(r.status, 2);
@@ -979,10 +979,10 @@ START_TEST(junit_regress)
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "1 passed, 2 failed\n"));
     char *x = slurp(xml);
-    /* baseline: flat, flat-bounce, struct passed; f: flat failed, struct
-     * passed; bad.yaml: one case in error */
+    /* baseline: flat, flat-bounce, struct, linux passed; f: flat failed,
+     * struct passed; bad.yaml: one case in error */
     ck_assert_ptr_nonnull(strstr(x, "<testsuites name=\"dmasim regress\" "
-                                    "tests=\"6\" failures=\"1\" "
+                                    "tests=\"7\" failures=\"1\" "
                                     "errors=\"1\""));
     ck_assert_ptr_nonnull(strstr(x, "<testcase classname=\"baseline\" "
                                     "name=\"flat-bounce\" time=\""));
@@ -1066,14 +1066,14 @@ START_TEST(sweep_csv_jobs_shards)
     char *one = sweep_to("j1.csv", (const char *[]){"--jobs", "1", NULL});
     char *two = sweep_to("j2.csv", (const char *[]){"--jobs", "2", NULL});
     ck_assert_str_eq(one, two);
-    /* header, then 6 points x 3 schemes, point by point */
+    /* header, then 6 points x 4 schemes, point by point */
     const char *head = "point,seed,workload.0.size,scenario,topology,scheme,"
                        "correct,silent,";
     ck_assert(!strncmp(one, head, strlen(head)));
     size_t lines = 0;
     for (const char *c = one; *c; c++)
         lines += *c == '\n';
-    ck_assert_uint_eq(lines, 1 + 6 * 3);
+    ck_assert_uint_eq(lines, 1 + 6 * 4);
     ck_assert_ptr_nonnull(strstr(one, "\n0,1,4KiB,baseline,ebony,flat,1,0,"));
     ck_assert_ptr_nonnull(strstr(one, "\n5,3,16KiB,baseline,ebony,struct,1,"));
     /* the shards, merged (one given twice), are the whole */
@@ -1442,7 +1442,7 @@ START_TEST(sweep_bad_input)
     ck_assert_int_eq(r.status, 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "dmasim sweep: workload.0.size=1MiB does not "
-                            "load:\nscenarios/baseline.yaml:14:5: "
+                            "load:\nscenarios/baseline.yaml:16:5: "
                             "workload.0: size 1 MiB is more than 'ram' "
                             "holds\n");
     run_free(&r);
@@ -1497,7 +1497,7 @@ START_TEST(trace_json)
     json_object *o = parse(text);
     json_object *ev = get(o, "traceEvents");
     size_t n = json_object_array_length(ev);
-    bool proc[4] = {0}, plb = false, opb = false, dma0 = false, cpu0 = false;
+    bool proc[5] = {0}, plb = false, opb = false, dma0 = false, cpu0 = false;
     size_t slices = 0, retries = 0, steps = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(ev, i);
@@ -1506,7 +1506,7 @@ START_TEST(trace_json)
             const char *v = get_str(get(e, "args"), "name");
             if (!strcmp(name, "process_name")) {
                 int pid = json_object_get_int(get(e, "pid"));
-                ck_assert(pid >= 1 && pid <= 3);
+                ck_assert(pid >= 1 && pid <= 4);
                 proc[pid] = true;
             }
             plb |= !strcmp(v, "bus plb (read path)");
@@ -1528,7 +1528,7 @@ START_TEST(trace_json)
             retries += !strcmp(name, "request (retry)");
         }
     }
-    ck_assert(proc[1] && proc[2] && proc[3]);
+    ck_assert(proc[1] && proc[2] && proc[3] && proc[4]);
     ck_assert(plb && opb && dma0 && cpu0);
     ck_assert_uint_gt(slices, 100);
     ck_assert_uint_gt(steps, 10);

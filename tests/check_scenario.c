@@ -53,7 +53,7 @@ START_TEST(loads_library_scenario)
     Scenario *s = load("scenarios/ioremap-target.yaml", &d);
     ck_assert_ptr_nonnull(s);
     ck_assert_str_eq(s->name, "ioremap-target");
-    ck_assert_uint_eq(s->n_schemes, 3);
+    ck_assert_uint_eq(s->n_schemes, 4); /* every scheme, by default */
     ck_assert_uint_eq(s->n_buffers, 2);
     ck_assert_int_eq(s->buffers[1].kind, BUF_MMIO);
     ck_assert_int_eq(s->buffers[1].region, 0);
@@ -118,7 +118,7 @@ START_TEST(loader_errors)
                   "workload: [{op: copy, from: a, to: a}]\n",
                   "ebony",
                   "3:17: schemes.1: unknown scheme 'flatt' (known: flat, "
-                  "flat-bounce, struct)");
+                  "flat-bounce, struct, linux)");
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers: {a: {alloc: kmallok, size: 4KiB}}\n"
                   "workload: [{op: copy, from: a, to: a}]\n",
@@ -437,6 +437,7 @@ START_TEST(expectations)
 {
     Diag d;
     Scenario *s = load(scen("name: t\ntopology: %s\n"
+                            "schemes: [flat, flat-bounce, struct]\n"
                             "buffers: {a: {alloc: kmalloc, size: 64KiB}, "
                             "b: {alloc: kmalloc, size: 64KiB}}\n"
                             "workload: [{op: copy, from: a, to: b, "

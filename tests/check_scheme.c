@@ -9,6 +9,7 @@
 
 #include "models/dma_api/plan.h"
 #include "models/kernel/kmem.h"
+#include "models/kernel/swiotlb.h"
 #include "models/kernel/winalloc.h"
 #include "sim/hw/addrmap.h"
 #include "testutil.h"
@@ -677,6 +678,243 @@ START_TEST(struct_waits_for_held_windows)
 }
 END_TEST
 
+/* ---- linux: the rules of ../shared/LINUX_DMA.md, each by hand ---------- */
+
+/* A generic board: 512 MiB of RAM, a PCI bus whose bridge's dma-ranges
+ * put RAM 0..128 MiB at PCI 0x1000_0000 and 128..256 MiB at PCI 0x0 and
+ * 256..384 MiB at PCI 0x1800_0000 (three entries, three offsets), and
+ * nothing above 384 MiB. */
+#define LX_TOPO                                                             \
+    "name: lx\naddress_bits: 36\n"                                          \
+    "clocks: {cpu: 400MHz, plb: 100MHz, pci: 66MHz}\n"                      \
+    "buses: [{name: plb, kind: plb, clock: plb, width: 128}, "              \
+    "{name: pci, kind: pci, clock: pci}]\n"                                 \
+    "components:\n"                                                         \
+    "  - {name: cpu0, kind: cpu, bus: plb, clock: cpu}\n"                   \
+    "  - {name: sdram, kind: sdram, bus: plb, base: 0, size: 512MiB}\n"     \
+    "  - name: br\n    kind: bridge\n    parent: plb\n    child: pci\n"     \
+    "    ranges: [{child: 0x8000_0000, parent: 0x2_8000_0000, "             \
+    "size: 256MiB}]\n"                                                      \
+    "    dma_ranges: [{child: 0x1000_0000, parent: 0x0, size: 128MiB}, "    \
+    "{child: 0x0, parent: 0x800_0000, size: 128MiB}, "                      \
+    "{child: 0x1800_0000, parent: 0x1000_0000, size: 128MiB}]\n"            \
+    "  - {name: card, kind: device, bus: pci, regions: [{base: "            \
+    "0x8000_0000, size: 1MiB}], master: {dma_mask: 32}}\n"                  \
+    "  - {name: card2, kind: device, bus: pci, regions: [{base: "           \
+    "0x8010_0000, size: 1MiB}], master: {dma_mask: 32}}\n"
+
+/* A buffer of the linear map at physical address pa. */
+static ApiBuffer linear(uint64_t pa, uint64_t size)
+{
+    return (ApiBuffer){.va = 0xC0000000 + pa, .size = size,
+                       .cls = MEM_LINEAR, .handle_dev = -1};
+}
+
+static MapResult lx_map(Fix *f, const char *m, const ApiBuffer *b,
+                        MapKind how, SegList *segs, char *why, size_t n)
+{
+    *segs = (SegList){0};
+    why[0] = '\0';
+    return dma_api_linux.map(&f->c, comp(f, m), b, 0, b->size, how, segs, why,
+                             n);
+}
+
+/* A1-A3: the card's dma_range_map has the three entries; bus_dma_limit
+ * is the highest end, 0x1fff_ffff, and cuts the 32-bit mask to 29 bits.
+ * phys_to_dma looks at a buffer's start only: 8 KiB from 4 KiB below
+ * 128 MiB is one range from 0x17ff_f000 (its tail goes to PCI
+ * 0x1800_0000, which is RAM at 256 MiB: A2's silent straddle).  RAM at
+ * 400 MiB has no entry: with no swiotlb pool, an error. */
+START_TEST(linux_range_map)
+{
+    Fix f;
+    fix_open(&f, tu_write("lx.yaml", LX_TOPO));
+    SegList s;
+    char why[300];
+    ApiBuffer a = linear(0x100000, 4096);
+    ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_uint_eq(s.v[0].addr, 0x10100000);
+    segs_free(&s);
+    a = linear(0x8001000, 4096); /* the second entry: offset -128 MiB */
+    ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.v[0].addr, 0x1000);
+    segs_free(&s);
+    a = linear(0x7fff000, 8192); /* straddles entries 1 and 2 */
+    ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_uint_eq(s.v[0].addr, 0x17fff000);
+    ck_assert_uint_eq(s.v[0].len, 8192);
+    segs_free(&s);
+    a = linear(400u << 20, 4096);
+    ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "dma_map: card: no dma-ranges entry of card "
+                          "holds 0x1900_0000");
+    segs_free(&s);
+    /* 4 KiB from the top of entry 3: 0x1fff_f000 + 8 KiB passes
+     * bus_dma_limit 0x1fff_ffff */
+    a = linear(0x17fff000, 8192);
+    ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "DMA addr 0x1fff_f000+8192 overflow (mask "
+                          "1fffffff, bus limit 1fffffff)");
+    segs_free(&s);
+    fix_close(&f);
+}
+END_TEST
+
+/* A4, A5, A7, A8, A10 on Ebony (ppc rules, dma_offset 0): dma_map_single
+ * rejects vmalloc; dma_map_sg maps it page by page; device memory goes to
+ * dma_map_resource untranslated (the card's BAR at CPU 0x3_8000_1000 is
+ * what dma0 drives); an ioremap address has no pages for dma_map_sg;
+ * dma_alloc_coherent(NULL) is refused; engine auto is the first DMA_MEMCPY
+ * controller in the tree. */
+START_TEST(linux_map_rules)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    SegList s;
+    char why[300];
+    ApiBuffer v = buf(&f, MEM_VMALLOC, 8192);
+    ck_assert_int_eq(lx_map(&f, "card", &v, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "dma_map_single: 0xd100_0000 is a vmalloc "
+                          "address, which dma_map_single rejects");
+    segs_free(&s);
+    ck_assert_int_eq(lx_map(&f, "card", &v, MAP_SG, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.n, 2); /* a page each */
+    segs_free(&s);
+    ApiBuffer io = iomap(&f, 0x380001000ull, 4096, 0);
+    ck_assert_int_eq(lx_map(&f, "dma0", &io, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.v[0].addr, 0x380001000ull);
+    segs_free(&s);
+    ck_assert_int_eq(lx_map(&f, "dma0", &io, MAP_SG, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "dma_map_sg: 0xd100_3000 is an ioremap address, "
+                          "which has no pages to map");
+    segs_free(&s);
+    ApiBuffer cb;
+    ck_assert(!dma_api_linux.alloc_coherent(&f.c, -1, 4096, &cb, why,
+                                            sizeof why));
+    ck_assert_str_eq(why, "a NULL device is not supported (since Linux 5.2)");
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 4096), b = buf(&f, MEM_KMALLOC, 4096);
+    Plan p;
+    plan(&dma_api_linux, &f, &a, &b, 4096, ENGINE_AUTO, MAP_SINGLE, &p);
+    ck_assert_int_eq(p.engine, comp(&f, "dma0"));
+    ck_assert_str_eq(p.choice, "dmaengine: the first DMA_MEMCPY channel, "
+                               "dma0");
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
+/* A9: two cards below the host bridge share no PCI switch: P2P is
+ * refused. */
+START_TEST(linux_p2p_refused)
+{
+    Fix f;
+    fix_open(&f, tu_write("lx.yaml", LX_TOPO));
+    SegList s;
+    char why[300];
+    ApiBuffer io = iomap(&f, 0x280100000ull, 4096, 0); /* card2's BAR */
+    ck_assert_int_eq(lx_map(&f, "card", &io, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "pci_p2pdma: card and card2 are not behind a "
+                          "common PCI switch; P2P through the host bridge "
+                          "is refused (-EREMOTEIO)");
+    segs_free(&s);
+    fix_close(&f);
+}
+END_TEST
+
+/* A6: the pool of 64 MiB is 32768 slots of 2 KiB; a mapping takes
+ * contiguous slots inside one segment of 128 (256 KiB at most), page
+ * aligned when it is a page or more; "swiotlb buffer is full" when none
+ * fit. */
+START_TEST(linux_swiotlb_pool)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    char why[200];
+    Swiotlb *t = swiotlb_new(f.k, 1u << 20, why, sizeof why); /* 4 segs */
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(swiotlb_slots(t), 512);
+    uint32_t slot;
+    uint64_t va, pa;
+    ck_assert(swiotlb_map(t, 100, &slot, &va, &pa, why, sizeof why));
+    ck_assert_uint_eq(slot, 0);
+    ck_assert(swiotlb_map(t, 4096, &slot, &va, &pa, why, sizeof why));
+    ck_assert_uint_eq(slot, 2); /* the next page boundary: slot 2 */
+    ck_assert_uint_eq(pa, swiotlb_pa(t) + 2 * 2048);
+    ck_assert(!swiotlb_map(t, 256 * 1024 + 1, &slot, &va, &pa, why,
+                           sizeof why));
+    ck_assert_str_eq(why, "swiotlb buffer is full (sz: 262145 bytes), total "
+                          "512 (slots), used 3 (slots)");
+    /* three whole segments fit; the first, partly used, does not */
+    for (int i = 0; i < 3; i++)
+        ck_assert(swiotlb_map(t, 256 * 1024, &slot, &va, &pa, why,
+                              sizeof why));
+    ck_assert(!swiotlb_map(t, 256 * 1024, &slot, &va, &pa, why, sizeof why));
+    ck_assert_uint_eq(swiotlb_used(t), 3 + 3 * 128);
+    swiotlb_unmap(t, 0, 100);
+    swiotlb_unmap(t, 2, 4096);
+    ck_assert(swiotlb_map(t, 256 * 1024, &slot, &va, &pa, why, sizeof why));
+    ck_assert_uint_eq(slot, 0);
+    swiotlb_free(t);
+    fix_close(&f);
+}
+END_TEST
+
+/* B: powerpc.  Two host bridges whose dma-ranges put RAM at different PCI
+ * addresses: the second is refused ("dma-ranges(s) mismatch"), and every
+ * operation of its devices is an API error with that message; the first
+ * bridge's devices get dma_offset 0. */
+START_TEST(linux_ppc_refusals)
+{
+    Fix f;
+    char *y = NULL;
+    size_t yn = 0;
+    FILE *m = open_memstream(&y, &yn);
+    ck_assert_ptr_nonnull(m);
+    FILE *in = fopen("topologies/two-host-bridges.yaml", "r");
+    ck_assert_ptr_nonnull(in);
+    char line[512];
+    while (fgets(line, sizeof line, in)) {
+        char *k = strstr(line, "pci_dram_offset: 0x0");
+        if (k && !strstr(line, "arch"))
+            fprintf(m, "%.*spci_dram_offset: 0x0, arch: ppc%s",
+                    (int)(k - line), line, k + strlen("pci_dram_offset: 0x0"));
+        else
+            fputs(line, m);
+    }
+    fclose(in);
+    fclose(m);
+    ck_assert_ptr_nonnull(strstr(y, "arch: ppc"));
+    fix_open(&f, tu_write("two-ppc.yaml", y));
+    free(y);
+    SegList s;
+    char why[400];
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 4096);
+    ck_assert_int_eq(lx_map(&f, "card0", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    uint64_t pa = kmem_virt_to_phys(f.k, a.va);
+    ck_assert_uint_eq(s.v[0].addr, pa); /* dma_offset 0 */
+    segs_free(&s);
+    ck_assert_int_eq(lx_map(&f, "card1", &a, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "hb1: dma-ranges(s) mismatch (the 4xx PCI "
+                          "code refused the host bridge at boot: -ENXIO)");
+    segs_free(&s);
+    fix_close(&f);
+}
+END_TEST
+
 Suite *scheme_suite(void)
 {
     Suite *s = suite_create("scheme");
@@ -697,6 +935,11 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, struct_programs_only_into_a_plan);
     tcase_add_test(tc, iommu_allocation_order);
     tcase_add_test(tc, struct_waits_for_held_windows);
+    tcase_add_test(tc, linux_range_map);
+    tcase_add_test(tc, linux_map_rules);
+    tcase_add_test(tc, linux_p2p_refused);
+    tcase_add_test(tc, linux_swiotlb_pool);
+    tcase_add_test(tc, linux_ppc_refusals);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,6 +13,7 @@
 #include "models/cpu_types.h"
 #include "models/dma_types.h"
 #include "models/kernel/kmem.h"
+#include "models/kernel/swiotlb.h"
 #include "models/kernel/swview.h"
 
 typedef enum { MAP_SINGLE, MAP_SG } MapKind;
@@ -124,6 +125,12 @@ typedef struct Plan {
     uint64_t iommu_pages_mapped, iommu_evictions;
     PlanUndo *undo;            /* the kernel's records it changed */
     size_t n_undo, cap_undo;
+    struct {                   /* swiotlb slots it holds until unmap */
+        uint32_t slot;
+        uint64_t len;
+    } *tlb;
+    size_t n_tlb, cap_tlb;
+    Swiotlb *pool;             /* whose */
     bool wait;                 /* a window or IOMMU page it needs is held
                                   by another operation now: give the plan
                                   up (plan_give_up) and plan again when an
@@ -157,6 +164,8 @@ typedef struct ApiCtx {
      * set for the trial and put back (never outside an estimate: a handle
      * through such a window would point nowhere) */
     bool trial_windows;
+    /* The kernel's bounce pool, when the scheme's boot made one. */
+    Swiotlb *swiotlb;
 } ApiCtx;
 
 typedef struct Seg {
@@ -197,9 +206,22 @@ typedef struct DmaApi {
     int (*move)(const ApiCtx *c, const ApiOp *op, Plan *p);
     /* Optional: the scheme copies with the CPU rather than use master m. */
     bool (*cpu_instead)(const ApiCtx *c, int m, Plan *p);
+    /* Optional: what the scheme's kernel sets up at boot, before any
+     * buffer is allocated (a bounce pool in *pool); false with why when
+     * it cannot boot at all. */
+    bool (*boot)(const ApiCtx *c, Swiotlb **pool, char *why, size_t n);
+    /* Optional: memory to bounce len bytes through, held by plan p until
+     * the operation ends; false with why (an API error).  Without it,
+     * the stream's kmalloc scratch memory. */
+    bool (*bounce_mem)(const ApiCtx *c, Plan *p, uint64_t len, uint64_t *va,
+                       uint64_t *pa, char *why, size_t n);
+    /* The bounce buffer of a destination is filled from it before the
+     * transfer too (swiotlb does, for every direction). */
+    bool bounce_fills_dst;
 } DmaApi;
 
-extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct;
+extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct,
+    dma_api_linux;
 
 const DmaApi *dma_api_find(const char *name);
 const DmaApi *const *dma_api_all(size_t *n); /* in report order */
@@ -236,8 +258,10 @@ void plan_undo_pages(Plan *p, int bridge, uint64_t first, uint64_t n,
                      SwIommuPage *old);
 /* Puts back every record the plan changed, newest first. */
 void plan_restore(Plan *p, const SwView *sw);
-/* Lets go of the windows and pages the plan holds (its operation has
- * ended, or it is given up). */
+/* Holds len bytes of pool t's slots from `slot` until plan_release. */
+void plan_hold_tlb(Plan *p, Swiotlb *t, uint32_t slot, uint64_t len);
+/* Lets go of the windows, pages and bounce slots the plan holds (its
+ * operation has ended, or it is given up). */
 void plan_release(Plan *p, const SwView *sw);
 /* Gives a plan up before anything of it ran: its records put back, its
  * holds released, and the plan freed. */

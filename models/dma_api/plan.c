@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const DmaApi *const all_apis[] = {&dma_api_flat, &dma_api_flat_bounce,
-                                         &dma_api_struct};
+                                         &dma_api_struct, &dma_api_linux};
 #define N_APIS (sizeof all_apis / sizeof *all_apis)
 
 const DmaApi *dma_api_find(const char *name)
@@ -27,7 +27,7 @@ const DmaApi *const *dma_api_all(size_t *n)
 
 const char *dma_api_names(void)
 {
-    return "flat, flat-bounce, struct";
+    return "flat, flat-bounce, struct, linux";
 }
 
 /* ---- plans -------------------------------------------------------------- */
@@ -48,7 +48,22 @@ void plan_free(Plan *p)
     free(p->own);
     free(p->held);
     free(p->undo);
+    free(p->tlb);
     plan_init(p);
+}
+
+void plan_hold_tlb(Plan *p, Swiotlb *t, uint32_t slot, uint64_t len)
+{
+    if (p->n_tlb == p->cap_tlb) {
+        p->cap_tlb = p->cap_tlb ? 2 * p->cap_tlb : 2;
+        p->tlb = realloc(p->tlb, p->cap_tlb * sizeof *p->tlb);
+        if (!p->tlb)
+            abort();
+    }
+    p->pool = t;
+    p->tlb[p->n_tlb].slot = slot;
+    p->tlb[p->n_tlb].len = len;
+    p->n_tlb++;
 }
 
 static PlanUndo *undo_add(Plan *p)
@@ -109,6 +124,9 @@ void plan_release(Plan *p, const SwView *sw)
             swview_window(sw, h->bridge, h->inbound, h->slot)->users--;
     }
     p->n_held = 0;
+    for (size_t i = 0; i < p->n_tlb; i++)
+        swiotlb_unmap(p->pool, p->tlb[i].slot, p->tlb[i].len);
+    p->n_tlb = 0;
 }
 
 void plan_give_up(Plan *p, const SwView *sw)
@@ -292,7 +310,13 @@ static bool bounce(const ApiCtx *c, const DmaApi *api, int master,
                    SegList *segs)
 {
     uint64_t va, pa;
-    if (!c->scratch(c->opaque, slot, len, &va, &pa)) {
+    char full[300];
+    if (api->bounce_mem) {
+        if (!api->bounce_mem(c, p, len, &va, &pa, full, sizeof full)) {
+            plan_refuse(p, "%s", full);
+            return false;
+        }
+    } else if (!c->scratch(c->opaque, slot, len, &va, &pa)) {
         plan_refuse(p, "no memory for a %llu-byte bounce buffer",
                     (unsigned long long)len);
         return false;
@@ -430,7 +454,8 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
     uint64_t src_va = op->src->va + op->src_off,
              dst_va = op->dst->va + op->dst_off;
     if (rs == MAP_BOUNCE) {
-        plan_note(p, "%s: bounced through kmalloc memory", why_s);
+        plan_note(p, "%s: bounced through %s", why_s,
+                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         segs_free(&ss);
         if (!bounce(c, api, m, 0, op->len, p, &bs, &ss))
             goto out;
@@ -440,10 +465,15 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
         src_va = bs.va;
     }
     if (rd == MAP_BOUNCE) {
-        plan_note(p, "%s: bounced through kmalloc memory", why_d);
+        plan_note(p, "%s: bounced through %s", why_d,
+                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         segs_free(&ds);
         if (!bounce(c, api, m, 1, op->len, p, &bd, &ds))
             goto out;
+        if (api->bounce_fills_dst) {
+            cpu_copy(p, bd.va, dst_va, op->len, NULL, op->dst);
+            p->bounce_bytes += op->len;
+        }
         dst = &bd;
         dst_va = bd.va;
     }

@@ -19,7 +19,7 @@ _dmasim()
     # the value of an option
     case $prev in
     --scheme)
-        COMPREPLY=($(compgen -W "flat flat-bounce struct" -- "$cur"))
+        COMPREPLY=($(compgen -W "flat flat-bounce struct linux" -- "$cur"))
         return ;;
     --json)
         # a file for run; a flag for check and route

@@ -50,12 +50,60 @@ static bool f_page_size(Loader *ld, yaml_node_t *v, void *dst)
     return true;
 }
 
+static bool f_arch(Loader *ld, yaml_node_t *v, void *dst)
+{
+    const char *s = ld_scalar(ld, v, "an architecture");
+    if (!s)
+        return false;
+    if (!strcmp(s, "generic"))
+        *(KernelArch *)dst = ARCH_GENERIC;
+    else if (!strcmp(s, "ppc"))
+        *(KernelArch *)dst = ARCH_PPC;
+    else
+        return ld_fail(ld, v, "arch is 'generic' or 'ppc', not '%s' (arm64, "
+                              "whose kernel maps all RAM linearly, is not "
+                              "modelled yet)",
+                       s);
+    return true;
+}
+
+static bool f_swiotlb(Loader *ld, yaml_node_t *v, void *dst)
+{
+    const char *s = ld_scalar(ld, v, "'auto' or 'force'");
+    if (!s)
+        return false;
+    if (strcmp(s, "auto") && strcmp(s, "force"))
+        return ld_fail(ld, v, "swiotlb is 'auto' (a pool when some master "
+                              "cannot reach all RAM) or 'force', not '%s'",
+                       s);
+    *(bool *)dst = !strcmp(s, "force");
+    return true;
+}
+
+/* swiotlb's pool: slots of 2 KiB in segments of 128 (Linux's
+ * IO_TLB_SIZE, IO_TLB_SEGSIZE) */
+static bool f_swiotlb_size(Loader *ld, yaml_node_t *v, void *dst)
+{
+    uint64_t x;
+    if (!ld_f_size(ld, v, &x))
+        return false;
+    if (x % (256 * 1024) || x > (1ull << 32))
+        return ld_fail(ld, v, "swiotlb_size is a multiple of 256 KiB (a "
+                              "segment of 128 slots of 2 KiB) up to 4 GiB");
+    *(uint64_t *)dst = x;
+    return true;
+}
+
 static const Field kernel_fields[] = {
     {"page_size", f_page_size, offsetof(KernelParams, page_size), false},
     {"page_offset", ld_f_u64, offsetof(KernelParams, page_offset), false},
     {"pci_dram_offset", ld_f_u64, offsetof(KernelParams, pci_dram_offset),
      false},
     {"coherent", ld_f_bool, offsetof(KernelParams, coherent), false},
+    {"arch", f_arch, offsetof(KernelParams, arch), false},
+    {"swiotlb", f_swiotlb, offsetof(KernelParams, swiotlb_force), false},
+    {"swiotlb_size", f_swiotlb_size, offsetof(KernelParams, swiotlb_size),
+     false},
     FIELD_END,
 };
 
@@ -229,6 +277,7 @@ bool topo_parse(Loader *ld, Topology *t)
     t->kernel.page_size = 4096;
     t->kernel.page_offset = 0xC0000000u;
     t->kernel.pci_dram_offset = 0;
+    t->kernel.swiotlb_size = 64ull << 20; /* Linux's default */
     t->kernel.pos = (SrcPos){ld->file, 1, 1};
     /* Field offsets of the top table are relative to the Topology itself;
      * the list parsers take the Topology and fill its arrays. */

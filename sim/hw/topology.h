@@ -194,9 +194,17 @@ typedef struct CompParams {
     int clock_idx;
 } CompParams;
 
+/* Which port's DMA rules the linux scheme follows (docs/schemes.md,
+ * "linux"): the generic dma-direct of 32-bit ARM, or powerpc's. */
+typedef enum { ARCH_GENERIC, ARCH_PPC } KernelArch;
+
 typedef struct KernelParams {
     uint64_t page_size, page_offset, pci_dram_offset;
     bool coherent; /* DMA snoops the CPU caches; 4xx: false */
+    KernelArch arch;
+    bool swiotlb_force;    /* a bounce pool even if every master reaches
+                              all RAM */
+    uint64_t swiotlb_size; /* its size */
     SrcPos pos;
 } KernelParams;
 

@@ -264,6 +264,7 @@ static void free_run(Run *run)
     free(run->in_flight);
     free(run->bus_load);
     oracle_free(run->o);
+    swiotlb_free(run->swiotlb);
     kmem_free(run->k);
     swview_free(run->sw);
     platform_free(run->p);
@@ -319,9 +320,21 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
                  NULL, NULL, "%s", err);
         return false;
     }
+    /* the scheme's kernel boots first (Linux's swiotlb pool) */
+    ApiCtx boot_ctx = {.t = t, .sw = run.sw, .kmem = run.k, .cpu = s->cpu};
+    if (api->boot && !api->boot(&boot_ctx, &run.swiotlb, err, sizeof err)) {
+        kmem_free(run.k);
+        swview_free(run.sw);
+        diag_add(d, SEV_FATAL, "input", s->topology_pos, s->topology_path,
+                 NULL, NULL, "under %s: %s", api->name, err);
+        return false;
+    }
     run.p = platform_new(t);
     run.sim = platform_sim(run.p);
     run.o = oracle_new(run.p, s->cpu);
+    if (run.swiotlb) /* the pool is the kernel's own */
+        oracle_allow(run.o, swiotlb_pa(run.swiotlb),
+                     (uint64_t)swiotlb_slots(run.swiotlb) * SWIOTLB_SLOT);
     /* at boot, the kernel's memory for the IOMMUs' tables in memory */
     for (size_t c = 0; c < t->n_comps; c++) {
         const IommuParams *io =
@@ -338,6 +351,7 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
             platform_free(run.p);
             kmem_free(run.k);
             swview_free(run.sw);
+            swiotlb_free(run.swiotlb);
             return false;
         }
         swview_set_iommu_table(run.sw, (int)c, pa);
@@ -388,7 +402,7 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
                            .cpu = s->cpu,
                            .in_flight = run.in_flight,
                            .bus_load = run.bus_load, .scratch = run_scratch,
-                           .opaque = st};
+                           .opaque = st, .swiotlb = run.swiotlb};
     }
     bool ok = true;
     for (size_t i = 0; ok && i < s->n_buffers; i++)

@@ -91,6 +91,7 @@ struct Run {
     const RunHooks *hooks; /* NULL: none */
     uint64_t runs_total, runs_done; /* operation runs, for progress */
     uint64_t plans_made;  /* the stamp of the next plan (window LRU) */
+    Swiotlb *swiotlb;     /* the scheme's bounce pool, if it booted one */
     Stream **waiting;     /* operations waiting for a window or IOMMU
                              page another holds, until an operation ends */
     size_t n_waiting, cap_waiting;
