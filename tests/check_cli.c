@@ -172,7 +172,7 @@ START_TEST(check_json)
     ck_assert_str_eq(get_str(fi, "severity"), "warning");
     ck_assert_str_eq(get_str(fi, "code"), "dma-mask");
     ck_assert_str_eq(get_str(fi, "path"), "components.5.master");
-    ck_assert_int_eq(json_object_get_int(get(fi, "line")), 30);
+    ck_assert_int_eq(json_object_get_int(get(fi, "line")), 34);
     ck_assert_str_eq(get_str(get(fi, "other"), "path"), "components.2");
     json_object_put(j);
     run_free(&r);
@@ -883,6 +883,43 @@ START_TEST(run_maps_iommu_pages)
         json_object_get_int64(get(st, "window_programming_ps")), 450000);
     json_object_put(o);
     run_free(&r);
+}
+END_TEST
+
+/* A kmalloc buffer placed by phys: where kmalloc can hand out memory,
+ * page aligned; elsewhere, bad input (exit 2) with the room it has. */
+START_TEST(run_phys_buffers)
+{
+    char abs[4096], text[5200], path[512];
+    ck_assert_ptr_nonnull(realpath("topologies/ebony.yaml", abs));
+    const char *at[] = {"0x200_0000", "0x10_0000", "0x200_0800"};
+    const char *want[] = {
+        NULL,
+        "p.yaml:4:3: buffers.a: phys 0x10_0000 is not memory kmalloc can "
+        "hand out: it has 0x100_0000..0x7ff_ffff free\n",
+        "p.yaml:4:3: buffers.a: phys 0x200_0800 is not a multiple of the "
+        "page size (4 KiB)\n"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(text, sizeof text,
+                 "name: p\ntopology: %s\nbuffers:\n"
+                 "  a: {alloc: kmalloc, size: 8KiB, phys: %s}\n"
+                 "  b: {alloc: kmalloc, size: 8KiB}\n"
+                 "workload: [{op: copy, from: b, to: a}]\n",
+                 abs, at[i]);
+        snprintf(path, sizeof path, "%s", tu_write("p.yaml", text));
+        Run r = run((const char *[]){"run", path, "--scheme", "struct",
+                                     "--json", "-", NULL});
+        if (!want[i]) {
+            ck_assert_int_eq(r.status, 0);
+            ck_assert_ptr_nonnull(strstr(r.out, "\"correct\": true"));
+        } else {
+            ck_assert_int_eq(r.status, 2);
+            char *e = strstr(r.err, "p.yaml:");
+            ck_assert_ptr_nonnull(e);
+            ck_assert_str_eq(e, want[i]);
+        }
+        run_free(&r);
+    }
 }
 END_TEST
 
@@ -1875,6 +1912,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_progress_on_a_terminal);
     tcase_add_test(tc, run_programs_windows);
     tcase_add_test(tc, run_maps_iommu_pages);
+    tcase_add_test(tc, run_phys_buffers);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

@@ -82,6 +82,19 @@ START_TEST(loader_errors)
                   "3:54: buffers.r.mmio: 'sdram' is system RAM, which "
                   "ioremap refuses (Linux maps RAM only through its own "
                   "allocators): use alloc: kmalloc, vmalloc or coherent");
+    /* phys: kmalloc and coherent memory only */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: vmalloc, size: 4KiB, phys: 0x10_0000}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:49: buffers.a.phys: phys places kmalloc and coherent "
+                  "buffers, not vmalloc ones");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {mmio: card, size: 4KiB, phys: 0x10_0000}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:14: buffers.a: phys belongs to kmalloc and coherent "
+                  "buffers: device memory is where its region is");
     /* two buffers sharing device bytes, or one FIFO */
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers:\n"

@@ -454,22 +454,22 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
     uint64_t src_va = op->src->va + op->src_off,
              dst_va = op->dst->va + op->dst_off;
     if (rs == MAP_BOUNCE) {
-        plan_note(p, "%s: bounced through %s", why_s,
-                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         segs_free(&ss);
         if (!bounce(c, api, m, 0, op->len, p, &bs, &ss))
             goto out;
+        plan_note(p, "%s: bounced through %s", why_s,
+                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         cpu_copy(p, bs.va, src_va, op->len, NULL, op->src);
         p->bounce_bytes += op->len;
         src = &bs;
         src_va = bs.va;
     }
     if (rd == MAP_BOUNCE) {
-        plan_note(p, "%s: bounced through %s", why_d,
-                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         segs_free(&ds);
         if (!bounce(c, api, m, 1, op->len, p, &bd, &ds))
             goto out;
+        plan_note(p, "%s: bounced through %s", why_d,
+                  api->bounce_mem ? "swiotlb" : "kmalloc memory");
         if (api->bounce_fills_dst) {
             cpu_copy(p, bd.va, dst_va, op->len, NULL, op->dst);
             p->bounce_bytes += op->len;

@@ -183,6 +183,31 @@ static bool no_room(const char *what, uint64_t size, uint64_t left,
     return false;
 }
 
+bool kmem_place_next(KMem *k, uint64_t pa, uint64_t size, char *err,
+                     size_t errlen)
+{
+    char a[32], b[32], c[32];
+    size = align_up(size ? size : 1, k->page);
+    if (pa % k->page) {
+        snprintf(err, errlen, "phys %s is not a multiple of the page size "
+                              "(%s)",
+                 units_fmt_hex(pa, a, sizeof a),
+                 units_fmt_size(k->page, b, sizeof b));
+        return false;
+    }
+    if (pa < k->kmalloc_next || pa > k->kmalloc_end ||
+        size > k->kmalloc_end - pa) {
+        snprintf(err, errlen, "phys %s is not memory kmalloc can hand out: "
+                              "it has %s..%s free",
+                 units_fmt_hex(pa, a, sizeof a),
+                 units_fmt_hex(k->kmalloc_next, b, sizeof b),
+                 units_fmt_hex(k->kmalloc_end - 1, c, sizeof c));
+        return false;
+    }
+    k->kmalloc_next = pa;
+    return true;
+}
+
 bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
                 uint64_t *pa, char *err, size_t errlen)
 {

@@ -46,6 +46,12 @@ void kmem_free(KMem *k);
  * first page's physical address. */
 bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
                 uint64_t *pa, char *err, size_t errlen);
+/* The next MEM_KMALLOC or MEM_COHERENT allocation of size bytes is to
+ * lie at physical address pa (a scenario's `phys:`): pa must be page
+ * aligned and [pa, pa + size) memory that allocator has not handed out
+ * yet; what lies below pa is not handed out after.  False with why. */
+bool kmem_place_next(KMem *k, uint64_t pa, uint64_t size, char *err,
+                     size_t errlen);
 /* Maps [pa, pa + size) (device memory) into the vmalloc area. */
 bool kmem_ioremap(KMem *k, uint64_t pa, uint64_t size, uint64_t *va,
                   char *err, size_t errlen);

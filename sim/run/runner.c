@@ -155,6 +155,9 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
     case BUF_KMALLOC:
     case BUF_VMALLOC:
     case BUF_HIGHMEM: {
+        if (b->has_phys &&
+            !kmem_place_next(run->k, b->phys, b->size, err, sizeof err))
+            return fatal(d, b, "%s", err);
         MemClass c = b->kind == BUF_KMALLOC   ? MEM_KMALLOC
                      : b->kind == BUF_VMALLOC ? MEM_VMALLOC
                                               : MEM_HIGHMEM;
@@ -165,6 +168,9 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
     }
     case BUF_COHERENT: {
         ApiCtx *ctx = &run->streams[0].ctx;
+        if (b->has_phys &&
+            !kmem_place_next(run->k, b->phys, b->size, err, sizeof err))
+            return fatal(d, b, "%s", err);
         ab->cls = MEM_COHERENT;
         if (!run->api->alloc_coherent(ctx, b->comp, b->size, ab, err,
                                       sizeof err)) {

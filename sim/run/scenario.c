@@ -26,7 +26,16 @@ typedef struct BufYaml {
     uint64_t size, offset;
     uint64_t region;
     bool has_region;
+    uint64_t phys;
+    bool has_phys;
 } BufYaml;
+
+static bool f_phys(Loader *ld, yaml_node_t *v, void *dst)
+{
+    BufYaml *y = (BufYaml *)((char *)dst - offsetof(BufYaml, phys));
+    y->has_phys = true;
+    return ld_u64(ld, v, dst);
+}
 
 static bool f_region_index(Loader *ld, yaml_node_t *v, void *dst)
 {
@@ -43,6 +52,7 @@ static const Field buffer_fields[] = {
     {"size", ld_f_size, offsetof(BufYaml, size), false},
     {"offset", ld_f_u64, offsetof(BufYaml, offset), false},
     {"region", f_region_index, offsetof(BufYaml, region), false},
+    {"phys", f_phys, offsetof(BufYaml, phys), false},
     FIELD_END,
 };
 
@@ -93,12 +103,26 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
         if (y.offset || y.has_region)
             return ld_fail(ld, v, "offset and region belong to mmio and fifo "
                                   "buffers");
+        if (y.has_phys && b->kind != BUF_KMALLOC &&
+            b->kind != BUF_COHERENT) {
+            ld_push_key(ld, "phys");
+            return ld_fail(ld, ld_map_get(ld, v, "phys"),
+                           "phys places kmalloc and coherent buffers, not "
+                           "%s ones",
+                           y.alloc);
+        }
+        b->has_phys = y.has_phys;
+        b->phys = y.phys;
         b->dev = y.dev;
     } else {
         b->kind = y.mmio.name ? BUF_MMIO : BUF_FIFO;
         b->dev = y.mmio.name ? y.mmio : y.fifo;
         if (y.dev.name)
             return ld_fail(ld, v, "dev belongs to coherent buffers");
+        if (y.has_phys)
+            return ld_fail(ld, v, "phys belongs to kmalloc and coherent "
+                                  "buffers: device memory is where its "
+                                  "region is");
         if (b->kind == BUF_FIFO && (y.size || y.offset))
             return ld_fail(ld, v, "a FIFO is one register: it takes no size "
                                   "or offset");

@@ -26,6 +26,8 @@ typedef struct BufferParams {
     Ref dev;         /* mmio/fifo: the device; coherent: the device it is
                         allocated for (no name: NULL, the processor) */
     int region;      /* -1 until resolved: which region of dev */
+    bool has_phys;   /* kmalloc/coherent at a fixed physical address */
+    uint64_t phys;
     SrcPos pos;
     char *path;
     /* resolved */
