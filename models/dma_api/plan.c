@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/kernel/winalloc.h"
+#include "sim/core/units.h"
+
 static const DmaApi *const all_apis[] = {&dma_api_flat, &dma_api_flat_bounce,
                                          &dma_api_struct, &dma_api_linux};
 #define N_APIS (sizeof all_apis / sizeof *all_apis)
@@ -245,6 +248,68 @@ size_t plan_buses(const ApiCtx *c, int m, uint64_t va, int *buses,
         n = 1;
     }
     return n;
+}
+
+bool plan_map_iommu(const ApiCtx *c, const SwMiss *miss, const char *who,
+                    IommuGrant *out, char *why, size_t n)
+{
+    const Topology *t = c->t;
+    IommuGrant g;
+    char reason[200];
+    if (!winalloc_iommu(c->sw, miss, c->stamp, &g, reason, sizeof reason)) {
+        snprintf(why, n, "%s: %s", who, reason);
+        return false;
+    }
+    plan_undo_pages(c->programs, miss->bridge, g.first, g.pages, g.old);
+    for (uint64_t i = 0; i < g.pages; i++)
+        swview_iommu_page(c->sw, miss->bridge, g.first + i)->pending = true;
+    const CompParams *bc = &t->comps[miss->bridge];
+    const IommuParams *io = &bc->bridge->iommu;
+    uint64_t entry = 4 * (uint64_t)io->writes, regs, run, flush = 0;
+    /* the entries: in the bridge's registers, or in the table the kernel
+     * keeps in its memory, then the invalidate register */
+    bool reached =
+        io->table_in_memory
+            ? swview_master_addr(c->sw, c->cpu, miss->bridge,
+                                 io->regs_region, 0, 4, &flush, &run, reason,
+                                 sizeof reason)
+            : swview_master_addr(c->sw, c->cpu, miss->bridge,
+                                 io->regs_region, g.first * entry,
+                                 g.pages * entry, &regs, &run, reason,
+                                 sizeof reason) &&
+                  run >= g.pages * entry;
+    if (!reached) {
+        snprintf(why, n, "%s: the CPU cannot reach %s's IOMMU registers: "
+                         "%.150s",
+                 who, bc->name, reason);
+        return false;
+    }
+    if (io->table_in_memory)
+        regs = swview_iommu_table(c->sw, miss->bridge) + g.first * entry;
+    PlanStep *ps = plan_add(c->programs, STEP_IOMMU);
+    ps->bridge = miss->bridge;
+    ps->page = g.first;
+    ps->pages = g.pages;
+    ps->pa = g.pa;
+    ps->regs_pa = regs;
+    ps->writes = (unsigned)(g.pages * io->writes);
+    ps->flush = io->table_in_memory;
+    ps->flush_pa = flush;
+    c->programs->iommu_pages_mapped += g.pages;
+    c->programs->iommu_evictions += g.evicted;
+    c->programs->register_writes += ps->writes + ps->flush;
+    char a[32], b[32], sz[32];
+    plan_note(c->programs, "%s IOMMU pages %llu-%llu set to %s -> %s (%s)%s",
+              bc->name, (unsigned long long)g.first,
+              (unsigned long long)(g.first + g.pages - 1),
+              units_fmt_hex(io->ap_base + g.first * io->page_size, a,
+                            sizeof a),
+              units_fmt_hex(g.pa, b, sizeof b),
+              units_fmt_size(g.pages * io->page_size, sz, sizeof sz),
+              g.evicted ? ", remapping idle pages" : "");
+    if (out)
+        *out = g;
+    return true;
 }
 
 /* ---- segment lists ------------------------------------------------------ */

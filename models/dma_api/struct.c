@@ -127,67 +127,12 @@ static bool program_window(const ApiCtx *c, char *why, size_t n)
     return true;
 }
 
-/* Maps IOMMU pages for the miss the last translation stopped at: the
- * allocator's choice in the kernel's record, and a STEP_IOMMU that writes
- * their entries before anything uses them.  False with why. */
+/* Maps IOMMU pages for the miss the last translation stopped at
+ * (plan_map_iommu).  False with why. */
 static bool map_iommu(const ApiCtx *c, char *why, size_t n)
 {
-    const Topology *t = c->t;
-    const SwMiss *miss = swview_last_miss(c->sw);
-    IommuGrant g;
-    char reason[200];
-    if (!winalloc_iommu(c->sw, miss, c->stamp, &g, reason, sizeof reason)) {
-        snprintf(why, n, "dma_convert_addr: %s", reason);
-        return false;
-    }
-    plan_undo_pages(c->programs, miss->bridge, g.first, g.pages, g.old);
-    for (uint64_t i = 0; i < g.pages; i++)
-        swview_iommu_page(c->sw, miss->bridge, g.first + i)->pending = true;
-    const CompParams *bc = &t->comps[miss->bridge];
-    const IommuParams *io = &bc->bridge->iommu;
-    uint64_t entry = 4 * (uint64_t)io->writes, regs, run, flush = 0;
-    /* the entries: in the bridge's registers, or in the table the kernel
-     * keeps in its memory, then the invalidate register */
-    bool reached =
-        io->table_in_memory
-            ? swview_master_addr(c->sw, c->cpu, miss->bridge,
-                                 io->regs_region, 0, 4, &flush, &run, reason,
-                                 sizeof reason)
-            : swview_master_addr(c->sw, c->cpu, miss->bridge,
-                                 io->regs_region, g.first * entry,
-                                 g.pages * entry, &regs, &run, reason,
-                                 sizeof reason) &&
-                  run >= g.pages * entry;
-    if (!reached) {
-        snprintf(why, n, "dma_convert_addr: the CPU cannot reach %s's "
-                         "IOMMU registers: %.150s",
-                 bc->name, reason);
-        return false;
-    }
-    if (io->table_in_memory)
-        regs = swview_iommu_table(c->sw, miss->bridge) + g.first * entry;
-    PlanStep *ps = plan_add(c->programs, STEP_IOMMU);
-    ps->bridge = miss->bridge;
-    ps->page = g.first;
-    ps->pages = g.pages;
-    ps->pa = g.pa;
-    ps->regs_pa = regs;
-    ps->writes = (unsigned)(g.pages * io->writes);
-    ps->flush = io->table_in_memory;
-    ps->flush_pa = flush;
-    c->programs->iommu_pages_mapped += g.pages;
-    c->programs->iommu_evictions += g.evicted;
-    c->programs->register_writes += ps->writes + ps->flush;
-    char a[32], b[32], sz[32];
-    plan_note(c->programs, "%s IOMMU pages %llu-%llu set to %s -> %s (%s)%s",
-              bc->name, (unsigned long long)g.first,
-              (unsigned long long)(g.first + g.pages - 1),
-              units_fmt_hex(io->ap_base + g.first * io->page_size, a,
-                            sizeof a),
-              units_fmt_hex(g.pa, b, sizeof b),
-              units_fmt_size(g.pages * io->page_size, sz, sizeof sz),
-              g.evicted ? ", remapping idle pages" : "");
-    return true;
+    return plan_map_iommu(c, swview_last_miss(c->sw), "dma_convert_addr",
+                          NULL, why, n);
 }
 
 /* Whether another operation holds what the miss needs: a window of the
