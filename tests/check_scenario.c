@@ -95,6 +95,19 @@ START_TEST(loader_errors)
                   "ebony",
                   "3:14: buffers.a: phys belongs to kmalloc and coherent "
                   "buffers: device memory is where its region is");
+    /* zone: kmalloc and coherent memory only, one of Linux's zones */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 4KiB, zone: high}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:49: buffers.a.zone: zone is 'dma', 'dma32' or 'normal', "
+                  "not 'high' (highmem is alloc: highmem)");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: vmalloc, size: 4KiB, zone: dma}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:49: buffers.a.zone: zone places kmalloc and coherent "
+                  "buffers, not vmalloc ones");
     /* two buffers sharing device bytes, or one FIFO */
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers:\n"

@@ -678,6 +678,60 @@ START_TEST(struct_waits_for_held_windows)
 }
 END_TEST
 
+/* An arm64 kernel (bcm2711.yaml): all RAM linear at 0xffff_0000_0000_0000
+ * + pa; zone_dma_bits 30 (the soc bus's dma-ranges end at 1 GiB, the
+ * PCIe bridge's at 3 GiB: the lower); kmalloc from ZONE_NORMAL (the
+ * lower half of the RAM at 4 GiB: its upper half is vmalloc's pool)
+ * first, ZONE_DMA32 (0x4000_0000 up) and ZONE_DMA (after the kernel
+ * image's 16 MiB) on request; no highmem. */
+START_TEST(kmem_arm64_zones)
+{
+    Fix f;
+    fix_open(&f, "topologies/bcm2711.yaml");
+    uint64_t va, pa;
+    char err[200];
+    ck_assert(kmem_alloc(f.k, MEM_KMALLOC, 4096, &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x100000000ull);
+    ck_assert_uint_eq(va, 0xffff000100000000ull);
+    ck_assert(kmem_alloc_in(f.k, MEM_KMALLOC, KZONE_DMA, UINT64_MAX, 4096,
+                            &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x1000000);
+    ck_assert(kmem_alloc_in(f.k, MEM_KMALLOC, KZONE_DMA32, UINT64_MAX, 4096,
+                            &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x40000000);
+    ck_assert_int_eq(kmem_low_zone(f.k), KZONE_DMA);
+    ck_assert(!kmem_alloc(f.k, MEM_HIGHMEM, 4096, &va, &pa, err,
+                          sizeof err));
+    ck_assert_str_eq(err, "highmem: an arm64 kernel maps all RAM linearly; "
+                          "there is no highmem (use kmalloc, with zone: for "
+                          "where)");
+    /* below a limit: the first zone wholly under it */
+    ck_assert(kmem_alloc_in(f.k, MEM_COHERENT, KZONE_ANY, 0x3fffffff, 4096,
+                            &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x1001000);
+    fix_close(&f);
+}
+END_TEST
+
+/* A8 on the Pi: coherent memory for the legacy DMA engine comes from
+ * below what it reaches, 1 GiB (ZONE_DMA), and its handle is the bus
+ * address 0xc000_0000 + pa. */
+START_TEST(linux_coherent_below_limit)
+{
+    Fix f;
+    fix_open(&f, "topologies/bcm2711.yaml");
+    ApiBuffer b = {.size = 8192, .cls = MEM_COHERENT};
+    char why[300];
+    ck_assert(dma_api_linux.alloc_coherent(&f.c, comp(&f, "dma"), 8192, &b,
+                                           why, sizeof why));
+    uint64_t pa, run;
+    ck_assert(kmem_walk(f.k, b.va, &pa, &run, NULL));
+    ck_assert_uint_lt(pa, 0x40000000);
+    ck_assert_uint_eq(b.handle, 0xC0000000 + pa);
+    fix_close(&f);
+}
+END_TEST
+
 /* ---- linux: the rules of ../shared/LINUX_DMA.md, each by hand ---------- */
 
 /* A generic board: 512 MiB of RAM, a PCI bus whose bridge's dma-ranges
@@ -936,6 +990,8 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, iommu_allocation_order);
     tcase_add_test(tc, struct_waits_for_held_windows);
     tcase_add_test(tc, linux_range_map);
+    tcase_add_test(tc, kmem_arm64_zones);
+    tcase_add_test(tc, linux_coherent_below_limit);
     tcase_add_test(tc, linux_map_rules);
     tcase_add_test(tc, linux_p2p_refused);
     tcase_add_test(tc, linux_swiotlb_pool);

@@ -160,10 +160,9 @@ START_TEST(bad_numbers)
                   "3:21: kernel.page_size: no kernel uses pages of 1048576 bytes: "
                   "give a power of two from 4 KiB to 256 KiB");
     /* the linux scheme's kernel: its port's rules and its bounce pool */
-    ck_load_error(HEAD "kernel: {arch: arm64}\n" BUSES "components: []\n",
-                  "3:16: kernel.arch: arch is 'generic' or 'ppc', not 'arm64' "
-                  "(arm64, whose kernel maps all RAM linearly, is not "
-                  "modelled yet)");
+    ck_load_error(HEAD "kernel: {arch: arm32}\n" BUSES "components: []\n",
+                  "3:16: kernel.arch: arch is 'generic', 'ppc' or 'arm64', "
+                  "not 'arm32'");
     ck_load_error(HEAD "kernel: {swiotlb: on}\n" BUSES "components: []\n",
                   "3:19: kernel.swiotlb: swiotlb is 'auto' (a pool when some "
                   "master cannot reach all RAM) or 'force', not 'on'");

@@ -544,13 +544,40 @@ static bool lx_boot(const ApiCtx *c, Swiotlb **pool, char *why, size_t n)
     return true;
 }
 
+/* The highest CPU address device d reaches (dma_to_phys of its reach). */
+static uint64_t cpu_limit(const LxDev *d)
+{
+    uint64_t top = reach(d);
+    if (!d->mapped)
+        return top >= d->offset ? top - d->offset : 0;
+    uint64_t best = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const LxRange *r = &d->r[i];
+        if (r->dma > top)
+            continue;
+        uint64_t len = top - r->dma + 1 < r->size ? top - r->dma + 1
+                                                  : r->size;
+        if (r->cpu + (len - 1) > best)
+            best = r->cpu + (len - 1);
+    }
+    return best;
+}
+
 static bool lx_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
                               ApiBuffer *out, char *why, size_t n)
 {
     uint64_t pa, addr;
     /* the memory first (the workload's bytes live there whatever the API
-     * says); a refusal below makes every operation on it an API error */
-    if (!kmem_alloc(c->kmem, MEM_COHERENT, size, &out->va, &pa, why, n))
+     * says), from below what the device reaches (A8); a refusal below
+     * makes every operation on it an API error */
+    LxDev d;
+    if (dev >= 0)
+        lx_dev(c, dev, &d);
+    if (!kmem_alloc_in(c->kmem, MEM_COHERENT, KZONE_ANY,
+                       dev >= 0 ? cpu_limit(&d) : UINT64_MAX, size, &out->va,
+                       &pa, why, n) &&
+        (dev < 0 || !kmem_alloc(c->kmem, MEM_COHERENT, size, &out->va, &pa,
+                                why, n)))
         return false;
     if (dev < 0) {
         snprintf(why, n, "a NULL device is not supported (since Linux "
@@ -562,8 +589,6 @@ static bool lx_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
         snprintf(why, n, "%.300s", err);
         return false;
     }
-    LxDev d;
-    lx_dev(c, dev, &d);
     if (!phys_to_dma(&d, pa, &addr) || !dma_capable(&d, addr, size)) {
         char a[32];
         snprintf(why, n, "no memory %s can reach (%s is not)",

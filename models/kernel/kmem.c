@@ -17,14 +17,28 @@ typedef struct Range {
     uint64_t pa, len;
 } Range;
 
+/* Where kmalloc and coherent memory come from: [next, end), bottom up,
+ * in one zone. */
+typedef struct Arena {
+    uint64_t next, end;
+    KmemZone zone;
+} Arena;
+
+#define KMEM_MAX_ARENAS 32
+
 struct KMem {
     const Topology *t;
     uint64_t page, page_offset, va_end;
     Range *ram;
     size_t n_ram;
-    Range low;            /* the linear map's physical range */
-    uint64_t kmalloc_next, kmalloc_end;
-    uint64_t pool_base;   /* vmalloc's pages: [pool_base, low end) */
+    bool all_linear;      /* arm64: every RAM range in the linear map */
+    uint64_t dma_limit;   /* arm64: ZONE_DMA's end (zone_dma_bits) */
+    Range low;            /* the linear map's physical range (32-bit) */
+    Arena arena[KMEM_MAX_ARENAS];
+    size_t n_arena;       /* in the order kmalloc tries them */
+    size_t placed;        /* 1 + the arena kmem_place_next chose, or 0 */
+    KmemZone next_zone;   /* kmem_zone_next's, for one allocation */
+    uint64_t pool_base;   /* vmalloc's pages: [pool_base, pool end) */
     uint64_t pool_pages, pool_used;
     uint8_t *pool_map;    /* one byte per pool page: taken */
     Range high;           /* len 0: none */
@@ -71,6 +85,89 @@ static void find_ram(KMem *k, const SwView *v)
     k->n_ram = n;
 }
 
+/* arm64's zone_dma_bits, from the device tree: the lowest CPU address
+ * limit any bridge's dma-ranges reach (4 GiB at most). */
+static uint64_t zone_dma_limit(const Topology *t)
+{
+    uint64_t lim = 1ull << 32;
+    for (size_t c = 0; c < t->n_comps; c++) {
+        const BridgeParams *br = t->comps[c].bridge;
+        if (!br || br->dma_ranges.identity)
+            continue;
+        uint64_t end = 0;
+        size_t n = br->dma_ranges.n + br->inbound.boot.n;
+        for (size_t i = 0; i < n; i++) {
+            const WindowParams *w = i < br->dma_ranges.n
+                                        ? &br->dma_ranges.v[i]
+                                        : &br->inbound.boot.v[i -
+                                                              br->dma_ranges.n];
+            if (w->parent + w->size_bytes > end)
+                end = w->parent + w->size_bytes;
+        }
+        if (n && end < lim)
+            lim = end;
+    }
+    uint64_t p = 1; /* rounded up to a power of two: a bit count */
+    while (p < lim)
+        p <<= 1;
+    return p;
+}
+
+static const KmemZone zone_order[] = {KZONE_NORMAL, KZONE_DMA32, KZONE_DMA};
+
+static void add_arena(KMem *k, uint64_t lo, uint64_t hi, KmemZone z)
+{
+    if (lo < hi && k->n_arena < KMEM_MAX_ARENAS)
+        k->arena[k->n_arena++] = (Arena){lo, hi, z};
+}
+
+/* arm64 (kernel.arch: arm64): all RAM in the linear map; the kernel image
+ * at the start of the first range; vmalloc's pool the upper half of the
+ * highest range; kmalloc from the rest, ZONE_NORMAL (above 4 GiB) first,
+ * then ZONE_DMA32 (below it), then ZONE_DMA (below zone_dma_bits). */
+static bool arm64_layout(KMem *k)
+{
+    k->all_linear = true;
+    k->va_end = UINT64_MAX;
+    k->dma_limit = zone_dma_limit(k->t);
+    uint64_t top_end = 0;
+    for (size_t i = 0; i < k->n_ram; i++) {
+        add_extent(k, k->page_offset + k->ram[i].pa, k->ram[i].pa,
+                   k->ram[i].len, MEM_LINEAR);
+        if (k->ram[i].pa + k->ram[i].len > top_end)
+            top_end = k->ram[i].pa + k->ram[i].len;
+    }
+    const Range *top = &k->ram[k->n_ram - 1];
+    k->pool_base = top->pa + align_up(top->len / 2, k->page);
+    k->pool_pages = (top->pa + top->len - k->pool_base) / k->page;
+    k->pool_map = calloc(k->pool_pages ? k->pool_pages : 1, 1);
+    if (!k->pool_map)
+        abort();
+    const uint64_t bound[] = {k->dma_limit, 1ull << 32};
+    for (size_t o = 0; o < 3; o++)
+        for (size_t i = 0; i < k->n_ram; i++) {
+            uint64_t lo = k->ram[i].pa, hi = lo + k->ram[i].len;
+            if (i == 0) { /* the kernel image */
+                uint64_t r = k->ram[i].len / 8 < (16ULL << 20)
+                                 ? k->ram[i].len / 8
+                                 : 16ULL << 20;
+                lo += align_up(r, k->page);
+            }
+            if (i == k->n_ram - 1)
+                hi = k->pool_base;
+            KmemZone z = zone_order[o];
+            uint64_t zlo = z == KZONE_DMA ? 0 : z == KZONE_DMA32 ? bound[0]
+                                                                 : bound[1];
+            uint64_t zhi = z == KZONE_DMA ? bound[0] : z == KZONE_DMA32
+                                                           ? bound[1]
+                                                           : UINT64_MAX;
+            add_arena(k, lo > zlo ? lo : zlo, hi < zhi ? hi : zhi, z);
+        }
+    k->vm_next = k->page_offset + align_up(top_end, 16ULL << 20) +
+                 (16ULL << 20);
+    return k->n_arena > 0;
+}
+
 KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
 {
     const Topology *t = swview_topology(v);
@@ -84,6 +181,16 @@ KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
     k->va_end = k->page_offset < (1ULL << 32) ? 1ULL << 32 : UINT64_MAX;
     k->rng = seed ^ 0x6b6d656dULL; /* "kmem": its own stream */
     find_ram(k, v);
+    if (t->kernel.arch == ARCH_ARM64) {
+        if (!k->n_ram || !arm64_layout(k)) {
+            snprintf(err, errlen, "the kernel has no memory: %s reaches no "
+                                  "system RAM",
+                     t->comps[cpu].name);
+            kmem_free(k);
+            return NULL;
+        }
+        return k;
+    }
     uint64_t low_end = 0;
     if (k->n_ram) {
         k->low = k->ram[0];
@@ -107,9 +214,9 @@ KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
      * has the rest of the lower half, vmalloc's pool the upper half. */
     uint64_t reserve = k->low.len / 8 < (16ULL << 20) ? k->low.len / 8
                                                      : 16ULL << 20;
-    k->kmalloc_next = k->low.pa + align_up(reserve, k->page);
     k->pool_base = k->low.pa + align_up(k->low.len / 2, k->page);
-    k->kmalloc_end = k->pool_base;
+    add_arena(k, k->low.pa + align_up(reserve, k->page), k->pool_base,
+              KZONE_NORMAL);
     k->pool_pages = (low_end - k->pool_base) / k->page;
     k->pool_map = calloc(k->pool_pages, 1);
     if (!k->pool_map)
@@ -141,6 +248,11 @@ void kmem_free(KMem *k)
 }
 
 uint64_t kmem_page_size(const KMem *k) { return k->page; }
+
+KmemZone kmem_low_zone(const KMem *k)
+{
+    return k->all_linear ? KZONE_DMA : KZONE_ANY;
+}
 
 uint64_t kmem_virt_to_phys(const KMem *k, uint64_t va)
 {
@@ -195,31 +307,104 @@ bool kmem_place_next(KMem *k, uint64_t pa, uint64_t size, char *err,
                  units_fmt_size(k->page, b, sizeof b));
         return false;
     }
-    if (pa < k->kmalloc_next || pa > k->kmalloc_end ||
-        size > k->kmalloc_end - pa) {
-        snprintf(err, errlen, "phys %s is not memory kmalloc can hand out: "
-                              "it has %s..%s free",
-                 units_fmt_hex(pa, a, sizeof a),
-                 units_fmt_hex(k->kmalloc_next, b, sizeof b),
-                 units_fmt_hex(k->kmalloc_end - 1, c, sizeof c));
-        return false;
+    for (size_t i = 0; i < k->n_arena; i++) {
+        Arena *r = &k->arena[i];
+        if (pa >= r->next && pa <= r->end && size <= r->end - pa) {
+            r->next = pa;
+            k->placed = i + 1; /* the allocation that follows comes here */
+            return true;
+        }
     }
-    k->kmalloc_next = pa;
-    return true;
+    const Arena *r = &k->arena[0];
+    snprintf(err, errlen, "phys %s is not memory kmalloc can hand out: it "
+                          "has %s..%s free%s",
+             units_fmt_hex(pa, a, sizeof a), units_fmt_hex(r->next, b, sizeof b),
+             units_fmt_hex(r->end - 1, c, sizeof c),
+             k->n_arena > 1 ? " first" : "");
+    return false;
+}
+
+/* Pages from the first arena (in kmalloc's order) of a zone the request
+ * allows that has room: `zone` KZONE_ANY any, else that zone and below
+ * (GFP_DMA32 may fall back to ZONE_DMA); and wholly below `below` + 1. */
+static bool from_arenas(KMem *k, KmemZone zone, uint64_t below,
+                        uint64_t size, uint64_t *pa)
+{
+    if (k->placed) {
+        Arena *r = &k->arena[k->placed - 1];
+        k->placed = 0;
+        *pa = r->next;
+        r->next += size;
+        return true;
+    }
+    for (size_t i = 0; i < k->n_arena; i++) {
+        Arena *r = &k->arena[i];
+        bool allowed = zone == KZONE_ANY || r->zone == zone ||
+                       (zone == KZONE_DMA32 && r->zone == KZONE_DMA) ||
+                       (zone == KZONE_NORMAL && r->zone != KZONE_NORMAL &&
+                        !k->all_linear);
+        if (!allowed || size > r->end - r->next ||
+            r->next + (size - 1) > below)
+            continue;
+        *pa = r->next;
+        r->next += size;
+        return true;
+    }
+    return false;
+}
+
+static uint64_t arena_room(const KMem *k)
+{
+    uint64_t most = 0;
+    for (size_t i = 0; i < k->n_arena; i++)
+        if (k->arena[i].end - k->arena[i].next > most)
+            most = k->arena[i].end - k->arena[i].next;
+    return most;
 }
 
 bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
                 uint64_t *pa, char *err, size_t errlen)
 {
+    return kmem_alloc_in(k, cls, KZONE_ANY, UINT64_MAX, size, va, pa, err,
+                         errlen);
+}
+
+static const char *zone_name(KmemZone z)
+{
+    static const char *const n[] = {"", "ZONE_DMA", "ZONE_DMA32",
+                                    "ZONE_NORMAL"};
+    return n[z];
+}
+
+void kmem_zone_next(KMem *k, KmemZone zone) { k->next_zone = zone; }
+
+bool kmem_alloc_in(KMem *k, MemClass cls, KmemZone zone, uint64_t below,
+                   uint64_t size, uint64_t *va, uint64_t *pa, char *err,
+                   size_t errlen)
+{
     size = align_up(size ? size : 1, k->page);
+    if ((cls == MEM_KMALLOC || cls == MEM_COHERENT) && zone == KZONE_ANY) {
+        zone = k->next_zone;
+        k->next_zone = KZONE_ANY;
+    }
     switch (cls) {
     case MEM_KMALLOC:
     case MEM_COHERENT:
-        if (size > k->kmalloc_end - k->kmalloc_next)
-            return no_room(cls == MEM_KMALLOC ? "kmalloc" : "coherent", size,
-                           k->kmalloc_end - k->kmalloc_next, err, errlen);
-        *pa = k->kmalloc_next;
-        k->kmalloc_next += size;
+        if (!from_arenas(k, zone, below, size, pa)) {
+            if (zone == KZONE_ANY && below == UINT64_MAX)
+                return no_room(cls == MEM_KMALLOC ? "kmalloc" : "coherent",
+                               size, arena_room(k), err, errlen);
+            char a[32], b[32];
+            snprintf(err, errlen, "%s: cannot allocate %s%s%s%s%s",
+                     cls == MEM_KMALLOC ? "kmalloc" : "coherent",
+                     units_fmt_size(size, a, sizeof a),
+                     zone != KZONE_ANY ? " in " : "", zone_name(zone),
+                     below != UINT64_MAX ? " below " : "",
+                     below != UINT64_MAX
+                         ? units_fmt_hex(below + 1, b, sizeof b)
+                         : "");
+            return false;
+        }
         if (cls == MEM_KMALLOC) {
             *va = k->page_offset + *pa;
             return true;
@@ -229,6 +414,12 @@ bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
         add_extent(k, *va, *pa, size, MEM_COHERENT);
         return true;
     case MEM_HIGHMEM:
+        if (k->all_linear) {
+            snprintf(err, errlen, "highmem: an arm64 kernel maps all RAM "
+                                  "linearly; there is no highmem (use "
+                                  "kmalloc, with zone: for where)");
+            return false;
+        }
         if (!k->high.len) {
             snprintf(err, errlen,
                      "highmem: %s has no RAM above low memory (the first "

@@ -33,6 +33,12 @@ typedef enum {
     MEM_IOREMAP,
 } MemClass;
 
+/* Memory zones (Linux's): where an allocation may come from.  32-bit
+ * (generic, ppc): low memory is ZONE_NORMAL (and below 4 GiB); arm64:
+ * ZONE_DMA below zone_dma_bits (from the device tree's dma-ranges),
+ * ZONE_DMA32 below 4 GiB, ZONE_NORMAL above. */
+typedef enum { KZONE_ANY, KZONE_DMA, KZONE_DMA32, KZONE_NORMAL } KmemZone;
+
 typedef struct KMem KMem;
 
 /* The kernel of the software view's CPU, with the system RAM the view
@@ -46,12 +52,25 @@ void kmem_free(KMem *k);
  * first page's physical address. */
 bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
                 uint64_t *pa, char *err, size_t errlen);
+/* The same from one zone (KZONE_ANY: kmalloc's order, ZONE_NORMAL first),
+ * the memory wholly at or below physical address `below`. */
+bool kmem_alloc_in(KMem *k, MemClass cls, KmemZone zone, uint64_t below,
+                   uint64_t size, uint64_t *va, uint64_t *pa, char *err,
+                   size_t errlen);
+/* Where the kernel takes memory every device must reach (bounce buffers,
+ * swiotlb's pool: Linux's GFP_DMA and memblock_alloc_low): ZONE_DMA on
+ * arm64, anywhere in low memory on 32-bit kernels. */
+KmemZone kmem_low_zone(const KMem *k);
 /* The next MEM_KMALLOC or MEM_COHERENT allocation of size bytes is to
  * lie at physical address pa (a scenario's `phys:`): pa must be page
  * aligned and [pa, pa + size) memory that allocator has not handed out
  * yet; what lies below pa is not handed out after.  False with why. */
 bool kmem_place_next(KMem *k, uint64_t pa, uint64_t size, char *err,
                      size_t errlen);
+/* The next MEM_KMALLOC or MEM_COHERENT allocation asked for anywhere
+ * comes from `zone` (a scenario's `zone:` for a coherent buffer, which its
+ * scheme allocates). */
+void kmem_zone_next(KMem *k, KmemZone zone);
 /* Maps [pa, pa + size) (device memory) into the vmalloc area. */
 bool kmem_ioremap(KMem *k, uint64_t pa, uint64_t size, uint64_t *va,
                   char *err, size_t errlen);

@@ -15,7 +15,8 @@ Swiotlb *swiotlb_new(KMem *k, uint64_t bytes, char *why, size_t n)
 {
     uint64_t va, pa;
     char err[200];
-    if (!kmem_alloc(k, MEM_KMALLOC, bytes, &va, &pa, err, sizeof err)) {
+    if (!kmem_alloc_in(k, MEM_KMALLOC, kmem_low_zone(k), UINT64_MAX, bytes,
+                       &va, &pa, err, sizeof err)) {
         snprintf(why, n, "no low memory for swiotlb's %llu MiB pool: %s",
                  (unsigned long long)(bytes >> 20), err);
         return NULL;

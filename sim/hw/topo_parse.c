@@ -59,10 +59,11 @@ static bool f_arch(Loader *ld, yaml_node_t *v, void *dst)
         *(KernelArch *)dst = ARCH_GENERIC;
     else if (!strcmp(s, "ppc"))
         *(KernelArch *)dst = ARCH_PPC;
+    else if (!strcmp(s, "arm64"))
+        *(KernelArch *)dst = ARCH_ARM64;
     else
-        return ld_fail(ld, v, "arch is 'generic' or 'ppc', not '%s' (arm64, "
-                              "whose kernel maps all RAM linearly, is not "
-                              "modelled yet)",
+        return ld_fail(ld, v, "arch is 'generic', 'ppc' or 'arm64', not "
+                              "'%s'",
                        s);
     return true;
 }
@@ -114,6 +115,9 @@ static bool f_kernel(Loader *ld, yaml_node_t *v, void *dst)
     FieldSet set = {kernel_fields, k};
     if (!ld_map_fields(ld, v, &set, 1))
         return false;
+    /* arm64's linear map (48-bit virtual addresses) */
+    if (k->arch == ARCH_ARM64 && !ld_map_get(ld, v, "page_offset"))
+        k->page_offset = 0xFFFF000000000000ull;
     if (k->page_offset % k->page_size)
         return ld_fail(ld, v, "page_offset must be a multiple of page_size");
     return true;

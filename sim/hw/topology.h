@@ -194,9 +194,11 @@ typedef struct CompParams {
     int clock_idx;
 } CompParams;
 
-/* Which port's DMA rules the linux scheme follows (docs/schemes.md,
- * "linux"): the generic dma-direct of 32-bit ARM, or powerpc's. */
-typedef enum { ARCH_GENERIC, ARCH_PPC } KernelArch;
+/* Which port's DMA rules the linux scheme follows, and the kernel's
+ * memory model (docs/schemes.md, "linux"): the generic dma-direct of
+ * 32-bit ARM and powerpc's, with low memory and highmem; arm64's, with
+ * all RAM in the linear map and zones. */
+typedef enum { ARCH_GENERIC, ARCH_PPC, ARCH_ARM64 } KernelArch;
 
 typedef struct KernelParams {
     uint64_t page_size, page_offset, pci_dram_offset;

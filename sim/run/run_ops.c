@@ -22,8 +22,9 @@ bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
         return false;
     if (st->scratch_size[slot] < size) {
         char err[200];
-        if (!kmem_alloc(run->k, MEM_KMALLOC, size, &st->scratch_va[slot],
-                        &st->scratch_pa[slot], err, sizeof err))
+        if (!kmem_alloc_in(run->k, MEM_KMALLOC, kmem_low_zone(run->k),
+                           UINT64_MAX, size, &st->scratch_va[slot],
+                           &st->scratch_pa[slot], err, sizeof err))
             return false;
         st->scratch_size[slot] = size;
         oracle_allow(run->o, st->scratch_pa[slot], size);

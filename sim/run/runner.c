@@ -161,7 +161,8 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
         MemClass c = b->kind == BUF_KMALLOC   ? MEM_KMALLOC
                      : b->kind == BUF_VMALLOC ? MEM_VMALLOC
                                               : MEM_HIGHMEM;
-        if (!kmem_alloc(run->k, c, b->size, &ab->va, &pa, err, sizeof err))
+        if (!kmem_alloc_in(run->k, c, (KmemZone)b->zone, UINT64_MAX, b->size,
+                           &ab->va, &pa, err, sizeof err))
             return fatal(d, b, "%s", err);
         ab->cls = c == MEM_KMALLOC ? MEM_LINEAR : c;
         break;
@@ -171,6 +172,7 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
         if (b->has_phys &&
             !kmem_place_next(run->k, b->phys, b->size, err, sizeof err))
             return fatal(d, b, "%s", err);
+        kmem_zone_next(run->k, (KmemZone)b->zone);
         ab->cls = MEM_COHERENT;
         if (!run->api->alloc_coherent(ctx, b->comp, b->size, ab, err,
                                       sizeof err)) {

@@ -28,6 +28,7 @@ typedef struct BufYaml {
     bool has_region;
     uint64_t phys;
     bool has_phys;
+    char *zone;
 } BufYaml;
 
 static bool f_phys(Loader *ld, yaml_node_t *v, void *dst)
@@ -53,6 +54,7 @@ static const Field buffer_fields[] = {
     {"offset", ld_f_u64, offsetof(BufYaml, offset), false},
     {"region", f_region_index, offsetof(BufYaml, region), false},
     {"phys", f_phys, offsetof(BufYaml, phys), false},
+    {"zone", ld_f_str, offsetof(BufYaml, zone), false},
     FIELD_END,
 };
 
@@ -113,6 +115,29 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
         }
         b->has_phys = y.has_phys;
         b->phys = y.phys;
+        b->zone = KZONE_ANY;
+        if (y.zone) {
+            static const char *const zones[] = {"dma", "dma32", "normal"};
+            size_t z;
+            for (z = 0; z < 3 && strcmp(zones[z], y.zone); z++)
+                ;
+            size_t zold = ld_push_key(ld, "zone");
+            if (z == 3)
+                return ld_fail(ld, ld_map_get(ld, v, "zone"),
+                               "zone is 'dma', 'dma32' or 'normal', not "
+                               "'%s' (highmem is alloc: highmem)",
+                               y.zone);
+            if (b->kind != BUF_KMALLOC && b->kind != BUF_COHERENT)
+                return ld_fail(ld, ld_map_get(ld, v, "zone"),
+                               "zone places kmalloc and coherent buffers, "
+                               "not %s ones",
+                               y.alloc);
+            if (y.has_phys)
+                return ld_fail(ld, ld_map_get(ld, v, "zone"),
+                               "give phys or zone, not both");
+            ld_pop(ld, zold);
+            b->zone = KZONE_DMA + (int)z;
+        }
         b->dev = y.dev;
     } else {
         b->kind = y.mmio.name ? BUF_MMIO : BUF_FIFO;

@@ -28,6 +28,7 @@ typedef struct BufferParams {
     int region;      /* -1 until resolved: which region of dev */
     bool has_phys;   /* kmalloc/coherent at a fixed physical address */
     uint64_t phys;
+    int zone;        /* kmalloc/coherent: a KmemZone, KZONE_ANY if none */
     SrcPos pos;
     char *path;
     /* resolved */
