@@ -920,6 +920,20 @@ START_TEST(run_phys_buffers)
         }
         run_free(&r);
     }
+    /* alloc: cma on a kernel without a CMA area */
+    snprintf(text, sizeof text,
+             "name: p\ntopology: %s\nbuffers:\n"
+             "  a: {alloc: cma, size: 8KiB}\n"
+             "  b: {alloc: kmalloc, size: 8KiB}\n"
+             "workload: [{op: copy, from: b, to: a}]\n",
+             abs);
+    snprintf(path, sizeof path, "%s", tu_write("p.yaml", text));
+    Run r = run((const char *[]){"run", path, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "p.yaml:4:3: buffers.a: cma: the "
+                                        "kernel has no CMA area (kernel.cma "
+                                        "in the topology)\n"));
+    run_free(&r);
 }
 END_TEST
 

@@ -150,13 +150,13 @@ START_TEST(loader_errors)
                   "workload: [{op: copy, from: a, to: a}]\n",
                   "ebony",
                   "3:22: buffers.a.alloc: unknown alloc 'kmallok' (known: "
-                  "kmalloc, vmalloc, coherent, highmem)");
+                  "kmalloc, vmalloc, coherent, highmem, cma)");
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers: {a: {size: 4KiB}}\n"
                   "workload: [{op: copy, from: a, to: a}]\n",
                   "ebony",
                   "3:14: buffers.a: a buffer needs alloc (kmalloc, vmalloc, "
-                  "coherent, highmem), mmio: DEVICE or fifo: DEVICE");
+                  "coherent, highmem, cma), mmio: DEVICE or fifo: DEVICE");
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers: {a: {alloc: kmalloc, size: 4KiB}}\n"
                   "workload: [{op: copy, from: a, to: b}]\n",

@@ -713,6 +713,48 @@ START_TEST(kmem_arm64_zones)
 }
 END_TEST
 
+/* A CMA area of 16 MiB below 256 MiB on Ebony: reserved at boot from the
+ * top of kmalloc's memory (16..128 MiB), so 0x700_0000..0x800_0000;
+ * kmalloc never takes it; alloc: cma does, and linux's coherent
+ * allocations of more than a page go there first. */
+START_TEST(kmem_cma_area)
+{
+    char *y = NULL;
+    size_t yn = 0;
+    FILE *m = open_memstream(&y, &yn);
+    FILE *in = fopen("topologies/ebony.yaml", "r");
+    ck_assert_ptr_nonnull(in);
+    char line[512];
+    while (fgets(line, sizeof line, in)) {
+        fputs(line, m);
+        if (strstr(line, "  arch: ppc"))
+            fputs("  cma: {size: 16MiB, below: 0x1000_0000}\n", m);
+    }
+    fclose(in);
+    fclose(m);
+    Fix f;
+    fix_open(&f, tu_write("ebony-cma.yaml", y));
+    free(y);
+    uint64_t va, pa;
+    char err[200];
+    ck_assert(kmem_alloc_in(f.k, MEM_KMALLOC, KZONE_CMA, UINT64_MAX, 4096,
+                            &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x7000000);
+    ck_assert(kmem_alloc(f.k, MEM_KMALLOC, 4096, &va, &pa, err, sizeof err));
+    ck_assert_uint_eq(pa, 0x1000000);
+    ApiBuffer b = {.size = 65536, .cls = MEM_COHERENT};
+    char why[300];
+    ck_assert(dma_api_linux.alloc_coherent(&f.c, comp(&f, "card"), 65536, &b,
+                                           why, sizeof why));
+    ck_assert_uint_eq(b.handle, 0x7001000); /* ppc: dma_offset 0 */
+    /* more than kmalloc has left: an error naming the room */
+    ck_assert(!kmem_alloc_in(f.k, MEM_KMALLOC, KZONE_CMA, UINT64_MAX,
+                             32u << 20, &va, &pa, err, sizeof err));
+    ck_assert_str_eq(err, "kmalloc: cannot allocate 32 MiB in the CMA area");
+    fix_close(&f);
+}
+END_TEST
+
 /* A8 on the Pi: coherent memory for the legacy DMA engine comes from
  * below what it reaches, 1 GiB (ZONE_DMA), and its handle is the bus
  * address 0xc000_0000 + pa. */
@@ -991,6 +1033,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, struct_waits_for_held_windows);
     tcase_add_test(tc, linux_range_map);
     tcase_add_test(tc, kmem_arm64_zones);
+    tcase_add_test(tc, kmem_cma_area);
     tcase_add_test(tc, linux_coherent_below_limit);
     tcase_add_test(tc, linux_map_rules);
     tcase_add_test(tc, linux_p2p_refused);

@@ -170,6 +170,12 @@ START_TEST(bad_numbers)
                   "components: []\n",
                   "3:24: kernel.swiotlb_size: swiotlb_size is a multiple of "
                   "256 KiB (a segment of 128 slots of 2 KiB) up to 4 GiB");
+    ck_load_error(HEAD "kernel: {cma: {below: 0x1000_0000}}\n" BUSES
+                  "components: []\n",
+                  "3:15: kernel.cma: missing required key 'size'");
+    ck_load_error(HEAD "kernel: {cma: {size: 16MiB, below: 0}}\n" BUSES
+                  "components: []\n",
+                  "3:36: kernel.cma.below: below is an address above 0");
     /* the limits themselves are fine */
     Diag d;
     diag_init(&d);

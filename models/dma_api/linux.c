@@ -573,9 +573,14 @@ static bool lx_alloc_coherent(const ApiCtx *c, int dev, uint64_t size,
     LxDev d;
     if (dev >= 0)
         lx_dev(c, dev, &d);
-    if (!kmem_alloc_in(c->kmem, MEM_COHERENT, KZONE_ANY,
-                       dev >= 0 ? cpu_limit(&d) : UINT64_MAX, size, &out->va,
-                       &pa, why, n) &&
+    uint64_t below = dev >= 0 ? cpu_limit(&d) : UINT64_MAX;
+    /* dma_alloc_contiguous: CMA first for more than a page */
+    bool from_cma = size > kmem_page_size(c->kmem) && c->t->kernel.cma_size &&
+                    kmem_alloc_in(c->kmem, MEM_COHERENT, KZONE_CMA, below,
+                                  size, &out->va, &pa, why, n);
+    if (!from_cma &&
+        !kmem_alloc_in(c->kmem, MEM_COHERENT, KZONE_ANY, below, size,
+                       &out->va, &pa, why, n) &&
         (dev < 0 || !kmem_alloc(c->kmem, MEM_COHERENT, size, &out->va, &pa,
                                 why, n)))
         return false;

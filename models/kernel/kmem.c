@@ -168,6 +168,40 @@ static bool arm64_layout(KMem *k)
     return k->n_arena > 0;
 }
 
+/* The CMA area: `size` from the top of the highest arena memory below
+ * `below` + 1 holds (top-down, as memblock reserves it). */
+static bool reserve_cma(KMem *k, uint64_t size, uint64_t below, char *err,
+                        size_t errlen)
+{
+    size = align_up(size, k->page);
+    size_t best = SIZE_MAX;
+    uint64_t best_hi = 0;
+    for (size_t i = 0; i < k->n_arena; i++) {
+        const Arena *r = &k->arena[i];
+        uint64_t hi = below < r->end - 1 ? below + 1 : r->end;
+        hi -= hi % k->page;
+        if (hi > r->next && hi - r->next >= size && hi > best_hi) {
+            best = i;
+            best_hi = hi;
+        }
+    }
+    if (best == SIZE_MAX || k->n_arena + 2 > KMEM_MAX_ARENAS) {
+        char a[32], b[32];
+        snprintf(err, errlen, "kernel.cma: no room for %s of CMA%s%s",
+                 units_fmt_size(size, a, sizeof a),
+                 below != UINT64_MAX ? " below " : "",
+                 below != UINT64_MAX ? units_fmt_hex(below + 1, b, sizeof b)
+                                     : "");
+        return false;
+    }
+    Arena *r = &k->arena[best];
+    if (best_hi < r->end) /* what lies above the area stays the zone's */
+        k->arena[k->n_arena++] = (Arena){best_hi, r->end, r->zone};
+    r->end = best_hi - size;
+    k->arena[k->n_arena++] = (Arena){best_hi - size, best_hi, KZONE_CMA};
+    return true;
+}
+
 KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
 {
     const Topology *t = swview_topology(v);
@@ -186,6 +220,12 @@ KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
             snprintf(err, errlen, "the kernel has no memory: %s reaches no "
                                   "system RAM",
                      t->comps[cpu].name);
+            kmem_free(k);
+            return NULL;
+        }
+        if (t->kernel.cma_size &&
+            !reserve_cma(k, t->kernel.cma_size, t->kernel.cma_below, err,
+                         errlen)) {
             kmem_free(k);
             return NULL;
         }
@@ -234,6 +274,12 @@ KMem *kmem_new(const SwView *v, uint64_t seed, char *err, size_t errlen)
                  (16ULL << 20);
     add_extent(k, k->page_offset + k->low.pa, k->low.pa, k->low.len,
                MEM_LINEAR);
+    if (t->kernel.cma_size &&
+        !reserve_cma(k, t->kernel.cma_size, t->kernel.cma_below, err,
+                     errlen)) {
+        kmem_free(k);
+        return NULL;
+    }
     return k;
 }
 
@@ -324,6 +370,21 @@ bool kmem_place_next(KMem *k, uint64_t pa, uint64_t size, char *err,
     return false;
 }
 
+/* Whether a request for `want` may take memory of zone `have`: the CMA
+ * area only when asked for; on 32-bit kernels all of low memory is below
+ * 4 GiB, ZONE_DMA32 and ZONE_NORMAL alike; GFP_DMA32 may fall back to
+ * ZONE_DMA. */
+static bool zone_allows(const KMem *k, KmemZone want, KmemZone have)
+{
+    if (have == KZONE_CMA || want == KZONE_CMA)
+        return have == want;
+    if (want == KZONE_ANY)
+        return true;
+    if (!k->all_linear)
+        return want != KZONE_DMA && have == KZONE_NORMAL;
+    return have == want || (want == KZONE_DMA32 && have == KZONE_DMA);
+}
+
 /* Pages from the first arena (in kmalloc's order) of a zone the request
  * allows that has room: `zone` KZONE_ANY any, else that zone and below
  * (GFP_DMA32 may fall back to ZONE_DMA); and wholly below `below` + 1. */
@@ -339,11 +400,7 @@ static bool from_arenas(KMem *k, KmemZone zone, uint64_t below,
     }
     for (size_t i = 0; i < k->n_arena; i++) {
         Arena *r = &k->arena[i];
-        bool allowed = zone == KZONE_ANY || r->zone == zone ||
-                       (zone == KZONE_DMA32 && r->zone == KZONE_DMA) ||
-                       (zone == KZONE_NORMAL && r->zone != KZONE_NORMAL &&
-                        !k->all_linear);
-        if (!allowed || size > r->end - r->next ||
+        if (!zone_allows(k, zone, r->zone) || size > r->end - r->next ||
             r->next + (size - 1) > below)
             continue;
         *pa = r->next;
@@ -372,7 +429,7 @@ bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
 static const char *zone_name(KmemZone z)
 {
     static const char *const n[] = {"", "ZONE_DMA", "ZONE_DMA32",
-                                    "ZONE_NORMAL"};
+                                    "ZONE_NORMAL", "the CMA area"};
     return n[z];
 }
 
@@ -391,6 +448,14 @@ bool kmem_alloc_in(KMem *k, MemClass cls, KmemZone zone, uint64_t below,
     case MEM_KMALLOC:
     case MEM_COHERENT:
         if (!from_arenas(k, zone, below, size, pa)) {
+            bool cma = false;
+            for (size_t i = 0; i < k->n_arena; i++)
+                cma |= k->arena[i].zone == KZONE_CMA;
+            if (zone == KZONE_CMA && !cma) {
+                snprintf(err, errlen, "cma: the kernel has no CMA area "
+                                      "(kernel.cma in the topology)");
+                return false;
+            }
             if (zone == KZONE_ANY && below == UINT64_MAX)
                 return no_room(cls == MEM_KMALLOC ? "kmalloc" : "coherent",
                                size, arena_room(k), err, errlen);

@@ -36,8 +36,17 @@ typedef enum {
 /* Memory zones (Linux's): where an allocation may come from.  32-bit
  * (generic, ppc): low memory is ZONE_NORMAL (and below 4 GiB); arm64:
  * ZONE_DMA below zone_dma_bits (from the device tree's dma-ranges),
- * ZONE_DMA32 below 4 GiB, ZONE_NORMAL above. */
-typedef enum { KZONE_ANY, KZONE_DMA, KZONE_DMA32, KZONE_NORMAL } KmemZone;
+ * ZONE_DMA32 below 4 GiB, ZONE_NORMAL above.  The CMA area, when the
+ * kernel has one, is reserved at boot from the highest memory below its
+ * limit. */
+typedef enum {
+    KZONE_ANY,
+    KZONE_DMA,
+    KZONE_DMA32,
+    KZONE_NORMAL,
+    KZONE_CMA, /* the contiguous memory allocator's area (kernel.cma):
+                  taken only when asked for */
+} KmemZone;
 
 typedef struct KMem KMem;
 

@@ -95,6 +95,44 @@ static bool f_swiotlb_size(Loader *ld, yaml_node_t *v, void *dst)
     return true;
 }
 
+typedef struct CmaYaml {
+    uint64_t size, below;
+    bool has_below;
+} CmaYaml;
+
+static bool f_cma_below(Loader *ld, yaml_node_t *v, void *dst)
+{
+    CmaYaml *y = (CmaYaml *)((char *)dst - offsetof(CmaYaml, below));
+    y->has_below = true;
+    return ld_f_u64(ld, v, dst);
+}
+
+static const Field cma_fields[] = {
+    {"size", ld_f_size, offsetof(CmaYaml, size), true},
+    {"below", f_cma_below, offsetof(CmaYaml, below), false},
+    FIELD_END,
+};
+
+/* cma: {size, below}: Linux's cma= and its placement limit */
+static bool f_cma(Loader *ld, yaml_node_t *v, void *dst)
+{
+    KernelParams *k = (KernelParams *)((char *)dst -
+                                       offsetof(KernelParams, cma_size));
+    CmaYaml y = {0};
+    FieldSet set = {cma_fields, &y};
+    if (!ld_expect_map(ld, v, "a mapping {size, below}") ||
+        !ld_map_fields(ld, v, &set, 1))
+        return false;
+    if (y.has_below && !y.below) {
+        ld_push_key(ld, "below");
+        return ld_fail(ld, ld_map_get(ld, v, "below"),
+                       "below is an address above 0");
+    }
+    k->cma_size = y.size;
+    k->cma_below = y.has_below ? y.below - 1 : UINT64_MAX;
+    return true;
+}
+
 static const Field kernel_fields[] = {
     {"page_size", f_page_size, offsetof(KernelParams, page_size), false},
     {"page_offset", ld_f_u64, offsetof(KernelParams, page_offset), false},
@@ -105,6 +143,7 @@ static const Field kernel_fields[] = {
     {"swiotlb", f_swiotlb, offsetof(KernelParams, swiotlb_force), false},
     {"swiotlb_size", f_swiotlb_size, offsetof(KernelParams, swiotlb_size),
      false},
+    {"cma", f_cma, offsetof(KernelParams, cma_size), false},
     FIELD_END,
 };
 

@@ -207,6 +207,9 @@ typedef struct KernelParams {
     bool swiotlb_force;    /* a bounce pool even if every master reaches
                               all RAM */
     uint64_t swiotlb_size; /* its size */
+    uint64_t cma_size;     /* the contiguous memory allocator's area: 0
+                              for none, */
+    uint64_t cma_below;    /* placed wholly below this address + 1 */
     SrcPos pos;
 } KernelParams;
 

@@ -78,22 +78,24 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
                        kinds ? "a buffer is one of alloc, mmio or fifo, not "
                                "several"
                              : "a buffer needs alloc (kmalloc, vmalloc, "
-                               "coherent, highmem), mmio: DEVICE or fifo: "
-                               "DEVICE");
+                               "coherent, highmem, cma), mmio: DEVICE or "
+                               "fifo: DEVICE");
     if (y.alloc) {
         static const char *const allocs[] = {"kmalloc", "vmalloc", "coherent",
-                                             "highmem"};
+                                             "highmem", "cma"};
         size_t i;
-        for (i = 0; i < 4 && strcmp(allocs[i], y.alloc); i++)
+        for (i = 0; i < 5 && strcmp(allocs[i], y.alloc); i++)
             ;
-        if (i == 4) {
+        if (i == 5) {
             ld_push_key(ld, "alloc");
             return ld_fail(ld, ld_map_get(ld, v, "alloc"),
                            "unknown alloc '%s' (known: kmalloc, vmalloc, "
-                           "coherent, highmem)",
+                           "coherent, highmem, cma)",
                            y.alloc);
         }
-        b->kind = (BufKind)i;
+        /* cma: kmalloc-like memory from the CMA area */
+        bool cma = i == 4;
+        b->kind = cma ? BUF_KMALLOC : (BufKind)i;
         if (!y.size)
             return ld_fail(ld, v, "missing required key 'size'");
         if (y.dev.name && b->kind != BUF_COHERENT) {
@@ -132,11 +134,17 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
                                "zone places kmalloc and coherent buffers, "
                                "not %s ones",
                                y.alloc);
-            if (y.has_phys)
+            if (y.has_phys || cma)
                 return ld_fail(ld, ld_map_get(ld, v, "zone"),
-                               "give phys or zone, not both");
+                               "give one of phys, zone and alloc: cma");
             ld_pop(ld, zold);
             b->zone = KZONE_DMA + (int)z;
+        }
+        if (cma) {
+            if (y.has_phys)
+                return ld_fail(ld, v, "give one of phys, zone and alloc: "
+                                      "cma");
+            b->zone = KZONE_CMA;
         }
         b->dev = y.dev;
     } else {
