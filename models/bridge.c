@@ -202,6 +202,7 @@ typedef struct IommuYaml {
     uint64_t page_size;
     unsigned writes, walk_cycles;
     char *table;
+    bool dma_domain;
 } IommuYaml;
 
 static const Field iommu_fields[] = {
@@ -212,6 +213,7 @@ static const Field iommu_fields[] = {
     {"table", ld_f_str, offsetof(IommuYaml, table), false},
     {"walk_cycles", ld_f_cycles, offsetof(IommuYaml, walk_cycles), false},
     {"iotlb", ld_f_skip, 0, false},
+    {"dma_domain", ld_f_bool, offsetof(IommuYaml, dma_domain), false},
     FIELD_END,
 };
 
@@ -283,6 +285,7 @@ static bool f_iommu(Loader *ld, yaml_node_t *v, void *dst)
                        y.table);
     }
     io->table_in_memory = y.table && !strcmp(y.table, "memory");
+    io->dma_domain = y.dma_domain;
     io->walk_cycles = y.walk_cycles;
     yaml_node_t *tlb = ld_map_get(ld, v, "iotlb");
     if (!io->table_in_memory) {

@@ -734,6 +734,19 @@ START_TEST(run_programs_windows)
     ck_assert_int_eq(json_object_get_int64(get(fb, "bytes_ok")), 0);
     json_object_put(o);
     run_free(&r);
+    /* dma-iommu (A11): linux maps each operation afresh, 16 pages four
+     * times, the last two remapping the first two's; struct maps once */
+    r = run((const char *[]){"run", "tests/scenarios/dma-iommu.yaml",
+                             "--json", "-", NULL});
+    ck_assert_int_eq(r.status, 0);
+    o = parse(r.out);
+    json_object *li = get(get(o, "schemes"), "linux");
+    ck_assert_int_eq(json_object_get_int64(get(li, "iommu_pages_mapped")), 64);
+    ck_assert_int_eq(json_object_get_int64(get(li, "iommu_evictions")), 32);
+    json_object *si = get(get(o, "schemes"), "struct");
+    ck_assert_int_eq(json_object_get_int64(get(si, "iommu_pages_mapped")), 16);
+    json_object_put(o);
+    run_free(&r);
     /* window-wait: the third of three operations at once finds both
      * programmable windows held, waits for the first to end and evicts
      * its window: nothing bounced.  window-pending: two operations wait

@@ -424,6 +424,62 @@ static MapResult map_device(const ApiCtx *c, int m, const LxDev *d,
     return MAP_OK;
 }
 
+/* The bridge above bus `bus` whose IOMMU the kernel's driver gives the
+ * DMA API (iommu.dma_domain), or -1. */
+static int dma_iommu(const Topology *t, int bus)
+{
+    for (int b = bus; t->buses[b].parent_bridge >= 0;) {
+        int br = t->buses[b].parent_bridge;
+        if (t->comps[br].bridge->iommu.present &&
+            t->comps[br].bridge->iommu.dma_domain)
+            return br;
+        b = t->comps[br].bus_idx;
+    }
+    return -1;
+}
+
+/* A11, dma-iommu: a piece of RAM mapped in the IOMMU for this operation
+ * (fresh IOVA pages, held until it ends), the IOVA within the device's
+ * reach; none free: an error. */
+static MapResult map_iova(const ApiCtx *c, int m, const LxDev *d, int br,
+                          uint64_t pa, uint64_t len, SegList *out, char *why,
+                          size_t n)
+{
+    const IommuParams *io = &c->t->comps[br].bridge->iommu;
+    char a[32];
+    if (!c->programs) {
+        snprintf(why, n, "dma-iommu: no mapping outside an operation");
+        return MAP_REFUSE;
+    }
+    uint64_t ap_last = io->ap_base + (io->ap_size - 1);
+    if (io->ap_base > reach(d)) {
+        snprintf(why, n, "dma-iommu: %s's IOVA space starts at %s, beyond "
+                         "%s's reach",
+                 c->t->comps[br].name,
+                 units_fmt_hex(io->ap_base, a, sizeof a),
+                 c->t->comps[m].name);
+        return MAP_REFUSE;
+    }
+    SwMiss miss = {.set = true, .bridge = br, .inbound = true, .addr = pa,
+                   .len = len, .iommu = true};
+    IommuGrant g;
+    if (!plan_map_iommu(c, &miss, "dma-iommu", &g, why, n))
+        return MAP_REFUSE;
+    for (uint64_t k = 0; k < g.pages; k++)
+        if (plan_hold_page(c->programs, br, g.first + k))
+            swview_iommu_page(c->sw, br, g.first + k)->users++;
+    uint64_t iova = io->ap_base + g.first * io->page_size +
+                    (pa - g.pa);
+    if (iova + (len - 1) > reach(d) || iova + (len - 1) > ap_last) {
+        snprintf(why, n, "dma-iommu: IOVA %s+%llu is beyond %s's reach",
+                 units_fmt_hex(iova, a, sizeof a), (unsigned long long)len,
+                 c->t->comps[m].name);
+        return MAP_REFUSE;
+    }
+    segs_add(out, iova, len);
+    return MAP_OK;
+}
+
 /* The largest scatterlist entry (max_segment_size's default). */
 #define LX_MAX_SEG (64u << 10)
 
@@ -478,7 +534,11 @@ static MapResult lx_map(const ApiCtx *c, int m, const ApiBuffer *b,
             if (piece > LX_MAX_SEG)
                 piece = LX_MAX_SEG;
         }
-        MapResult r = map_piece(c, m, &d, pa, piece, out, bwhy, sizeof bwhy);
+        int br = dma_iommu(t, t->comps[m].bus_idx);
+        MapResult r = br >= 0 ? map_iova(c, m, &d, br, pa, piece, out, bwhy,
+                                         sizeof bwhy)
+                              : map_piece(c, m, &d, pa, piece, out, bwhy,
+                                          sizeof bwhy);
         if (r == MAP_REFUSE) {
             snprintf(why, n, "%s", bwhy);
             return MAP_REFUSE;
@@ -521,7 +581,8 @@ static bool lx_boot(const ApiCtx *c, Swiotlb **pool, char *why, size_t n)
     const SwRes *ram = swview_ram(c->sw, &nram);
     for (size_t m = 0; !need && m < t->n_comps; m++) {
         const SwMaster *sm = swview_master(c->sw, (int)m);
-        if (!sm->is_master || sm->is_cpu)
+        if (!sm->is_master || sm->is_cpu ||
+            dma_iommu(t, t->comps[m].bus_idx) >= 0)
             continue;
         LxDev d;
         lx_dev(c, (int)m, &d);

@@ -88,6 +88,10 @@ typedef struct IommuParams {
                                   the bridge's claim of an access */
     unsigned iotlb_entries;    /* entries cached (LRU); 0: none, every
                                   access walks */
+    bool dma_domain;           /* the kernel's IOMMU driver puts the
+                                  devices below in a DMA domain: Linux's
+                                  DMA API maps through it (dma-iommu);
+                                  else (a GART) only drivers that ask */
     SrcPos pos;
     char *path;
 } IommuParams;

@@ -351,6 +351,13 @@ void run_op_begin(Sim *sim, void *opaque)
         run_add_reason(run, "api", b);
         rep->api_errors++;
         run->r->api_errors++;
+        /* nothing of it runs: the windows and pages its planning set are
+         * put back as they were, and none was programmed */
+        plan_release(&st->plan, run->sw);
+        plan_restore(&st->plan, run->sw);
+        st->plan.windows_programmed = st->plan.window_evictions = 0;
+        st->plan.register_writes = 0;
+        st->plan.iommu_pages_mapped = st->plan.iommu_evictions = 0;
         st->plan.engine = ENGINE_CPU;
         st->failed = true;
         op_end(st);
