@@ -929,6 +929,43 @@ START_TEST(linux_p2p_refused)
 }
 END_TEST
 
+/* A11 (iommu-domain.yaml: 32 pages of 4 KiB at PCI 0x8000_0000, the DMA
+ * API's): a mapping into a plan takes fresh pages, its IOVA the first of
+ * them; more pages than the aperture has is an error. */
+START_TEST(linux_dma_iommu)
+{
+    Fix f;
+    fix_open(&f, "tests/topologies/iommu-domain.yaml");
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 8192);
+    ApiBuffer big = buf(&f, MEM_KMALLOC, 256 * 1024);
+    Plan p;
+    plan_init(&p);
+    ApiCtx c = f.c;
+    c.programs = &p;
+    c.stamp = 1;
+    SegList segs = {0};
+    char why[300];
+    ck_assert_int_eq(dma_api_linux.map(&c, comp(&f, "card32"), &a, 0, 8192,
+                                       MAP_SINGLE, &segs, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(segs.n, 1);
+    ck_assert_uint_eq(segs.v[0].addr, 0x80000000);
+    ck_assert_uint_eq(p.iommu_pages_mapped, 2);
+    ck_assert_uint_eq(p.n_steps, 1);
+    ck_assert_int_eq(p.steps[0].kind, STEP_IOMMU);
+    segs_free(&segs);
+    ck_assert_int_eq(dma_api_linux.map(&c, comp(&f, "card32"), &big, 0,
+                                       256 * 1024, MAP_SINGLE, &segs, why,
+                                       sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "dma-iommu: a mapping of 64 pages is larger than "
+                          "pcix0-bridge's IOMMU aperture (32 pages)");
+    segs_free(&segs);
+    plan_free(&p);
+    fix_close(&f);
+}
+END_TEST
+
 /* A6: the pool of 64 MiB is 32768 slots of 2 KiB; a mapping takes
  * contiguous slots inside one segment of 128 (256 KiB at most), page
  * aligned when it is a page or more; "swiotlb buffer is full" when none
@@ -1037,6 +1074,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, linux_coherent_below_limit);
     tcase_add_test(tc, linux_map_rules);
     tcase_add_test(tc, linux_p2p_refused);
+    tcase_add_test(tc, linux_dma_iommu);
     tcase_add_test(tc, linux_swiotlb_pool);
     tcase_add_test(tc, linux_ppc_refusals);
     suite_add_tcase(s, tc);
