@@ -40,19 +40,6 @@ static bool is_pci_bus(const Topology *t, int bus)
     return !strcmp(k, "pci") || !strcmp(k, "pcix");
 }
 
-/* The bridge's dma-ranges as the device tree has them: its fixed windows
- * and what boot set its inbound windows to. */
-static size_t dt_dma_ranges(const BridgeParams *br, WindowParams *out,
-                            size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < br->dma_ranges.n && n < max; i++)
-        out[n++] = br->dma_ranges.v[i];
-    for (size_t i = 0; i < br->inbound.boot.n && n < max; i++)
-        out[n++] = br->inbound.boot.v[i];
-    return n;
-}
-
 /* An address on bus `bus` carried up to the CPU's bus through every
  * higher dma-ranges (of_translate_dma_address): the first entry holding
  * it; 1:1 where a bridge has none or `identity`.  False when an entry
@@ -62,7 +49,7 @@ static bool dma_up(const Topology *t, int bus, uint64_t *a)
     for (int b = bus; t->buses[b].parent_bridge >= 0;) {
         const CompParams *c = &t->comps[t->buses[b].parent_bridge];
         WindowParams w[LX_MAX_RANGES];
-        size_t n = dt_dma_ranges(c->bridge, w, LX_MAX_RANGES);
+        size_t n = topo_dt_dma_ranges(c->bridge, w, LX_MAX_RANGES);
         if (n && !c->bridge->dma_ranges.identity) {
             size_t i = 0;
             while (i < n && (*a < w[i].child ||
@@ -124,7 +111,7 @@ static void ppc_boot(const ApiCtx *c, int want, LxPpc *x, bool *refused)
             continue;
         const CompParams *hc = &t->comps[i];
         WindowParams w[LX_MAX_RANGES];
-        size_t n = dt_dma_ranges(hc->bridge, w, LX_MAX_RANGES);
+        size_t n = topo_dt_dma_ranges(hc->bridge, w, LX_MAX_RANGES);
         uint64_t start = 0, size = 1ull << 31;
         for (size_t k = 0; k < n; k++) {
             uint64_t cpu = w[k].parent;
@@ -271,7 +258,7 @@ static void lx_dev(const ApiCtx *c, int m, LxDev *d)
         if (bc->bridge->dma_ranges.identity)
             return;
         WindowParams w[LX_MAX_RANGES];
-        size_t n = dt_dma_ranges(bc->bridge, w, LX_MAX_RANGES);
+        size_t n = topo_dt_dma_ranges(bc->bridge, w, LX_MAX_RANGES);
         if (!n) {
             b = bc->bus_idx;
             continue;

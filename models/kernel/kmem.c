@@ -94,16 +94,12 @@ static uint64_t zone_dma_limit(const Topology *t)
         const BridgeParams *br = t->comps[c].bridge;
         if (!br || br->dma_ranges.identity)
             continue;
+        WindowParams w[16];
+        size_t n = topo_dt_dma_ranges(br, w, 16);
         uint64_t end = 0;
-        size_t n = br->dma_ranges.n + br->inbound.boot.n;
-        for (size_t i = 0; i < n; i++) {
-            const WindowParams *w = i < br->dma_ranges.n
-                                        ? &br->dma_ranges.v[i]
-                                        : &br->inbound.boot.v[i -
-                                                              br->dma_ranges.n];
-            if (w->parent + w->size_bytes > end)
-                end = w->parent + w->size_bytes;
-        }
+        for (size_t i = 0; i < n; i++)
+            if (w[i].parent + w[i].size_bytes > end)
+                end = w[i].parent + w[i].size_bytes;
         if (n && end < lim)
             lim = end;
     }

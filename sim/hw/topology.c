@@ -22,6 +22,17 @@ unsigned topo_space_bits(const Topology *t, int bus, AddrSpace s)
     return s == SPACE_IO && b > 32 ? 32 : b;
 }
 
+size_t topo_dt_dma_ranges(const BridgeParams *br, WindowParams *out,
+                          size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < br->dma_ranges.n && n < max; i++)
+        out[n++] = br->dma_ranges.v[i];
+    for (size_t i = 0; i < br->inbound.boot.n && n < max; i++)
+        out[n++] = br->inbound.boot.v[i];
+    return n;
+}
+
 const char *space_name(AddrSpace s)
 {
     return s == SPACE_IO ? "I/O" : "memory";

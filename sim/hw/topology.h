@@ -257,6 +257,11 @@ bool topology_sound(const Diag *d);
 const char *topo_window_rule(const Topology *t, int comp, bool inbound,
                              long i, const WindowParams *w, char *why,
                              size_t n);
+/* A bridge's dma-ranges as a kernel reads them from its device tree: its
+ * fixed dma_ranges windows, then what boot set its inbound windows to; at
+ * most max into out.  Returns how many. */
+size_t topo_dt_dma_ranges(const BridgeParams *br, WindowParams *out,
+                          size_t max);
 int topo_find_bus(const Topology *t, const char *name);  /* -1 if none */
 int topo_find_comp(const Topology *t, const char *name); /* -1 if none */
 const char *space_name(AddrSpace s);
