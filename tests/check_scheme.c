@@ -1048,6 +1048,76 @@ START_TEST(linux_ppc_refusals)
 }
 END_TEST
 
+/* B's other refusals, each on a one-bridge 4xx board with 512 MiB of RAM:
+ * a window smaller than RAM; one not aligned to its size; a third memory
+ * range on a PCI-X bridge, whose device's memory is then unmapped. */
+#define PPC_BOARD(dma, ranges)                                              \
+    "name: b\naddress_bits: 36\nclocks: {c: 100MHz}\n"                      \
+    "kernel: {arch: ppc}\n"                                                 \
+    "buses: [{name: plb, kind: plb, clock: c, width: 128}, "                \
+    "{name: pcix, kind: pcix, clock: c}]\ncomponents:\n"                    \
+    "  - {name: cpu0, kind: cpu, bus: plb}\n"                               \
+    "  - {name: dma0, kind: dma, bus: plb}\n"                               \
+    "  - {name: sdram, kind: sdram, bus: plb, base: 0, size: 512MiB}\n"     \
+    "  - name: hb\n    kind: bridge\n    parent: plb\n    child: pcix\n"  \
+    "    ranges: " ranges "\n"                                              \
+    "    dma_ranges: " dma "\n"                                             \
+    "  - {name: card, kind: device, bus: pcix, master: {dma_mask: 32}, "    \
+    "regions: [{base: 0xA000_0000, size: 1MiB}]}\n"
+
+START_TEST(linux_ppc_boot_messages)
+{
+    struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {PPC_BOARD("[{child: 0x0, parent: 0x0, size: 256MiB}]",
+                   "[{child: 0x8000_0000, parent: 0x3_8000_0000, size: "
+                   "1GiB}]"),
+         "hb: dma-ranges too small (size=10000000 total_memory=20000000) "
+         "(the 4xx PCI code refused the host bridge at boot: -ENXIO)"},
+        {PPC_BOARD("[{child: 0x1000_0000, parent: 0x0, size: 512MiB}]",
+                   "[{child: 0x8000_0000, parent: 0x3_8000_0000, size: "
+                   "1GiB}]"),
+         "hb: dma-ranges unaligned (the 4xx PCI code refused the host bridge "
+         "at boot: -ENXIO)"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        Fix f;
+        fix_open(&f, tu_write("ppc.yaml", cases[i].yaml));
+        SegList sg;
+        char why[400];
+        ApiBuffer a = buf(&f, MEM_KMALLOC, 4096);
+        ck_assert_int_eq(lx_map(&f, "card", &a, MAP_SINGLE, &sg, why,
+                                sizeof why),
+                         MAP_REFUSE);
+        ck_assert_str_eq(why, cases[i].want);
+        segs_free(&sg);
+        fix_close(&f);
+    }
+    /* three memory ranges: the PCI-X bridge programs two; the card's BAR
+     * is in the third */
+    Fix f;
+    fix_open(&f, tu_write("ppc.yaml",
+                          PPC_BOARD("[{child: 0x0, parent: 0x0, size: "
+                                    "512MiB}]",
+                                    "[{child: 0x8000_0000, parent: "
+                                    "0x3_8000_0000, size: 256MiB}, {child: "
+                                    "0x9000_0000, parent: 0x3_9000_0000, "
+                                    "size: 256MiB}, {child: 0xA000_0000, "
+                                    "parent: 0x3_A000_0000, size: 256MiB}]")));
+    SegList sg;
+    char why[400];
+    ApiBuffer io = iomap(&f, 0x3A0000000ull, 4096, 0);
+    ck_assert_int_eq(lx_map(&f, "dma0", &io, MAP_SINGLE, &sg, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "hb: Too many ranges (the 4xx PCI code did not map "
+                          "the outbound range holding card's memory at "
+                          "boot)");
+    segs_free(&sg);
+    fix_close(&f);
+}
+END_TEST
+
 Suite *scheme_suite(void)
 {
     Suite *s = suite_create("scheme");
@@ -1077,6 +1147,7 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, linux_dma_iommu);
     tcase_add_test(tc, linux_swiotlb_pool);
     tcase_add_test(tc, linux_ppc_refusals);
+    tcase_add_test(tc, linux_ppc_boot_messages);
     suite_add_tcase(s, tc);
     return s;
 }
