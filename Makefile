@@ -29,7 +29,8 @@ CC ?= cc
 # Recursive (=) on purpose: pkg-config runs when a recipe needs the flags,
 # which is after the deps stamp has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1)
-PKG_LIBS = $(shell pkg-config --libs yaml-0.1)
+# libfdt (Debian libfdt-dev) has no pkg-config file
+PKG_LIBS = $(shell pkg-config --libs yaml-0.1) -lfdt
 TEST_CFLAGS = $(shell pkg-config --cflags check json-c)
 TEST_LIBS = $(shell pkg-config --libs check json-c)
 
@@ -112,7 +113,9 @@ CLI_SRCS := \
 	sim/cli/cmd_route.c \
 	sim/cli/cmd_run.c \
 	sim/cli/cmd_sweep.c \
-	sim/cli/cmd_report.c
+	sim/cli/cmd_report.c \
+	sim/cli/dt_import.c \
+	sim/cli/cmd_import.c
 
 TEST_SRCS := \
 	tests/check_main.c \

@@ -23,6 +23,10 @@ else
     have_pc check    || missing="$missing check"
     have_pc json-c   || missing="$missing libjson-c-dev"
     have gnuplot     || missing="$missing gnuplot-nox"
+    # dmasim import: device trees (libfdt has no pkg-config file)
+    [ -f /usr/include/libfdt.h ] || missing="$missing libfdt-dev"
+    have dtc         || missing="$missing device-tree-compiler"
+    have cpp         || missing="$missing cpp"
     # headless Chromium renders the HTML report in make test
     have chromium    || optional="chromium"
 fi

@@ -950,6 +950,223 @@ START_TEST(run_phys_buffers)
 }
 END_TEST
 
+/* ---- dmasim import ----------------------------------------------------- */
+
+/* The hand-written topology and the imported one route an access from
+ * the same master alike: the same addresses bus by bus, the same end (an
+ * error, or the same target, by the names each gives it, at the same
+ * offset). */
+static void routes_alike(const char *hand, const char *imported,
+                         const char *from_h, const char *from_i,
+                         const char *addr, const char *const *names)
+{
+    json_object *o[2];
+    const char *topo[2] = {hand, imported}, *from[2] = {from_h, from_i};
+    for (int k = 0; k < 2; k++) {
+        Run r = run((const char *[]){"route", topo[k], "--from", from[k],
+                                     "--addr", addr, "--json", NULL});
+        ck_assert_msg(r.status <= 1, "%s %s: %s", topo[k], addr, r.err);
+        o[k] = parse(r.out);
+        run_free(&r);
+    }
+    json_object *h0 = get(o[0], "hops"), *h1 = get(o[1], "hops");
+    size_t n = json_object_array_length(h0);
+    ck_assert_msg(n == json_object_array_length(h1), "%s: hops", addr);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(get_str(json_object_array_get_idx(h0, i), "addr"),
+                         get_str(json_object_array_get_idx(h1, i), "addr"));
+    json_object *e0, *e1;
+    bool err0 = json_object_object_get_ex(o[0], "error", &e0);
+    bool err1 = json_object_object_get_ex(o[1], "error", &e1);
+    ck_assert_msg(err0 == err1, "%s: one reached, one not", addr);
+    if (err0) {
+        ck_assert_str_eq(json_object_get_string(e0),
+                         json_object_get_string(e1));
+    } else {
+        json_object *t0 = get(o[0], "target"), *t1 = get(o[1], "target");
+        ck_assert_str_eq(get_str(t0, "offset"), get_str(t1, "offset"));
+        const char *c0 = get_str(t0, "component"), *c1 = get_str(t1,
+                                                              "component");
+        const char *want = c0;
+        for (size_t i = 0; names[i]; i += 2)
+            if (!strcmp(names[i], c0))
+                want = names[i + 1];
+        ck_assert_msg(!strcmp(want, c1), "%s: %s is %s", addr, c0, c1);
+    }
+    json_object_put(o[0]);
+    json_object_put(o[1]);
+}
+
+/* Ebony and Walnut written as device trees from the boards' facts
+ * (tests/dts/): imported, they lint clean and route as the shipped
+ * topologies do, from the CPU and the PLB DMA controller, on a table of
+ * addresses that reach RAM, SRAM, a UART through the OPB's windows, a
+ * PCI card's memory and I/O through the host bridge's, and nothing. */
+START_TEST(import_routes_as_written)
+{
+    char eb[512], wa[512], def[512];
+    snprintf(eb, sizeof eb, "%s", tu_write("ebony-imp.yaml", ""));
+    snprintf(wa, sizeof wa, "%s", tu_write("walnut-imp.yaml", ""));
+    snprintf(def, sizeof def, "%s",
+             tu_write("walnut-def.yaml",
+                      "clocks: {cpu0: 200MHz, plb: 100MHz, opb: 50MHz, "
+                      "pci: 33.33MHz}\nmemory: {sdram: 128MiB}\n"));
+    Run r = run((const char *[]){"import", "tests/dts/ebony.dts", "-o", eb,
+                                 NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.err, "tests/dts/ebony.dts: /plb/opb: warning: no "
+                            "dma-ranges: DMA upstream taken as 1:1, as Linux "
+                            "reads it\n");
+    run_free(&r);
+    r = run((const char *[]){"import", "tests/dts/walnut.dts", "--defaults",
+                             def, "-o", wa, NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "tests/dts/walnut.dts: /memory: "
+                                        "warning: memory size 0 (firmware "
+                                        "fills it in): 128 MiB from "
+                                        "--defaults\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "tests/dts/walnut.dts: /plb/opb: "
+                                        "warning: no clock-frequency: 50 MHz "
+                                        "from --defaults\n"));
+    run_free(&r);
+    r = run((const char *[]){"check", eb, wa, NULL});
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    const char *ebony_names[] = {"uart0", "serial", NULL};
+    const char *ebony_at[] = {"0x0", "0xfff_ffff", "0x1000_0000",
+                              "0xffff_0000", "0x1_4000_0200",
+                              "0x1_8000_0000", "0x3_8000_1000",
+                              "0x3_8100_0000", "0x2_0800_0000", NULL};
+    for (size_t i = 0; ebony_at[i]; i++) {
+        routes_alike("topologies/ebony.yaml", eb, "cpu0", "cpu0", ebony_at[i],
+                     ebony_names);
+        routes_alike("topologies/ebony.yaml", eb, "dma0", "dma", ebony_at[i],
+                     ebony_names);
+    }
+    const char *walnut_at[] = {"0x0", "0x7ff_ffff", "0x800_0000",
+                               "0xef60_0300", "0x8000_0010", "0xe800_1000",
+                               "0xe800_2000", NULL};
+    for (size_t i = 0; walnut_at[i]; i++) {
+        routes_alike("topologies/walnut.yaml", wa, "cpu0", "cpu0",
+                     walnut_at[i], ebony_names);
+        routes_alike("topologies/walnut.yaml", wa, "dma0", "dma",
+                     walnut_at[i], ebony_names);
+    }
+}
+END_TEST
+
+/* The rules on a small tree: an include found through -I; a bus with
+ * empty ranges merges into its parent (1:1 both ways), one without ranges
+ * is a bridge that passes nothing down (a note, in the file and on
+ * stderr), an empty dma-ranges is 1:1 upstream; two address cells; a UART
+ * is a FIFO register. */
+START_TEST(import_rules)
+{
+    char inc[512], dts[512], out[512];
+    snprintf(inc, sizeof inc, "%s", tu_write("x", ""));
+    snprintf(strrchr(inc, '/'), sizeof inc - (size_t)(strrchr(inc, '/') - inc),
+             "/incdir");
+    mkdir(inc, 0755);
+    tu_write("incdir/soc.dtsi", "#define UART_BASE 0x1000\n");
+    snprintf(dts, sizeof dts, "%s",
+             tu_write("rules.dts",
+                      "/dts-v1/;\n#include \"soc.dtsi\"\n"
+                      "/ { #address-cells = <2>; #size-cells = <1>;\n"
+                      " clock-frequency = <100000000>;\n"
+                      " cpus { #address-cells = <1>; #size-cells = <0>;\n"
+                      "  cpu@0 { device_type = \"cpu\"; reg = <0>;\n"
+                      "   clock-frequency = <500000000>; }; };\n"
+                      " memory { device_type = \"memory\";\n"
+                      "  reg = <0x1 0x0 0x1000000>; };\n"
+                      " grp { compatible = \"simple-bus\";\n"
+                      "  #address-cells = <2>; #size-cells = <1>; ranges;\n"
+                      "  uart@0 { compatible = \"ns16550\";\n"
+                      "   reg = <0x0 UART_BASE 0x100>; }; };\n"
+                      " hidden { compatible = \"simple-bus\";\n"
+                      "  #address-cells = <1>; #size-cells = <1>;\n"
+                      "  clock-frequency = <50000000>; dma-ranges;\n"
+                      "  dev@0 { reg = <0x0 0x10>; }; }; };\n"));
+    snprintf(out, sizeof out, "%s", tu_write("rules.yaml", ""));
+    Run r = run((const char *[]){"import", dts, "-I", inc, "-o", out, NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "/hidden: not expressed: no ranges: "
+                                        "nothing passes down to hidden\n"));
+    run_free(&r);
+    char *y = slurp(out);
+    /* the one bus with empty ranges below the root is the root bus */
+    ck_assert_ptr_nonnull(strstr(y, "  grp: 100000000Hz\n"));
+    ck_assert_ptr_nonnull(strstr(y, "  - {name: grp, kind: plb, clock: "
+                                    "grp}  # /\n"));
+    ck_assert_ptr_nonnull(strstr(y, "  - {name: sdram, kind: sdram, bus: "
+                                    "grp, base: 0x100000000, size: "
+                                    "0x1000000}  # /memory\n"));
+    ck_assert_ptr_nonnull(strstr(y, "  - name: uart  # /grp/uart@0\n"
+                                    "    kind: device\n    bus: grp\n"
+                                    "    regions:\n      - {base: 0x1000, "
+                                    "size: 0x8, kind: fifo}\n"));
+    ck_assert_ptr_nonnull(strstr(y, "    child: hidden\n"
+                                    "    dma_ranges: identity\n"));
+    ck_assert_ptr_nonnull(strstr(y, "# Not expressed in this topology:\n"
+                                    "#   /hidden: no ranges: nothing passes "
+                                    "down to hidden\n"));
+    free(y);
+    r = run((const char *[]){"check", out, NULL});
+    ck_assert_int_le(r.status, 1);
+    run_free(&r);
+}
+END_TEST
+
+/* Malformed input: one message with the file and node, exit 2, nothing
+ * written. */
+START_TEST(import_bad_input)
+{
+    char out[512], cmd[2048];
+    snprintf(out, sizeof out, "%s", tu_write("none.yaml", ""));
+    remove(out);
+    struct {
+        const char *name, *text, *want;
+    } cases[] = {
+        {"notdt.dtb", "hello", "dmasim import: DIR/notdt.dtb: not a device "
+                               "tree blob\n"},
+        {"syntax.dts", "/dts-v1/;\n/ { a = <1> }\n",
+         "dmasim import: DIR/syntax.dts: dtc: Error: DIR/syntax.dts:2.13-14 "
+         "syntax error; FATAL ERROR: Unable to parse input tree\n"},
+        {"cells.dts", "/dts-v1/;\n/ { #size-cells = <1>; };\n",
+         "dmasim import: DIR/cells.dts: /: missing #address-cells\n"},
+        {"ranges.dts",
+         "/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
+         " bus { compatible = \"simple-bus\"; #address-cells = <1>;\n"
+         " #size-cells = <1>; ranges = <0 0x1000 0x100 0x2000>; }; };\n",
+         "dmasim import: DIR/ranges.dts: /bus: ranges of 16 bytes is not a "
+         "whole number of entries of 3 cells (child 1, parent 1, size 1)\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char in[512], want[1024], dir[512];
+        snprintf(in, sizeof in, "%s", tu_write(cases[i].name, cases[i].text));
+        snprintf(dir, sizeof dir, "%s", in);
+        *strrchr(dir, '/') = '\0';
+        Run r = run((const char *[]){"import", in, "-o", out, NULL});
+        ck_assert_int_eq(r.status, 2);
+        /* DIR: the temporary folder */
+        const char *w = cases[i].want;
+        size_t k = 0;
+        for (const char *c = w; *c && k + 1 < sizeof want;) {
+            if (!strncmp(c, "DIR", 3)) {
+                k += (size_t)snprintf(want + k, sizeof want - k, "%s", dir);
+                c += 3;
+            } else {
+                want[k++] = *c++;
+            }
+        }
+        want[k] = '\0';
+        ck_assert_str_eq(r.err, want);
+        ck_assert_int_ne(access(out, F_OK), 0); /* nothing written */
+        run_free(&r);
+    }
+    (void)cmd;
+}
+END_TEST
+
 /* ---- JUnit for CI ------------------------------------------------------ */
 
 START_TEST(junit_check)
@@ -1940,6 +2157,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_programs_windows);
     tcase_add_test(tc, run_maps_iommu_pages);
     tcase_add_test(tc, run_phys_buffers);
+    tcase_add_test(tc, import_routes_as_written);
+    tcase_add_test(tc, import_bad_input);
+    tcase_add_test(tc, import_rules);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

@@ -12,7 +12,7 @@ _dmasim()
 
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "check route run regress sweep merge report
-                                  --help --version" -- "$cur"))
+                                  import --help --version" -- "$cur"))
         return
     fi
 
@@ -27,8 +27,11 @@ _dmasim()
             COMPREPLY=($(compgen -f -- "$cur"))
             return
         fi ;;
-    --csv|--junit|--trace|--plot)
+    --csv|--junit|--trace|--plot|--defaults)
         COMPREPLY=($(compgen -f -- "$cur"))
+        return ;;
+    -I)
+        COMPREPLY=($(compgen -d -- "$cur"))
         return ;;
     -o)
         if [ "$cmd" = report ]; then
@@ -50,6 +53,7 @@ _dmasim()
     sweep) opts="--vary --jobs --shard --csv --resume --plot --help" ;;
     merge) opts="-o --help" ;;
     report) opts="-o --help" ;;
+    import) opts="-I -o --defaults --help" ;;
     *) return ;;
     esac
     if [[ $cur == -* ]]; then
@@ -60,6 +64,7 @@ _dmasim()
     # regress), CSVs for merge
     local ext=yaml
     [ "$cmd" = merge ] && ext=csv
+    [ "$cmd" = import ] && ext="@(dts|dtb)"
     COMPREPLY=($(compgen -f -X "!*.$ext" -- "$cur") $(compgen -d -- "$cur"))
 }
 complete -o filenames -F _dmasim dmasim

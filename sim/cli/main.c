@@ -27,6 +27,8 @@ static const Command commands[] = {
      "               [--csv F] [--resume] [--plot F.png|F.svg]"},
     {"merge", cmd_merge, "merge CSV... -o F"},
     {"report", cmd_report, "report SCENARIO... -o DIR"},
+    {"import", cmd_import,
+     "import BOARD.dts|BOARD.dtb [-I DIR]... [-o F] [--defaults F]"},
     {NULL, NULL, NULL},
 };
 
