@@ -332,6 +332,21 @@ static bool f_iommu(Loader *ld, yaml_node_t *v, void *dst)
     return true;
 }
 
+static bool f_decode(Loader *ld, yaml_node_t *v, void *dst)
+{
+    const char *s = ld_scalar(ld, v, "'positive' or 'subtractive'");
+    if (!s)
+        return false;
+    if (strcmp(s, "positive") && strcmp(s, "subtractive"))
+        return ld_fail(ld, v, "decode is 'positive' (its windows claim their "
+                              "addresses) or 'subtractive' (they claim what "
+                              "nothing else on the parent bus claims), not "
+                              "'%s'",
+                       s);
+    *(bool *)dst = !strcmp(s, "subtractive");
+    return true;
+}
+
 static bool f_ranges(Loader *ld, yaml_node_t *v, void *dst)
 {
     return windows(ld, v, dst, false);
@@ -346,6 +361,7 @@ static const Field bridge_fields[] = {
     {"parent", ld_f_ref, offsetof(BridgeParams, parent), true},
     {"child", ld_f_ref, offsetof(BridgeParams, child), true},
     {"ranges", f_ranges, offsetof(BridgeParams, ranges), false},
+    {"decode", f_decode, offsetof(BridgeParams, subtractive), false},
     {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
     {"outbound_windows", f_outbound, offsetof(BridgeParams, outbound), false},
     {"inbound_windows", f_inbound, offsetof(BridgeParams, inbound), false},

@@ -1116,6 +1116,61 @@ START_TEST(import_rules)
 }
 END_TEST
 
+/* As on the 440EPx: the OPB bridge's second window covers the PCI
+ * bridge's outbound window.  The OPB bridge decodes subtractively, so the
+ * tree imports into a topology that lints clean, and an address both
+ * cover goes to PCI. */
+START_TEST(import_overlapping_bridges)
+{
+    char dts[512], out[512];
+    snprintf(dts, sizeof dts, "%s",
+             tu_write("epx.dts",
+                      "/dts-v1/;\n/ { #address-cells = <1>; "
+                      "#size-cells = <1>;\n"
+                      " cpus { #address-cells = <1>; #size-cells = <0>;\n"
+                      "  cpu@0 { device_type = \"cpu\"; reg = <0>;\n"
+                      "   clock-frequency = <533000000>; }; };\n"
+                      " plb { compatible = \"ibm,plb4\"; #address-cells = "
+                      "<1>;\n  #size-cells = <1>; ranges;\n"
+                      "  clock-frequency = <133333333>;\n"
+                      "  opb { compatible = \"ibm,opb\"; #address-cells = "
+                      "<1>;\n   #size-cells = <1>; clock-frequency = "
+                      "<66666666>;\n   ranges = <0x80000000 0x80000000 "
+                      "0x80000000>;\n   dev@ef600000 { reg = <0xef600000 "
+                      "0x100>; }; };\n"
+                      "  pci@ec000000 { device_type = \"pci\"; "
+                      "#address-cells = <3>;\n   #size-cells = <2>; "
+                      "clock-frequency = <33333333>;\n   ranges = "
+                      "<0x02000000 0 0x80000000 0x80000000 0 0x20000000>;\n"
+                      "   dma-ranges = <0x42000000 0 0 0 0 0x80000000>;\n"
+                      "   card@0 { reg = <0x02000000 0 0x80000000 0 "
+                      "0x100000>; }; }; }; };\n"));
+    snprintf(out, sizeof out, "%s", tu_write("epx.yaml", ""));
+    Run r = run((const char *[]){"import", dts, "-o", out, NULL});
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+    char *y = slurp(out);
+    ck_assert_ptr_nonnull(strstr(y, "    child: opb\n    decode: "
+                                    "subtractive\n"));
+    free(y);
+    r = run((const char *[]){"route", out, "--from", "cpu0", "--addr",
+                             "0x8000_0010", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "reached card region 0 (memory) at "
+                                        "offset 0x10\n"));
+    run_free(&r);
+    r = run((const char *[]){"route", out, "--from", "cpu0", "--addr",
+                             "0xef60_0000", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "via opb-bridge ranges window 0 "
+                                        "(subtractive)"));
+    run_free(&r);
+    r = run((const char *[]){"check", out, NULL});
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
+}
+END_TEST
+
 /* Malformed input: one message with the file and node, exit 2, nothing
  * written. */
 START_TEST(import_bad_input)
@@ -2160,6 +2215,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, import_routes_as_written);
     tcase_add_test(tc, import_bad_input);
     tcase_add_test(tc, import_rules);
+    tcase_add_test(tc, import_overlapping_bridges);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

@@ -6,6 +6,7 @@
 
 #include "sim/hw/addrmap.h"
 #include "sim/hw/lint.h"
+#include "sim/hw/route.h"
 #include "testutil.h"
 
 #define HEAD                                                                \
@@ -232,6 +233,46 @@ START_TEST(iommu_aperture)
 }
 END_TEST
 
+/* A subtractive bridge's windows claim only what nothing else on the
+ * parent bus claims: one over another bridge's window is no overlap, and
+ * the other bridge gets the addresses they share. */
+START_TEST(subtractive_bridge)
+{
+    const char *yaml =
+        HEAD "  - name: x\n    kind: bridge\n    parent: b\n    child: o\n"
+             "    decode: subtractive\n"
+             "    ranges: [{child: 0x8000_0000, parent: 0x8000_0000, "
+             "size: 1GiB}]\n"
+             "  - name: y\n    kind: bridge\n    parent: b\n    child: p\n"
+             "    ranges: [{child: 0x9000_0000, parent: 0x9000_0000, "
+             "size: 16MiB}]\n"
+             "  - {name: u, kind: device, bus: o, regions: [{base: "
+             "0x8000_0000, size: 512MiB}]}\n"
+             "  - {name: v, kind: device, bus: p, regions: [{base: "
+             "0x9000_0000, size: 16MiB}]}\n";
+    /* the part of u's region under y's window is y's */
+    ck_assert_str_eq(lint(yaml), "t.yaml:19:47: components.4.regions.0: "
+                                 "warning: no master can reach 16 MiB of the "
+                                 "512 MiB of u region 0 (first at "
+                                 "0x9000_0000)\n");
+    Diag d;
+    diag_init(&d);
+    Topology *t = tu_load(yaml, &d);
+    ck_assert_ptr_nonnull(t);
+    Route r;
+    int cpu = topo_find_comp(t, "cpu");
+    ck_assert(route_access(t, cpu, 0x90001000, 4, &r));
+    ck_assert_str_eq(t->comps[r.target_comp].name, "v");
+    ck_assert(route_access(t, cpu, 0x91000000, 4, &r));
+    ck_assert_str_eq(t->comps[r.target_comp].name, "u");
+    char what[96];
+    decoder_describe(t, r.hops[1].window, what, sizeof what);
+    ck_assert_str_eq(what, "x ranges window 0 (subtractive)");
+    topology_free(t);
+    diag_free(&d);
+}
+END_TEST
+
 START_TEST(shadowing)
 {
     ck_assert_str_eq(
@@ -398,6 +439,7 @@ Suite *lint_suite(void)
     tcase_add_test(tc, overlapping_windows);
     tcase_add_test(tc, programmable_windows);
     tcase_add_test(tc, iommu_aperture);
+    tcase_add_test(tc, subtractive_bridge);
     tcase_add_test(tc, shadowing);
     tcase_add_test(tc, widths);
     tcase_add_test(tc, spaces);

@@ -272,10 +272,17 @@ START_TEST(kinds)
     ck_load_error(HEAD BUSES "components:\n  - {name: x, kind: bridge, "
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
-                  "kind, clock, parent, child, ranges, dma_ranges, "
+                  "kind, clock, parent, child, ranges, decode, dma_ranges, "
                   "outbound_windows, inbound_windows, iommu, latency_cycles, "
                   "cross_cycles, posted_write_buffer, prefetch, cache_line, "
                   "completer_latency, write_disconnect)");
+    ck_load_error(HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"
+                  "components:\n  - {name: x, kind: bridge, parent: b, "
+                  "child: b2, decode: negative}\n",
+                  "7:59: components.0.decode: decode is 'positive' (its "
+                  "windows claim their addresses) or 'subtractive' (they "
+                  "claim what nothing else on the parent bus claims), not "
+                  "'negative'");
     /* an IOMMU's pages, aperture and page table */
 #define IOMMU_AT(io)                                                        \
     HEAD BUSES "  - {name: b2, kind: pci, clock: c}\n"                      \

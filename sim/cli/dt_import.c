@@ -303,6 +303,10 @@ static bool bus_node(Imp *im, int node, const char *parent, int ac, int sc)
     fprintf(im->comps, "  - name: %s-bridge  # %s\n    kind: bridge\n"
                        "    parent: %s\n    child: %s\n",
             name, path, parent, name);
+    /* the 4xx OPB (and EBC) bridge claims what no other PLB slave does:
+     * trees give it windows over other slaves' (docs/topology.md) */
+    if (k == K_OPB)
+        fprintf(im->comps, "    decode: subtractive\n");
     if (!ranges)
         tell(im, node, true, "no ranges: nothing passes down to %s", name);
     else if (!len)

@@ -92,7 +92,11 @@ void decoder_describe(const Topology *t, const Decoder *d, char *buf,
                  c->name, d->index);
         break;
     case TIER_SUBTRACTIVE:
-        snprintf(buf, len, "%s identity ranges", c->name);
+        if (d->index < 0)
+            snprintf(buf, len, "%s identity ranges", c->name);
+        else
+            snprintf(buf, len, "%s ranges window %d (subtractive)", c->name,
+                     d->index);
         break;
     default:
         if (d->iommu && d->mapped)
@@ -450,8 +454,10 @@ static void add_bridge(Topology *t, AddrMap *m, Diag *d, int ci)
             continue;
         }
         AddrSpace psp = p_io ? w->space : SPACE_MEM;
-        add_window(t, m, d, ci, (int)i, TIER_DOWN, p, psp, w->parent, ch,
-                   w->space, w->child, w->size_bytes, w->pos, w->path, false);
+        add_window(t, m, d, ci, (int)i,
+                   br->subtractive ? TIER_SUBTRACTIVE : TIER_DOWN, p, psp,
+                   w->parent, ch, w->space, w->child, w->size_bytes, w->pos,
+                   w->path, false);
     }
     if (prog_count_ok(c, &br->outbound, "outbound", d))
         for (size_t i = 0; i < br->outbound.boot.n; i++) {

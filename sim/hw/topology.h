@@ -98,6 +98,8 @@ typedef struct IommuParams {
 
 typedef struct BridgeParams {
     Ref parent, child;
+    bool subtractive;      /* its ranges windows claim only what nothing
+                              else on the parent bus claims */
     WindowList ranges;     /* downstream, parent -> child */
     WindowList dma_ranges; /* upstream, child -> parent */
     ProgWindows outbound;  /* programmable, as ranges */
