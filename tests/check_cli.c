@@ -101,19 +101,20 @@ START_TEST(check_errors)
                              "  - {name: a, kind: sdram, bus: b, base: 0, "
                              "size: 1MiB}\n"
                              "  - {name: z, kind: sram, bus: b, base: "
-                             "0x8_0000, size: 1MiB}\n");
+                             "0x1_0000_0000, size: 1MiB}\n");
     Run r = run((const char *[]){"check", p, NULL});
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "overlap.yaml:6:5: components.1: "
-                                        "error: z region 0 (memory) overlaps "
-                                        "a region 0 (memory) on b"));
+                                        "error: region at 0x1_0000_0000 "
+                                        "(1 MiB) does not fit in b's 32-bit "
+                                        "memory space"));
     ck_assert_ptr_nonnull(strstr(r.out, ": 1 error, 0 warnings\n"));
     run_free(&r);
 
     /* route refuses a topology with errors, as bad input. */
     r = run((const char *[]){"route", p, "--from", "a", "--addr", "0", NULL});
     ck_assert_int_eq(r.status, 2);
-    ck_assert_ptr_nonnull(strstr(r.err, "error: z region 0 (memory) overlaps"));
+    ck_assert_ptr_nonnull(strstr(r.err, "error: region at 0x1_0000_0000"));
     ck_assert_ptr_nonnull(strstr(r.err, "the topology has errors"));
     run_free(&r);
 }
@@ -1239,7 +1240,7 @@ START_TEST(junit_check)
                                "  - {name: a, kind: sdram, bus: b, base: 0, "
                                "size: 1MiB}\n"
                                "  - {name: z, kind: sram, bus: b, base: "
-                               "0x8_0000, size: 1MiB}\n");
+                               "0x1_0000_0000, size: 1MiB}\n");
     char errp[4096];
     snprintf(errp, sizeof errp, "%s", err);
     char xml[4200];
@@ -1263,8 +1264,8 @@ START_TEST(junit_check)
     ck_assert_ptr_nonnull(strstr(x, "over&lt;lap&gt;.yaml\" time="));
     ck_assert_ptr_nonnull(strstr(x, "<failure message=\"1 error, 0 warnings\" "
                                     "type=\"finding\">"));
-    ck_assert_ptr_nonnull(strstr(x, "error: z region 0 (memory) overlaps a "
-                                    "region 0 (memory) on b"));
+    ck_assert_ptr_nonnull(strstr(x, "error: region at 0x1_0000_0000 (1 MiB) "
+                                    "does not fit in b"));
     /* bad input: in error, with the loader's message */
     ck_assert_ptr_nonnull(strstr(x, "<error message=\"bad input: unknown key "
                                     "'speed' (known here: name, kind,"));

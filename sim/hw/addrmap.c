@@ -599,6 +599,95 @@ static void check_across(Topology *t, Diag *d, const DecodeList *hiprec,
     }
 }
 
+/* Declaration order: by component, then region. */
+static int decl_cmp(const void *a, const void *b)
+{
+    const Decoder *x = a, *y = b;
+    if (x->comp != y->comp)
+        return x->comp < y->comp ? -1 : 1;
+    return x->index - y->index;
+}
+
+/* Regions that overlap, as real device trees have them (a crypto block's
+ * reg covering its RNG's): the one declared first claims the bytes they
+ * share, and the later one keeps the rest, in pieces (a region decoder's
+ * to_lo is the region offset at its lo).  Each pair is a warning naming
+ * both. */
+static void resolve_regions(Topology *t, Diag *d, DecodeList *l, int bus,
+                            AddrSpace sp)
+{
+    Decoder *in = malloc(l->n * sizeof *in);
+    if (!in)
+        abort();
+    memcpy(in, l->v, l->n * sizeof *in);
+    qsort(in, l->n, sizeof *in, decl_cmp);
+    size_t n_in = l->n;
+    l->n = 0;
+    for (size_t i = 0; i < n_in; i++) {
+        const Decoder *r = &in[i];
+        /* the parts of r no earlier region holds */
+        uint64_t lo = r->lo;
+        bool done = false;
+        while (!done) {
+            uint64_t hi = r->hi;
+            const Decoder *hit = NULL;
+            for (size_t j = 0; j < l->n; j++) {
+                const Decoder *e = &l->v[j];
+                if (e->hi < lo || e->lo > hi)
+                    continue;
+                if (!hit || e->lo < hit->lo)
+                    hit = e;
+            }
+            if (!hit) {
+                Decoder piece = *r;
+                piece.lo = lo;
+                piece.to_lo = lo - r->lo;
+                push(t, l, &piece);
+                break;
+            }
+            if (hit->lo > lo) {
+                Decoder piece = *r;
+                piece.lo = lo;
+                piece.hi = hit->lo - 1;
+                piece.to_lo = lo - r->lo;
+                push(t, l, &piece);
+            }
+            char da[96], db[96], a[32], b[32];
+            decoder_describe(t, r, da, sizeof da);
+            decoder_describe(t, hit, db, sizeof db);
+            uint64_t olo = lo > hit->lo ? lo : hit->lo;
+            uint64_t ohi = r->hi < hit->hi ? r->hi : hit->hi;
+            diag_add(d, SEV_WARNING, "overlap", r->pos, r->path, &hit->pos,
+                     hit->path,
+                     "%s and %s both decode %s..%s on %s (%s space); %s, "
+                     "declared first, claims it",
+                     da, db, units_fmt_hex(olo, a, sizeof a),
+                     units_fmt_hex(ohi, b, sizeof b), t->buses[bus].name,
+                     space_name(sp), db);
+            if (hit->hi >= r->hi)
+                done = true;
+            else
+                lo = hit->hi + 1;
+        }
+    }
+    free(in);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(Decoder), dec_cmp);
+}
+
+/* Whether a sorted tier has two entries that overlap. */
+static bool overlaps(const DecodeList *l)
+{
+    uint64_t reach = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i && l->v[i].lo <= reach)
+            return true;
+        if (!i || l->v[i].hi > reach)
+            reach = l->v[i].hi;
+    }
+    return false;
+}
+
 AddrMap *addrmap_build(Topology *t, Diag *d)
 {
     AddrMap *m = arena_alloc(t->arena, sizeof *m);
@@ -616,7 +705,10 @@ AddrMap *addrmap_build(Topology *t, Diag *d)
             for (int k = 0; k < N_TIERS; k++) {
                 if (tiers[k].n > 1)
                     qsort(tiers[k].v, tiers[k].n, sizeof(Decoder), dec_cmp);
-                check_within(t, d, &tiers[k], (int)b, sp, k);
+                if (k == TIER_REGION && overlaps(&tiers[k]))
+                    resolve_regions(t, d, &tiers[k], (int)b, sp);
+                else
+                    check_within(t, d, &tiers[k], (int)b, sp, k);
             }
             check_across(t, d, &tiers[TIER_REGION], &tiers[TIER_DOWN],
                          (int)b, sp);

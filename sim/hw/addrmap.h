@@ -26,7 +26,8 @@ typedef struct Decoder {
     int index;         /* region index, window index, -1 for identity */
     int to_bus;        /* the far bus of a window; -1 for a region */
     AddrSpace to_space;
-    uint64_t to_lo;    /* the far bus's address for lo */
+    uint64_t to_lo;    /* the far bus's address for lo; a region's: the
+                          offset into the region at lo */
     SrcPos pos;
     const char *path;
     bool programmable; /* a bridge's programmable window (index: which) */

@@ -91,13 +91,16 @@ static void explore(Reach *rc, int bus, AddrSpace sp, uint64_t lo,
         const Decoder *d = addrmap_decode(t->map, bus, sp, a, exclude, &run);
         uint64_t seg = run < hi ? run : hi;
         if (d && d->tier == TIER_REGION) {
-            cover_add(&rc->cov[rc->first[d->comp] + (size_t)d->index],
-                      a - d->lo, seg - d->lo);
+            /* a region's offset at lo is to_lo (a piece of an
+             * overlapped one) */
+            uint64_t off = a - d->lo + d->to_lo, end = seg - d->lo + d->to_lo;
+            cover_add(&rc->cov[rc->first[d->comp] + (size_t)d->index], off,
+                      end);
             if (!rc->found && d->comp == rc->want_comp &&
-                d->index == rc->want_region && rc->want_off >= a - d->lo &&
-                rc->want_off <= seg - d->lo) {
+                d->index == rc->want_region && rc->want_off >= off &&
+                rc->want_off <= end) {
                 rc->found = true;
-                rc->found_addr = d->lo + rc->want_off - delta;
+                rc->found_addr = a + (rc->want_off - off) - delta;
             }
         } else if (d && d->iommu) {
             /* an IOMMU maps nothing at boot: its aperture aborts */

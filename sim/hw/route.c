@@ -178,7 +178,7 @@ bool route_access_ws(const Topology *t, const WinState *ws, int master,
             r->target = d;
             r->target_comp = d->comp;
             r->target_region = d->index;
-            r->offset = addr - d->lo;
+            r->offset = addr - d->lo + d->to_lo; /* a region's piece */
             r->status = ROUTE_OK;
             return true;
         }
