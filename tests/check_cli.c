@@ -1145,7 +1145,11 @@ START_TEST(import_overlapping_bridges)
                       "<0x02000000 0 0x80000000 0x80000000 0 0x20000000>;\n"
                       "   dma-ranges = <0x42000000 0 0 0 0 0x80000000>;\n"
                       "   card@0 { reg = <0x02000000 0 0x80000000 0 "
-                      "0x100000>; }; }; }; };\n"));
+                      "0x100000>; };\n"
+                      "   pci-pci@1 { device_type = \"pci\"; "
+                      "#address-cells = <3>; #size-cells = <2>;\n"
+                      "    ranges = <0x02000000 0 0x90000000 0x02000000 0 "
+                      "0x90000000 0 0x1000000>; }; }; }; };\n"));
     snprintf(out, sizeof out, "%s", tu_write("epx.yaml", ""));
     Run r = run((const char *[]){"import", dts, "-o", out, NULL});
     ck_assert_int_eq(r.status, 0);
@@ -1153,6 +1157,9 @@ START_TEST(import_overlapping_bridges)
     char *y = slurp(out);
     ck_assert_ptr_nonnull(strstr(y, "    child: opb\n    decode: "
                                     "subtractive\n"));
+    ck_assert_ptr_nonnull(strstr(y, "    child: pci-pci\n    ranges:\n"
+                                    "      - {child: 0x90000000, parent: "
+                                    "0x90000000, size: 0x1000000}\n"));
     free(y);
     r = run((const char *[]){"route", out, "--from", "cpu0", "--addr",
                              "0x8000_0010", NULL});

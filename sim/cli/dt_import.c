@@ -253,6 +253,8 @@ static bool windows(Imp *im, int node, const char *prop, int cac, int pac,
         const char *space = "";
         uint64_t child = cells(p, cac), parent = cells(p + cac, pac),
                  size = cells(p + cac + pac, csc);
+        if (pac == 3) /* below a PCI bus (a PCI-to-PCI bridge): 64 bits */
+            parent = cells(p + cac + 1, 2);
         if (cac == 3) {
             uint32_t code = (fdt32_to_cpu(p[0]) >> 24) & 3;
             child = cells(p + 1, 2);
