@@ -74,6 +74,7 @@ MODEL_SRCS := \
 	models/registry.c \
 	models/bus.c \
 	models/cpu.c \
+	models/dcache.c \
 	models/memory.c \
 	models/dma.c \
 	models/device.c \
@@ -99,6 +100,7 @@ RUN_SRCS := \
 	sim/run/oracle.c \
 	sim/run/runner.c \
 	sim/run/run_ops.c \
+	sim/run/run_cache.c \
 	sim/run/report.c \
 	sim/run/plot.c \
 	sim/run/trace.c \

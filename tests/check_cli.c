@@ -422,7 +422,8 @@ START_TEST(run_table_and_json)
                                   "window_register_writes",
                                   "window_programming_ps",
                                   "iommu_pages_mapped", "iommu_evictions",
-                                  "window_waits", "sim_time_ps",
+                                  "window_waits", "cache_stale_bytes",
+                                  "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
                                   "events", "engine", "expect", "latency_ps",
@@ -511,7 +512,8 @@ START_TEST(run_scheme_csv_and_stdout)
                                         "window_register_writes,"
                                         "window_programming_ps,"
                                         "iommu_pages_mapped,iommu_evictions,"
-                                        "window_waits,util_"));
+                                        "window_waits,cache_stale_bytes,"
+                                        "util_"));
     Run rj = run((const char *[]){"run", "scenarios/vmalloc.yaml", "--scheme",
                                   "struct", "--json", "-", NULL});
     json_object *oj = parse(rj.out);
@@ -1405,6 +1407,47 @@ static char *sweep_to(const char *name, const char *const *extra)
     return slurp(path);
 }
 
+/* Caches that hold data matter only where DMA does not snoop them: the
+ * skipped sync is wrong on the non-coherent 440GP, and right with the
+ * maintenance or with kernel.coherent true; the shared line likewise. */
+START_TEST(sweep_coherent_cache)
+{
+    Run r = run((const char *[]){"sweep", "scenarios/cache-no-sync.yaml",
+                                 "--vary", "topology.kernel.coherent=false,"
+                                           "true",
+                                 "--vary", "workload.0.sync=false,true",
+                                 "--vary", "workload.1.sync=false,true",
+                                 NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    size_t lines = 0;
+    for (char *l = strchr(r.out, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        char coherent[8], s0[8], s1[8];
+        int correct;
+        ck_assert_int_eq(sscanf(l + 1, "%*[^,],%7[^,],%7[^,],%7[^,],%*[^,],"
+                                       "%*[^,],%*[^,],%d",
+                                coherent, s0, s1, &correct),
+                         4);
+        bool right = !strcmp(coherent, "true") ||
+                     (!strcmp(s0, "true") && !strcmp(s1, "true"));
+        ck_assert_msg(correct == right, "%s", l + 1);
+        lines++;
+    }
+    ck_assert_uint_eq(lines, 8 * 4);
+    run_free(&r);
+    r = run((const char *[]){"sweep", "scenarios/cache-neighbour.yaml",
+                             "--vary", "topology.kernel.coherent=false,true",
+                             NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "\n0,false,cache-neighbour,ebony,"
+                                        "flat,0,1,"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n0,false,cache-neighbour,ebony,"
+                                        "linux,1,0,"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n1,true,cache-neighbour,ebony,"
+                                        "flat,1,0,"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(sweep_csv_jobs_shards)
 {
     char *one = sweep_to("j1.csv", (const char *[]){"--jobs", "1", NULL});
@@ -2231,6 +2274,7 @@ Suite *cli_suite(void)
     tc = tcase_create("sweep");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sweep_csv_jobs_shards);
+    tcase_add_test(tc, sweep_coherent_cache);
     tcase_add_test(tc, sweep_resume_and_plots);
     tcase_add_test(tc, sweep_killed_then_resumed);
     tcase_add_test(tc, report_stopped_leaves_no_data);

@@ -287,9 +287,10 @@ START_TEST(bus_error_residue)
 END_TEST
 
 static void count_writes(void *opaque, int master, int comp, int region,
-                         uint64_t off, uint64_t len)
+                         uint64_t off, uint64_t len, WriteKind kind)
 {
     (void)master;
+    (void)kind;
     (void)region;
     (void)off;
     int *n = opaque;

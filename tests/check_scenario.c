@@ -108,6 +108,32 @@ START_TEST(loader_errors)
                   "ebony",
                   "3:49: buffers.a.zone: zone places kmalloc and coherent "
                   "buffers, not vmalloc ones");
+    /* align packs small kmalloc buffers; busy buffers are the CPU's */
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 20, align: 3}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:48: buffers.a.align: align must be a power of two from "
+                  "1 to 4096, not 3");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: vmalloc, size: 20, align: 4}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:48: buffers.a.align: align packs small kmalloc buffers "
+                  "together; it does not go with vmalloc");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {mmio: card, size: 4KiB, busy: true}}\n"
+                  "workload: [{op: copy, from: a, to: a}]\n",
+                  "ebony",
+                  "3:14: buffers.a: busy belongs to buffers in memory "
+                  "(alloc)");
+    ck_scen_error("name: t\ntopology: %s\n"
+                  "buffers: {a: {alloc: kmalloc, size: 20, busy: true},\n"
+                  "          b: {alloc: kmalloc, size: 20}}\n"
+                  "workload: [{op: copy, from: b, to: a}]\n",
+                  "ebony",
+                  "5:36: workload.0.to: 'a' is busy: the CPU keeps storing "
+                  "to it, so no operation copies from or to it");
     /* two buffers sharing device bytes, or one FIFO */
     ck_scen_error("name: t\ntopology: %s\n"
                   "buffers:\n"
@@ -390,11 +416,20 @@ static SimTime cpu_copies(unsigned cores, unsigned streams)
     ck_assert_ptr_nonnull(fp);
     ck_assert_int_eq(getdelim(&ebony, &n, '\0', fp) > 0, 1);
     fclose(fp);
-    /* the same board, its CPU with `cores` cores */
+    /* the same board, its CPU with `cores` cores, and coherent: what the
+     * cores share is then only themselves and the buses (a cache that
+     * holds data would make one stream's copies hit or miss on the
+     * other's lines) */
     const char *at = strstr(ebony, "clock: cpu}");
+    const char *k = strstr(ebony, "kernel:\n");
     ck_assert_ptr_nonnull(at);
-    snprintf(topo_text, sizeof topo_text, "%.*sclock: cpu, cores: %u}%s",
-             (int)(at - ebony), ebony, cores, at + strlen("clock: cpu}"));
+    ck_assert_ptr_nonnull(k);
+    ck_assert(k < at);
+    k += strlen("kernel:\n");
+    snprintf(topo_text, sizeof topo_text,
+             "%.*s  coherent: true\n%.*sclock: cpu, cores: %u}%s",
+             (int)(k - ebony), ebony, (int)(at - k), k, cores,
+             at + strlen("clock: cpu}"));
     free(ebony);
     char topo_path[PATH_MAX];
     snprintf(topo_path, sizeof topo_path, "%s",
@@ -497,6 +532,71 @@ START_TEST(expectations)
 }
 END_TEST
 
+/* ---- caches that hold data ------------------------------------------------- */
+
+/* A driver that skips the sync (scenarios/cache-no-sync.yaml): the card
+ * reads tx from memory while the CPU's cache holds all 4 KiB of it dirty,
+ * then writes the card's bytes back into tx while those dirty lines
+ * still hold what the driver wrote, so the driver reads them stale.
+ * Every byte of both copies is wrong but those equal by chance (memory
+ * held other seeded bytes before), and each wrong byte was read stale. */
+START_TEST(cache_skipped_sync)
+{
+    const char *names[] = {"flat", "struct", "linux"};
+    for (size_t i = 0; i < 3; i++) {
+        SchemeResult r;
+        run_lib("scenarios/cache-no-sync.yaml", names[i], &r);
+        ck_assert(!r.correct && r.silent);
+        ck_assert_uint_gt(r.bytes_wrong, 8192 - 64);
+        ck_assert_uint_eq(r.cache_stale, r.bytes_wrong);
+        ck_assert_uint_eq(r.n_reasons, 2);
+        ck_assert_str_eq(r.reasons[0].text,
+                         "workload.0: card read stale memory under bytes "
+                         "0-4095 of tx: the CPU's cache held them dirty (no "
+                         "write-back before the DMA)");
+        ck_assert_str_eq(r.reasons[1].text,
+                         "workload.1: the CPU read bytes 0-4095 of tx from "
+                         "stale cache lines (memory held the new bytes: no "
+                         "invalidate after the DMA)");
+        scheme_result_free(&r);
+    }
+}
+END_TEST
+
+/* A small buffer beside counters the CPU keeps writing
+ * (scenarios/cache-neighbour.yaml): rx lies 20 bytes into a 32-byte
+ * line whose first 20 bytes are the counters.  Under 2004's sync each of
+ * the 4 copies invalidates that line and loses the counters' newest 20
+ * bytes (misdirected); the first copy's driver reads rx's first 12 bytes
+ * from the line the counters' store brought back from memory while the
+ * card wrote (the later copies bring the same bytes, and read them
+ * right).  Linux aligns kmalloc to the line: nothing is shared. */
+START_TEST(cache_shared_line)
+{
+    SchemeResult r;
+    run_lib("scenarios/cache-neighbour.yaml", "flat", &r);
+    ck_assert(!r.correct && r.silent);
+    ck_assert_uint_eq(r.bytes_misdirected, 4 * 20);
+    ck_assert_uint_eq(r.bytes_wrong, 12);
+    ck_assert_uint_eq(r.cache_stale, 12);
+    ck_assert_uint_eq(r.n_reasons, 2);
+    ck_assert_str_eq(r.reasons[0].text,
+                     "buffers.counters: bytes the CPU stored were lost (a "
+                     "cache line it shares with a DMA buffer was "
+                     "invalidated, or written over)");
+    ck_assert_uint_eq(r.reasons[0].count, 4);
+    ck_assert_str_eq(r.reasons[1].text,
+                     "workload.0: the CPU read bytes 0-11 of rx from stale "
+                     "cache lines (memory held the new bytes: no invalidate "
+                     "after the DMA)");
+    scheme_result_free(&r);
+    run_lib("scenarios/cache-neighbour.yaml", "linux", &r);
+    ck_assert(r.correct);
+    ck_assert_uint_eq(r.cache_stale, 0);
+    scheme_result_free(&r);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -512,6 +612,8 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, bounce_accounting);
     tcase_add_test(tc, baseline_same_everywhere);
     tcase_add_test(tc, cpu_is_one_resource);
+    tcase_add_test(tc, cache_skipped_sync);
+    tcase_add_test(tc, cache_shared_line);
     tcase_add_test(tc, dma_busy_is_a_union);
     tcase_add_test(tc, expectations);
     suite_add_tcase(s, tc);

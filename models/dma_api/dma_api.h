@@ -218,6 +218,16 @@ typedef struct DmaApi {
     /* The bounce buffer of a destination is filled from it before the
      * transfer too (swiotlb does, for every direction). */
     bool bounce_fills_dst;
+    /* Optional: the least alignment the scheme's kernel gives a kmalloc
+     * buffer (ARCH_DMA_MINALIGN); without it, a buffer's own `align:`. */
+    uint64_t (*kmalloc_minalign)(const ApiCtx *c);
+    /* Cache maintenance on a non-coherent platform (docs/schemes.md,
+     * "Caches"): false, 2004's consistent_sync at map time only (clean
+     * the source, invalidate every line of the destination); true,
+     * today's Linux: partial lines of the destination are flushed, not
+     * invalidated, and unmapping invalidates the destination again
+     * before the CPU reads it (arch_sync_dma_for_cpu). */
+    bool sync_for_cpu;
 } DmaApi;
 
 extern const DmaApi dma_api_flat, dma_api_flat_bounce, dma_api_struct,

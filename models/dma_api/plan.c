@@ -542,11 +542,14 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
         dst = &bd;
         dst_va = bd.va;
     }
+    /* dma_map: the device must read what the CPU wrote, and no dirty
+     * line may land on what it writes */
+    CacheOp for_device = api->sync_for_cpu ? CACHE_INV_SAFE : CACHE_INVALIDATE;
     if (!t->kernel.coherent) {
         if (cached(src))
-            cache_step(p, CACHE_FLUSH, src_va, op->len);
+            cache_step(p, CACHE_CLEAN, src_va, op->len);
         if (cached(dst))
-            cache_step(p, CACHE_INVALIDATE, dst_va, op->len);
+            cache_step(p, for_device, dst_va, op->len);
     }
     PlanStep *dma = plan_add(p, STEP_DMA);
     dma->master = m;
@@ -586,6 +589,9 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
             *plan_add(p, STEP_DMA) = d;
         }
     }
+    /* dma_unmap: the CPU must not read lines it held across the DMA */
+    if (!t->kernel.coherent && api->sync_for_cpu && cached(dst))
+        cache_step(p, for_device, dst_va, op->len);
     if (rd == MAP_BOUNCE) {
         cpu_copy(p, op->dst->va + op->dst_off, bd.va, op->len, op->dst, NULL);
         p->bounce_bytes += op->len;

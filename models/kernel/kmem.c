@@ -45,6 +45,7 @@ struct KMem {
     uint64_t high_next;
     uint64_t vm_next;     /* next free virtual address of the vmalloc area */
     uint64_t rng;
+    uint64_t pack_va, pack_pa, pack_left; /* kmem_alloc_packed's pages */
     Extent *ext;          /* sorted by va */
     size_t n_ext, cap_ext;
 };
@@ -420,6 +421,25 @@ bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
 {
     return kmem_alloc_in(k, cls, KZONE_ANY, UINT64_MAX, size, va, pa, err,
                          errlen);
+}
+
+bool kmem_alloc_packed(KMem *k, uint64_t size, uint64_t align, uint64_t *va,
+                       uint64_t *pa, char *err, size_t errlen)
+{
+    uint64_t skip = align_up(k->pack_va, align) - k->pack_va;
+    if (!k->pack_left || skip + size > k->pack_left) {
+        if (!kmem_alloc(k, MEM_KMALLOC, size, &k->pack_va, &k->pack_pa, err,
+                        errlen))
+            return false;
+        k->pack_left = align_up(size, k->page);
+        skip = 0;
+    }
+    *va = k->pack_va + skip;
+    *pa = k->pack_pa + skip;
+    k->pack_va += skip + size;
+    k->pack_pa += skip + size;
+    k->pack_left -= skip + size;
+    return true;
 }
 
 static const char *zone_name(KmemZone z)

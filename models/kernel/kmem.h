@@ -66,6 +66,11 @@ bool kmem_alloc(KMem *k, MemClass cls, uint64_t size, uint64_t *va,
 bool kmem_alloc_in(KMem *k, MemClass cls, KmemZone zone, uint64_t below,
                    uint64_t size, uint64_t *va, uint64_t *pa, char *err,
                    size_t errlen);
+/* size bytes of kmalloc memory at the next multiple of `align` after the
+ * last buffer it gave, in the same pages while they have room (a slab of
+ * small objects: neighbours share cache lines), else from new pages. */
+bool kmem_alloc_packed(KMem *k, uint64_t size, uint64_t align, uint64_t *va,
+                       uint64_t *pa, char *err, size_t errlen);
 /* Where the kernel takes memory every device must reach (bounce buffers,
  * swiotlb's pool: Linux's GFP_DMA and memblock_alloc_low): ZONE_DMA on
  * arm64, anywhere in low memory on 32-bit kernels. */

@@ -202,7 +202,18 @@ static void target_access(Platform *p, Xact *x)
                         x->data, x->len);
     if (x->dir == XACT_WRITE && p->watch)
         p->watch(p->watch_opaque, x->master, x->route.target_comp,
-                 x->route.target_region, x->route.offset, x->len);
+                 x->route.target_region, x->route.offset, x->len,
+                 x->writeback ? WRITE_BACK : WRITE_BUS);
+}
+
+void platform_note_write(Platform *p, int master, uint64_t addr,
+                         uint64_t len, WriteKind kind)
+{
+    Route r;
+    if (p->watch && len &&
+        route_access_ws(p->t, p->ws, master, addr, len, &r))
+        p->watch(p->watch_opaque, master, r.target_comp, r.target_region,
+                 r.offset, len, kind);
 }
 
 static void complete(Sim *s, void *opaque)

@@ -36,12 +36,20 @@ void *platform_model(Platform *p, int comp);
 struct Regions *platform_regions(Platform *p, int comp);
 /* A DMA master's channels (models/dma.h), NULL if comp has none. */
 struct DmaEngine *platform_engine(Platform *p, int comp);
+/* What a write is: a master's own transaction, a CPU cache's write-back
+ * of a line, or a CPU store that a cache took (memory does not see it
+ * yet). */
+typedef enum { WRITE_BUS, WRITE_BACK, WRITE_CACHED } WriteKind;
 /* Calls fn for every write a target takes, when it takes it: the master
  * that issued it (for a posted write, the master it came from), and where
  * it landed.  For the oracle. */
 typedef void WriteWatchFn(void *opaque, int master, int comp, int region,
-                          uint64_t off, uint64_t len);
+                          uint64_t off, uint64_t len, WriteKind kind);
 void platform_watch_writes(Platform *p, WriteWatchFn *fn, void *opaque);
+/* Tells the watcher of a write to [addr, addr + len) that no target took
+ * (a store into the CPU's cache). */
+void platform_note_write(Platform *p, int master, uint64_t addr,
+                         uint64_t len, WriteKind kind);
 /* Posted writes of a master that bridges still carry (the master was told
  * they were done).  fn is called each time one of them lands or fails. */
 uint64_t platform_posted_pending(const Platform *p, int master);

@@ -3,6 +3,7 @@
 #ifndef DMASIM_XACT_H
 #define DMASIM_XACT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/core/sim.h"
@@ -70,6 +71,7 @@ struct Xact {
     uint8_t *data;        /* written from, or read into; len bytes */
     XactDoneFn *done;
     void *opaque;
+    bool writeback;       /* a CPU cache writing a line back */
     /* set by the platform */
     RouteStatus result;   /* ROUTE_OK, or the bus error */
     uint64_t residue;     /* bytes not transferred: 0 or len */

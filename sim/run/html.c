@@ -92,6 +92,12 @@ static void table(FILE *f, const HtmlSection *sec)
             true);
     row_u64(f, "bounce bytes", sec, offsetof(SchemeResult, bounce_bytes),
             false);
+    bool stale = false;
+    for (size_t i = 0; i < sec->n; i++)
+        stale |= sec->r[i].cache_stale != 0;
+    if (stale)
+        row_u64(f, "bytes read stale", sec,
+                offsetof(SchemeResult, cache_stale), true);
     fputs("<tr><th>simulated time</th>", f);
     for (size_t i = 0; i < sec->n; i++) {
         char b[40];

@@ -87,10 +87,14 @@ static void note_marks(Oracle *o, int comp, int region, uint64_t off,
 }
 
 static void watch(void *opaque, int master, int comp, int region,
-                  uint64_t off, uint64_t len)
+                  uint64_t off, uint64_t len, WriteKind kind)
 {
     Oracle *o = opaque;
     note_marks(o, comp, region, off, len);
+    /* The CPU's cache holds and writes back what the CPU stored where its
+     * program put it: only bus masters' writes can go astray. */
+    if (kind != WRITE_BUS)
+        return;
     if (!o->sorted)
         tidy(o);
     /* The first area of (comp, region) ending after off. */

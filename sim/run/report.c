@@ -105,6 +105,7 @@ U64_CELL(c_bus, bus_errors, true)
 U64_CELL(c_api, api_errors, true)
 U64_CELL(c_lost, posted_lost, true)
 U64_CELL(c_bounce, bounce_bytes, false)
+U64_CELL(c_stale, cache_stale, true)
 
 static void c_correct(const RunReport *rr, size_t i, size_t arg, char *b,
                    size_t n, int *tone)
@@ -289,6 +290,12 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     row(out, rr, "api errors", c_api, 0, &lk);
     row(out, rr, "posted writes lost", c_lost, 0, &lk);
     row(out, rr, "bounce bytes", c_bounce, 0, &lk);
+    /* a cache that holds data: a row only where some scheme read stale */
+    bool stale = false;
+    for (size_t i = 0; i < rr->n; i++)
+        stale |= rr->r[i].cache_stale != 0;
+    if (stale)
+        row(out, rr, "bytes read stale", c_stale, 0, &lk);
     row(out, rr, "simulated time", c_time, 0, &lk);
     row(out, rr, "throughput", c_tput, 0, &lk);
     row(out, rr, "DMA throughput", c_dma_tput, 0, &lk);
@@ -436,6 +443,8 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->iommu_evictions);
         jw_key(&w, "window_waits");
         jw_uint(&w, r->window_waits);
+        jw_key(&w, "cache_stale_bytes");
+        jw_uint(&w, r->cache_stale);
         jw_key(&w, "sim_time_ps");
         jw_uint(&w, r->sim_time);
         jw_key(&w, "throughput_MBps");
@@ -507,7 +516,7 @@ void report_csv_header(FILE *out, const Topology *t)
           "engine,expect,operations,latency_min_ps,latency_p50_ps,"
           "latency_p90_ps,latency_p99_ps,latency_max_ps,windows_programmed,"
           "window_evictions,window_register_writes,window_programming_ps,"
-          "iommu_pages_mapped,iommu_evictions,window_waits",
+          "iommu_pages_mapped,iommu_evictions,window_waits,cache_stale_bytes",
           out);
     for (size_t b = 0; b < t->n_buses; b++)
         fprintf(out, ",util_%s", t->buses[b].name);
@@ -544,7 +553,7 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
         fprintf(out, ",%llu",
                 (unsigned long long)hist_quantile(&r->latency,
                                                   quantiles[i].q));
-    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu",
+    fprintf(out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu",
             (unsigned long long)r->latency.max,
             (unsigned long long)r->windows_programmed,
             (unsigned long long)r->window_evictions,
@@ -552,7 +561,8 @@ void report_csv_row(FILE *out, const Scenario *s, const SchemeResult *r,
             (unsigned long long)r->map_ps,
             (unsigned long long)r->iommu_pages_mapped,
             (unsigned long long)r->iommu_evictions,
-            (unsigned long long)r->window_waits);
+            (unsigned long long)r->window_waits,
+            (unsigned long long)r->cache_stale);
     /* The columns' buses, by name: empty where this topology has none. */
     for (size_t b = 0; b < cols->n_buses; b++) {
         int mine = topo_find_bus(t, cols->buses[b].name);

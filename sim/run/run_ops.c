@@ -93,17 +93,48 @@ static void judge(Stream *st)
             abort();
         store_read(dst->intended, o->to_offset, want, o->len);
         PieceCtx pc = {run->o, got};
+        /* through a cache, what the driver reads after unmapping it */
+        uint8_t *seen = got;
+        if (run_cached(run, dst)) {
+            seen = malloc(o->len);
+            if (!seen)
+                abort();
+        }
         if (run_each_place(run, dst, o->to_offset, o->len, run_peek_place,
-                           &pc)) {
+                           &pc) &&
+            (seen == got ||
+             run_driver_read(run, dst, o->to_offset, o->len, seen))) {
+            uint64_t stale = 0, first = 0, last = 0;
             for (size_t k = 0; k < st->n_marks; k++) {
                 const struct StreamMark *sm = &st->marks[k];
                 uint64_t end = k + 1 < st->n_marks ? st->marks[k + 1].off
                                                    : o->len;
-                for (uint64_t i = sm->off; sm->m && i < end; i++)
-                    ok += got[i] == want[i] &&
+                for (uint64_t i = sm->off; sm->m && i < end; i++) {
+                    ok += seen[i] == want[i] &&
                           oracle_marked(sm->m, i - sm->off);
+                    if (seen[i] != want[i] && got[i] == want[i]) {
+                        if (!stale++)
+                            first = i;
+                        last = i;
+                    }
+                }
+            }
+            if (stale) {
+                char m[600];
+                run->r->cache_stale += stale;
+                snprintf(m, sizeof m, "%s: the CPU read bytes %llu-%llu "
+                                      "of %s from stale cache lines "
+                                      "(memory held the new bytes: no "
+                                      "invalidate after the DMA)",
+                         o->path,
+                         (unsigned long long)(o->to_offset + first),
+                         (unsigned long long)(o->to_offset + last),
+                         run->s->buffers[o->dst].name);
+                run_add_reason(run, "cache", m);
             }
         }
+        if (seen != got)
+            free(seen);
         free(got);
         free(want);
     }
@@ -363,6 +394,11 @@ void run_op_begin(Sim *sim, void *opaque)
         op_end(st);
         return;
     }
+    /* The driver writes the source before it maps it, and busy buffers'
+     * owners go on storing. */
+    if (st->rep == 0)
+        run_driver_fill(st);
+    run_busy_touch(run);
     /* What moves the bytes is busy with them: a master, or the CPU. */
     st->mover = st->plan.engine >= 0 ? st->plan.engine : run->s->cpu;
     run->in_flight[st->mover]++;
@@ -391,7 +427,9 @@ static void trace_work(Stream *st, int track, unsigned lane, SimTime start,
         break;
     case STEP_CACHE:
         snprintf(detail, sizeof detail, "%s, %s %llu bytes", st->sp->name,
-                 ps->cache == CACHE_FLUSH ? "flush" : "invalidate",
+                 (const char *const[]){"flush", "invalidate", "clean",
+                                       "invalidate (flushing partial "
+                                       "lines)"}[ps->cache],
                  (unsigned long long)ps->len);
         break;
     case STEP_CPU_COPY:
@@ -438,8 +476,10 @@ static void cpu_done(Sim *sim, CpuOp *op, void *opaque)
 }
 
 static void copy_piece(Stream *st);
+static void cache_piece(Stream *st);
 
-static void copy_done(Sim *sim, CpuOp *op, void *opaque)
+/* A piece of a copy or of cache maintenance is done: the next. */
+static void piece_done(Sim *sim, CpuOp *op, void *opaque)
 {
     (void)sim;
     Stream *st = opaque;
@@ -451,7 +491,10 @@ static void copy_done(Sim *sim, CpuOp *op, void *opaque)
         return;
     }
     st->copy_off += op->len;
-    copy_piece(st);
+    if (st->plan.steps[st->step - 1].kind == STEP_CACHE)
+        cache_piece(st);
+    else
+        copy_piece(st);
 }
 
 /* The CPU copies virtual to virtual: each physically contiguous piece is
@@ -467,8 +510,9 @@ static void copy_piece(Stream *st)
     uint64_t o = st->copy_off, spa, srun, dpa, drun;
     uint64_t sva = ps->src + (ps->src_fixed ? 0 : o);
     uint64_t dva = ps->dst + (ps->dst_fixed ? 0 : o);
-    if (!kmem_walk(run->k, sva, &spa, &srun, NULL) ||
-        !kmem_walk(run->k, dva, &dpa, &drun, NULL)) {
+    MemClass scls, dcls;
+    if (!kmem_walk(run->k, sva, &spa, &srun, &scls) ||
+        !kmem_walk(run->k, dva, &dpa, &drun, &dcls)) {
         char a[32], why[80];
         snprintf(why, sizeof why, "page fault at %s",
                  units_fmt_hex(kmem_walk(run->k, sva, &spa, &srun, NULL) ? dva
@@ -484,9 +528,46 @@ static void copy_piece(Stream *st)
     if (!ps->dst_fixed && drun < n)
         n = drun;
     unsigned flags = (ps->src_fixed ? CPU_COPY_SRC_FIXED : 0) |
-                     (ps->dst_fixed ? CPU_COPY_DST_FIXED : 0);
+                     (ps->dst_fixed ? CPU_COPY_DST_FIXED : 0) |
+                     (scls != MEM_IOREMAP && scls != MEM_COHERENT
+                          ? CPU_COPY_SRC_CACHED
+                          : 0) |
+                     (dcls != MEM_IOREMAP && dcls != MEM_COHERENT
+                          ? CPU_COPY_DST_CACHED
+                          : 0);
     cpu_memcpy_io(run->p, run->s->cpu, dpa, spa, n, flags, ps->unit, &st->cpu,
-                  copy_done, st);
+                  piece_done, st);
+}
+
+/* Cache maintenance of a virtual range: one CPU operation per physically
+ * contiguous piece, where the cache holds data (elsewhere it only costs
+ * time, and one operation does). */
+static void cache_piece(Stream *st)
+{
+    Run *run = st->run;
+    const PlanStep *ps = &st->plan.steps[st->step - 1];
+    int cpu = run->s->cpu;
+    uint64_t o = st->copy_off, pa, n;
+    if (o == ps->len) {
+        next_step(st);
+        return;
+    }
+    if (!cpu_caches(run->p, cpu)) {
+        cpu_cache(run->p, cpu, ps->cache, ps->dst, ps->len, &st->cpu,
+                  cpu_done, st);
+        return;
+    }
+    if (!kmem_walk(run->k, ps->dst + o, &pa, &n, NULL)) {
+        char a[32], why[80];
+        snprintf(why, sizeof why, "page fault at %s",
+                 units_fmt_hex(ps->dst + o, a, sizeof a));
+        bus_error(st, run->t->comps[cpu].name, why);
+        next_step(st);
+        return;
+    }
+    if (n > ps->len - o)
+        n = ps->len - o;
+    cpu_cache(run->p, cpu, ps->cache, pa, n, &st->cpu, piece_done, st);
 }
 
 static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
@@ -586,8 +667,12 @@ static void next_step(Stream *st)
                 &st->cpu, program_read_back, st);
         break;
     case STEP_CACHE:
-        cpu_cache(run->p, cpu, ps->cache, ps->dst, ps->len, &st->cpu,
-                  cpu_done, st);
+        if (!cur_op(st)->sync) { /* the driver skips it */
+            next_step(st);
+            break;
+        }
+        st->copy_off = 0;
+        cache_piece(st);
         break;
     case STEP_CPU_COPY:
         st->copy_off = 0;
@@ -605,7 +690,9 @@ static void next_step(Stream *st)
         };
         if (run->dma_running++ == 0)
             run->dma_since = sim_now(run->sim);
+        run_stale_source(st, ps);
         dma_submit(run->p, ps->master, &st->dx);
+        run_busy_touch(run); /* the CPU goes on while the device works */
         break;
     }
     }

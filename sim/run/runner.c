@@ -161,6 +161,20 @@ static bool place_buffer(Run *run, size_t i, Diag *d)
         MemClass c = b->kind == BUF_KMALLOC   ? MEM_KMALLOC
                      : b->kind == BUF_VMALLOC ? MEM_VMALLOC
                                               : MEM_HIGHMEM;
+        if (b->align) {
+            /* a small object beside the ones before it, at the alignment
+             * the driver asks for or the scheme's kernel gives */
+            uint64_t min = run->api->kmalloc_minalign
+                               ? run->api->kmalloc_minalign(
+                                     &run->streams[0].ctx)
+                               : 0;
+            if (!kmem_alloc_packed(run->k, b->size,
+                                   b->align > min ? b->align : min, &ab->va,
+                                   &pa, err, sizeof err))
+                return fatal(d, b, "%s", err);
+            ab->cls = MEM_LINEAR;
+            break;
+        }
         if (!kmem_alloc_in(run->k, c, (KmemZone)b->zone, UINT64_MAX, b->size,
                            &ab->va, &pa, err, sizeof err))
             return fatal(d, b, "%s", err);
@@ -244,7 +258,10 @@ static bool fill_buffer(Run *run, size_t i, Diag *d)
     }
     bs->intended = store_new(b->size);
     store_fill(bs->intended, 0, b->size, run_pattern, &bs->pat, 0);
-    FillCtx fc = {run->o, &bs->pat};
+    /* memory the CPU caches holds other bytes until the driver's stores
+     * reach it: its pattern is in the driver's hands (run_driver_fill) */
+    bs->before = (Pattern){s->seed ^ 0xC0FFEE5EEDULL, i};
+    FillCtx fc = {run->o, run_cached(run, bs) ? &bs->before : &bs->pat};
     if (!run_each_place(run, bs, 0, b->size, fill_place, &fc))
         return fatal(d, b, "the buffer is not wholly in one memory region");
     return true;
@@ -457,7 +474,8 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
     if (hooks && hooks->progress)
         hooks->progress(hooks->progress_ctx, api->name, run.runs_done,
                         run.runs_total);
-    r->bytes_misdirected = oracle_misdirected(run.o);
+    run_busy_check(&run);
+    r->bytes_misdirected = oracle_misdirected(run.o) + run.cache_lost;
     snprintf(r->misdirected_at, sizeof r->misdirected_at, "%s",
              oracle_first_misdirected(run.o));
     r->posted_lost = platform_posted_errors(run.p);

@@ -51,6 +51,9 @@ typedef struct SchemeResult {
      * programming took (writes and read back) */
     uint64_t windows_programmed, window_evictions, register_writes;
     uint64_t iommu_pages_mapped, iommu_evictions;
+    uint64_t cache_stale; /* bytes read stale: by a device from memory the
+                             CPU's cache held dirty, or by the driver from
+                             cache lines DMA had changed under */
     uint64_t window_waits; /* operations that waited for a window or IOMMU
                               page another operation held */
     SimTime map_ps;

@@ -32,6 +32,9 @@ typedef struct BufState {
                            `comp` from place_off on, whatever the CPU's
                            windows do */
     uint64_t place_off;
+    Pattern before;     /* cached memory: what it held before the driver
+                           wrote the buffer */
+    uint64_t busy_version; /* busy: stores so far */
 } BufState;
 
 typedef struct Run Run;
@@ -103,6 +106,7 @@ struct Run {
     unsigned dma_running;
     SimTime dma_since, dma_busy;
     uint64_t dma_bytes;
+    uint64_t cache_lost;  /* bytes of busy buffers the CPU lost */
 };
 
 /* A message for the report; counted per distinct text. */
@@ -132,5 +136,28 @@ bool run_scratch(void *opaque, unsigned slot, uint64_t size, uint64_t *va,
 void run_op_begin(Sim *sim, void *opaque);
 /* Platform drain watch: operations waiting for posted writes go on. */
 void run_drain_watch(void *opaque, int master);
+
+/* ---- the driver through the CPU's data cache (sim/run/run_cache.c) ---- */
+
+/* The CPU's cache holds data and bs is memory it caches. */
+bool run_cached(const Run *run, const BufState *bs);
+/* fn on each physically contiguous piece of kernel virtual [va, va +
+ * len): its physical address and offset in the range.  False at an
+ * unmapped page or a failing piece. */
+typedef bool PaFn(void *ctx, uint64_t pa, uint64_t off, uint64_t n);
+bool run_each_pa(Run *run, uint64_t va, uint64_t len, PaFn *fn, void *ctx);
+/* Before the stream's operation first runs: the driver writes its source
+ * (what it should hold) through the CPU. */
+void run_driver_fill(Stream *st);
+/* After an operation: what the driver reads of a destination. */
+bool run_driver_read(Run *run, const BufState *bs, uint64_t off,
+                     uint64_t len, uint8_t *buf);
+/* When the DMA step ps starts: source bytes the device will read stale,
+ * counted and explained. */
+void run_stale_source(Stream *st, const PlanStep *ps);
+/* Busy buffers: what their earlier stores lost is counted, then the CPU
+ * stores new bytes to each; run_busy_check only counts. */
+void run_busy_touch(Run *run);
+void run_busy_check(Run *run);
 
 #endif

@@ -29,7 +29,22 @@ typedef struct BufYaml {
     uint64_t phys;
     bool has_phys;
     char *zone;
+    uint64_t align;
+    bool has_align, busy;
 } BufYaml;
+
+static bool f_align(Loader *ld, yaml_node_t *v, void *dst)
+{
+    BufYaml *y = (BufYaml *)((char *)dst - offsetof(BufYaml, align));
+    y->has_align = true;
+    if (!ld_u64(ld, v, dst))
+        return false;
+    if (!y->align || y->align > 4096 || (y->align & (y->align - 1)))
+        return ld_fail(ld, v, "align must be a power of two from 1 to 4096, "
+                              "not %llu",
+                       (unsigned long long)y->align);
+    return true;
+}
 
 static bool f_phys(Loader *ld, yaml_node_t *v, void *dst)
 {
@@ -55,6 +70,8 @@ static const Field buffer_fields[] = {
     {"region", f_region_index, offsetof(BufYaml, region), false},
     {"phys", f_phys, offsetof(BufYaml, phys), false},
     {"zone", ld_f_str, offsetof(BufYaml, zone), false},
+    {"align", f_align, offsetof(BufYaml, align), false},
+    {"busy", ld_f_bool, offsetof(BufYaml, busy), false},
     FIELD_END,
 };
 
@@ -146,12 +163,27 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
                                       "cma");
             b->zone = KZONE_CMA;
         }
+        if (y.has_align) {
+            size_t aold = ld_push_key(ld, "align");
+            if (b->kind != BUF_KMALLOC || cma || y.has_phys || y.zone)
+                return ld_fail(ld, ld_map_get(ld, v, "align"),
+                               "align packs small kmalloc buffers together; "
+                               "it does not go with %s",
+                               b->kind != BUF_KMALLOC || cma ? y.alloc
+                               : y.has_phys                  ? "phys"
+                                                             : "zone");
+            ld_pop(ld, aold);
+            b->align = y.align;
+        }
         b->dev = y.dev;
     } else {
         b->kind = y.mmio.name ? BUF_MMIO : BUF_FIFO;
         b->dev = y.mmio.name ? y.mmio : y.fifo;
         if (y.dev.name)
             return ld_fail(ld, v, "dev belongs to coherent buffers");
+        if (y.has_align || y.busy)
+            return ld_fail(ld, v, "%s belongs to buffers in memory (alloc)",
+                           y.has_align ? "align" : "busy");
         if (y.has_phys)
             return ld_fail(ld, v, "phys belongs to kmalloc and coherent "
                                   "buffers: device memory is where its "
@@ -169,6 +201,7 @@ static bool parse_buffer(Loader *ld, yaml_node_t *k, yaml_node_t *v,
     }
     b->size = y.size;
     b->offset = y.offset;
+    b->busy = y.busy;
     ld_pop(ld, old);
     return true;
 }
@@ -232,6 +265,7 @@ static const Field op_fields[] = {
     {"engine", ld_f_ref, offsetof(OpParams, engine), false},
     {"map", f_map, offsetof(OpParams, map), false},
     {"repeat", ld_f_count, offsetof(OpParams, repeat), false},
+    {"sync", ld_f_bool, offsetof(OpParams, sync), false},
     FIELD_END,
 };
 
@@ -242,6 +276,7 @@ static bool parse_op(Loader *ld, yaml_node_t *m, void *elem, void *ctx)
     o->pos = ld_pos(ld, m);
     o->path = ld_path(ld);
     o->repeat = 1;
+    o->sync = true;
     if (!ld_expect_map(ld, m, "an operation (a mapping)"))
         return false;
     FieldSet set = {op_fields, o};

@@ -29,6 +29,9 @@ typedef struct BufferParams {
     bool has_phys;   /* kmalloc/coherent at a fixed physical address */
     uint64_t phys;
     int zone;        /* kmalloc/coherent: a KmemZone, KZONE_ANY if none */
+    uint64_t align;  /* kmalloc: packed with the kmalloc buffers before it
+                        at this alignment; 0: pages of its own */
+    bool busy;       /* the CPU keeps storing to it (a neighbour) */
     SrcPos pos;
     char *path;
     /* resolved */
@@ -43,6 +46,7 @@ typedef struct OpParams {
     Ref engine;      /* "auto", "cpu" or a master; no name: auto */
     MapKind map;
     unsigned repeat;
+    bool sync;       /* false: the driver skips the cache maintenance */
     SrcPos pos;
     char *path;
     /* resolved */

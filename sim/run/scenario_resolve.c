@@ -131,6 +131,13 @@ static bool resolve_op(Resolver *r, OpParams *o)
     if (o->src == o->dst)
         return fail(r, o->to.pos, o->to.path,
                     "a copy from a buffer to itself");
+    if (s->buffers[o->src].busy || s->buffers[o->dst].busy) {
+        const Ref *b = s->buffers[o->src].busy ? &o->from : &o->to;
+        return fail(r, b->pos, b->path,
+                    "'%s' is busy: the CPU keeps storing to it, so no "
+                    "operation copies from or to it",
+                    b->name);
+    }
     o->engine_comp = ENGINE_AUTO;
     if (o->engine.name && !strcmp(o->engine.name, "cpu"))
         o->engine_comp = ENGINE_CPU;
