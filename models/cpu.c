@@ -244,7 +244,8 @@ static void fill_line(CpuOp *op)
 {
     unsigned l = params(op)->line_bytes;
     if (!op->miss_fill) { /* dcbz: the line will be overwritten whole */
-        dcache_install(op->victim, op->miss_addr, NULL, l);
+        dcache_install(dcache_of(op->plat, op->cpu), op->victim,
+                       op->miss_addr, NULL);
         line_ready(op);
         return;
     }
@@ -273,8 +274,7 @@ static void miss_step(Sim *s, Xact *io, void *opaque)
     if (dcache_find(dc, op->miss_addr)) /* another core brought it in */
         dcache_unreserve(op->victim);
     else
-        dcache_install(op->victim, op->miss_addr, op->fill,
-                       dcache_line(dc));
+        dcache_install(dc, op->victim, op->miss_addr, op->fill);
     line_ready(op);
 }
 
@@ -296,8 +296,8 @@ static void need_line(CpuOp *op, uint64_t pa, bool fill)
     op->miss_fill = fill;
     op->filling = false;
     bool dirty = v->valid && v->dirty;
-    v->valid = false;
-    if (dirty)
+    dcache_drop(dc, v);
+    if (dirty) /* its bytes are still in the way, which is reserved */
         write_back(op, v->addr, v->data, miss_step);
     else
         fill_line(op);
@@ -339,8 +339,10 @@ static void cache_next(CpuOp *op)
                        ? CACHE_FLUSH
                        : CACHE_INVALIDATE;
         bool dirty = ln->dirty;
-        ln->dirty = false;
-        ln->valid = what == CACHE_CLEAN;
+        if (what == CACHE_CLEAN)
+            ln->dirty = false;
+        else
+            dcache_drop(dc, ln); /* its bytes stay until the way is reused */
         if (dirty && what != CACHE_INVALIDATE) {
             write_back(op, ln->addr, ln->data, cache_wb_done);
             return;
@@ -607,8 +609,8 @@ static DcLine *line_now(Platform *p, int cpu, DCache *dc, uint64_t pa)
         return NULL;
     if (v->valid && v->dirty)
         mem_poke(p, cpu, v->addr, v->data, l, WRITE_BACK);
-    v->valid = false;
-    dcache_install(v, a, buf, l);
+    dcache_drop(dc, v);
+    dcache_install(dc, v, a, buf);
     return v;
 }
 

@@ -33,13 +33,16 @@ DcLine *dcache_find(DCache *c, uint64_t pa);
 /* The way a line for pa replaces (the set's victim), reserved until
  * dcache_install or dcache_unreserve; NULL if every way of the set is
  * reserved.  The caller writes back what it holds if it is dirty, then
- * invalidates it (it stays reserved). */
+ * drops it (it stays reserved). */
 DcLine *dcache_victim(DCache *c, uint64_t pa);
-/* Installs pa's line in the reserved way v, clean, with `bytes` (line
- * bytes) or zeros when bytes is NULL (dcbz). */
-void dcache_install(DcLine *v, uint64_t line_addr, const uint8_t *bytes,
-                    unsigned line);
+/* Installs the line at line_addr (not present) in the reserved, invalid
+ * way v, clean, with `bytes` (a line) or zeros when bytes is NULL
+ * (dcbz). */
+void dcache_install(DCache *c, DcLine *v, uint64_t line_addr,
+                    const uint8_t *bytes);
 void dcache_unreserve(DcLine *v);
+/* Drops line v: invalid, whatever it held. */
+void dcache_drop(DCache *c, DcLine *v);
 
 /* Counts: valid lines, dirty lines. */
 void dcache_count(const DCache *c, uint64_t *valid, uint64_t *dirty);

@@ -209,11 +209,11 @@ START_TEST(dcache_ways)
     DCache *c = dcache_new(128, 2, 32); /* 2 sets of 2 ways */
     ck_assert_ptr_null(dcache_find(c, 0x40));
     DcLine *a = dcache_victim(c, 0x40); /* set (0x40 / 32) % 2 = 0 */
-    dcache_install(a, 0x40, NULL, 32);
+    dcache_install(c, a, 0x40, NULL);
     ck_assert_ptr_eq(dcache_find(c, 0x5f), a);
     DcLine *b = dcache_victim(c, 0x80); /* set 0's free way */
     ck_assert_ptr_ne(b, a);
-    dcache_install(b, 0x80, NULL, 32);
+    dcache_install(c, b, 0x80, NULL);
     DcLine *v = dcache_victim(c, 0xc0); /* full: round robin from way 0 */
     ck_assert_ptr_eq(v, a);
     dcache_unreserve(v);
@@ -225,6 +225,24 @@ START_TEST(dcache_ways)
     dcache_count(c, &valid, &dirty);
     ck_assert_uint_eq(valid, 2);
     ck_assert_uint_eq(dirty, 0);
+    /* dropped, a line is gone; the set's lines are found as before */
+    dcache_drop(c, a);
+    ck_assert_ptr_null(dcache_find(c, 0x40));
+    ck_assert_ptr_eq(dcache_find(c, 0x80), b);
+    dcache_free(c);
+    /* many lines in one index: every one found after others are dropped
+     * (the index closes the gaps they leave) */
+    c = dcache_new(4096, 4, 32);
+    DcLine *l[128];
+    for (unsigned i = 0; i < 128; i++) {
+        l[i] = dcache_victim(c, i * 32ULL);
+        dcache_install(c, l[i], i * 32ULL, NULL);
+    }
+    for (unsigned i = 0; i < 128; i += 3)
+        dcache_drop(c, l[i]);
+    for (unsigned i = 0; i < 128; i++)
+        ck_assert_ptr_eq(dcache_find(c, i * 32ULL + 5),
+                         i % 3 ? l[i] : NULL);
     dcache_free(c);
 }
 END_TEST
