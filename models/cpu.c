@@ -50,6 +50,10 @@ static bool cpu_finish(Loader *ld, yaml_node_t *map, CompParams *c)
                                 "line_size x dcache_ways (%u bytes) to 64 "
                                 "MiB",
                        p->line_bytes * p->dcache_ways);
+    if (p->dcache_bytes / p->line_bytes > (1u << 20))
+        return ld_fail(ld, map, "dcache_size holds at most 1048576 lines of "
+                                "line_size, not %llu",
+                       (unsigned long long)(p->dcache_bytes / p->line_bytes));
     if (p->cores > p->dcache_ways)
         return ld_fail(ld, map, "cores (%u) may not exceed dcache_ways (%u): "
                                 "each core's miss holds a way of a set",

@@ -201,6 +201,27 @@ END_TEST
 
 START_TEST(kinds)
 {
+    /* the CPU's data cache: sets of powers of two, a way per core */
+    ck_load_error(HEAD BUSES "components:\n"
+                  "  - {name: p, kind: cpu, bus: b, clock: c, "
+                  "dcache_ways: 3}\n",
+                  "6:5: components.0: dcache_ways must be a power of two, "
+                  "not 3");
+    ck_load_error(HEAD BUSES "components:\n"
+                  "  - {name: p, kind: cpu, bus: b, clock: c, "
+                  "dcache_size: 1KiB}\n",
+                  "6:5: components.0: dcache_size must be a power of two "
+                  "from line_size x dcache_ways (2048 bytes) to 64 MiB");
+    ck_load_error(HEAD BUSES "components:\n"
+                  "  - {name: p, kind: cpu, bus: b, clock: c, "
+                  "line_size: 1, dcache_size: 64MiB}\n",
+                  "6:5: components.0: dcache_size holds at most 1048576 "
+                  "lines of line_size, not 67108864");
+    ck_load_error(HEAD BUSES "components:\n"
+                  "  - {name: p, kind: cpu, bus: b, clock: c, "
+                  "dcache_ways: 2, dcache_size: 64, cores: 4}\n",
+                  "6:5: components.0: cores (4) may not exceed dcache_ways "
+                  "(2): each core's miss holds a way of a set");
     ck_load_error(HEAD BUSES "components:\n"
                   "  - {name: m, kind: sdrm, bus: b, base: 0, size: 1}\n",
                   "6:21: components.0.kind: unknown component kind 'sdrm' "
