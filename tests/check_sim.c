@@ -324,6 +324,27 @@ START_TEST(clock_edges)
     ck_assert_uint_eq(clock_edge_index(hz, e), n);
     ck_assert_uint_eq(clock_edge_index(hz, e + 1), n + 1);
     ck_assert_uint_eq(clock_align(hz, e - 1), e);
+    /* Where 64 bits stop sufficing (n * 10^12 or (t - 1) * hz past
+     * 2^64) the figures go on as the 128-bit formula has them:
+     * ceil(n * 10^12 / hz) (the end of time past 2^64 ps) and
+     * floor((t - 1) * hz / 10^12) + 1. */
+    __extension__ typedef unsigned __int128 u128;
+    static const uint64_t hzs[] = {1, 3, 66666666, 133330000, 400000000,
+                                   3000000000ULL};
+    for (size_t i = 0; i < sizeof hzs / sizeof *hzs; i++) {
+        uint64_t f = hzs[i];
+        for (uint64_t k = 18446740; k < 18446750; k++) {
+            u128 want = ((u128)k * PS_PER_S + f - 1) / f;
+            ck_assert_uint_eq(clock_edge(f, k), want < SIM_TIME_MAX
+                                                    ? (uint64_t)want
+                                                    : SIM_TIME_MAX);
+        }
+        uint64_t t0 = UINT64_MAX / f;
+        for (uint64_t t = t0 - 3; t < t0 + 3 && t >= t0 - 3; t++) {
+            u128 want = (u128)(t - 1) * f / PS_PER_S + 1;
+            ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)want);
+        }
+    }
 }
 END_TEST
 

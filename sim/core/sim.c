@@ -405,6 +405,12 @@ __extension__ typedef unsigned __int128 u128;
 
 SimTime clock_edge(uint64_t hz, uint64_t n)
 {
+    uint64_t p;
+    /* in 64 bits while they suffice (the first 18 million edges), a
+     * division of 128 bits after */
+    if (!__builtin_mul_overflow(n, (uint64_t)PS_PER_S, &p) &&
+        p <= UINT64_MAX - (hz - 1))
+        return (p + hz - 1) / hz;
     u128 ps = ((u128)n * PS_PER_S + hz - 1) / hz;
     return ps < SIM_TIME_MAX ? (SimTime)ps : SIM_TIME_MAX;
 }
@@ -415,6 +421,9 @@ uint64_t clock_edge_index(uint64_t hz, SimTime t)
      * t - 1, i.e. n > (t - 1) * hz / 1e12. */
     if (t == 0)
         return 0;
+    uint64_t y;
+    if (!__builtin_mul_overflow(t - 1, hz, &y))
+        return y / PS_PER_S + 1; /* a division by a constant */
     u128 x = (u128)(t - 1) * hz;
     return (uint64_t)(x / PS_PER_S) + 1;
 }

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/regions.h"
 #include "sim/core/units.h"
@@ -81,7 +82,14 @@ static void note_marks(Oracle *o, int comp, int region, uint64_t off,
             continue;
         uint64_t a = off > m->lo ? off : m->lo;
         uint64_t b = off + len < m->hi ? off + len : m->hi;
-        for (uint64_t i = a - m->lo; i < b - m->lo; i++)
+        uint64_t i = a - m->lo, end = b - m->lo;
+        for (; i < end && i % 8; i++)
+            m->bits[i / 8] |= (uint8_t)(1u << (i % 8));
+        if (end - i >= 8) { /* whole bytes of the bitmap */
+            memset(m->bits + i / 8, 0xff, (end - i) / 8);
+            i += (end - i) / 8 * 8;
+        }
+        for (; i < end; i++)
             m->bits[i / 8] |= (uint8_t)(1u << (i % 8));
     }
 }
@@ -204,6 +212,25 @@ OracleMark *oracle_mark_at(Oracle *o, const Place *pl, uint64_t len)
 bool oracle_marked(const OracleMark *m, uint64_t i)
 {
     return i < m->hi - m->lo && (m->bits[i / 8] >> (i % 8)) & 1;
+}
+
+uint64_t oracle_count_right(const OracleMark *m, const uint8_t *got,
+                            const uint8_t *want, uint64_t n)
+{
+    uint64_t ok = 0, i = 0;
+    if (n > m->hi - m->lo)
+        n = m->hi - m->lo;
+    while (i < n) {
+        if (i % 8 == 0 && n - i >= 8 && m->bits[i / 8] == 0xff) {
+            for (unsigned j = 0; j < 8; j++) /* all 8 written */
+                ok += got[i + j] == want[i + j];
+            i += 8;
+            continue;
+        }
+        ok += got[i] == want[i] && (m->bits[i / 8] >> (i % 8)) & 1;
+        i++;
+    }
+    return ok;
 }
 
 void oracle_unmark(Oracle *o, OracleMark *m)

@@ -44,6 +44,10 @@ typedef struct OracleMark OracleMark;
 OracleMark *oracle_mark_at(Oracle *o, const Place *pl, uint64_t len);
 /* Byte i (from pl) has been written since oracle_mark_at. */
 bool oracle_marked(const OracleMark *m, uint64_t i);
+/* Of bytes 0 .. n - 1 from pl, those written since oracle_mark_at whose
+ * got[i] equals want[i]. */
+uint64_t oracle_count_right(const OracleMark *m, const uint8_t *got,
+                            const uint8_t *want, uint64_t n);
 /* Stops watching and frees m. */
 void oracle_unmark(Oracle *o, OracleMark *m);
 /* Where the first misdirected write landed, "" if none. */

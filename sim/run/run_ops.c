@@ -109,15 +109,15 @@ static void judge(Stream *st)
                 const struct StreamMark *sm = &st->marks[k];
                 uint64_t end = k + 1 < st->n_marks ? st->marks[k + 1].off
                                                    : o->len;
-                for (uint64_t i = sm->off; sm->m && i < end; i++) {
-                    ok += seen[i] == want[i] &&
-                          oracle_marked(sm->m, i - sm->off);
+                if (sm->m)
+                    ok += oracle_count_right(sm->m, seen + sm->off,
+                                             want + sm->off, end - sm->off);
+                for (uint64_t i = sm->off; seen != got && i < end; i++)
                     if (seen[i] != want[i] && got[i] == want[i]) {
                         if (!stale++)
                             first = i;
                         last = i;
                     }
-                }
             }
             if (stale) {
                 char m[600];

@@ -120,11 +120,20 @@ void run_pattern(void *ctx, uint64_t from, uint8_t *buf, uint64_t n)
 {
     const Pattern *p = ctx;
     uint64_t st = p->seed * 0x100000001B3ULL + p->idx + 1;
-    for (uint64_t i = 0; i < n;) {
-        uint64_t at = from + i, k = at / 8;
+    uint64_t i = 0;
+    /* a partial word first, then whole words, then a partial one */
+    while (i < n && (from + i) % 8) {
+        uint64_t at = from + i;
+        buf[i++] = (uint8_t)(rng_at(st, at / 8) >> (8 * (at % 8)));
+    }
+    for (uint64_t k = (from + i) / 8; n - i >= 8; i += 8, k++) {
         uint64_t v = rng_at(st, k);
-        for (unsigned j = (unsigned)(at % 8); j < 8 && i < n; j++, i++)
-            buf[i] = (uint8_t)(v >> (8 * j));
+        for (unsigned j = 0; j < 8; j++)
+            buf[i + j] = (uint8_t)(v >> (8 * j));
+    }
+    for (; i < n; i++) {
+        uint64_t at = from + i;
+        buf[i] = (uint8_t)(rng_at(st, at / 8) >> (8 * (at % 8)));
     }
 }
 
