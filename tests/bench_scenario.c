@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* realpath */
 /* make bench: a saturated board and how run time scales.
  *
  * On Ebony, three masters stay busy: the PLB DMA engine copies SDRAM to
@@ -11,8 +12,12 @@
  *   bench scaling transactions=N wall_s=X per_xact_ns=Y
  *   bench scaling idle_components=N wall_s=X per_xact_ns=Y
  *   bench burst board=B bus=K dir=read|write MBps=X peak_MBps=Y
- * (the last: one card's 4 KiB DMA bursts to SDRAM, back to back, against
- * its bus's width x clock) */
+ * (one card's 4 KiB DMA bursts to SDRAM, back to back, against its bus's
+ * width x clock)
+ *   bench ioremap ops=N bytes=B scheme=S wall_s=X sim_s=Y sim_over_wall=Z
+ *         bursts=K bursts_per_s=R events_per_burst=E peak_rss_kib=W
+ * (scenarios/ioremap-target.yaml scaled to N operations, through the
+ * runner, the oracle and the scheme, as `dmasim run` does it) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,8 @@
 #include "models/dma.h"
 #include "models/regions.h"
 #include "sim/hw/platform.h"
+#include "sim/run/runner.h"
+#include "sim/run/scenario.h"
 
 typedef struct Stream {
     Platform *p;
@@ -164,6 +171,49 @@ static Topology *with_idle(unsigned n)
     return t;
 }
 
+/* The ioremap workload (scenarios/ioremap-target.yaml) scaled to `ops`
+ * copies of 64 KiB, under struct: PLB DMA into a PCI-X card's memory. */
+static void ioremap_workload(unsigned ops)
+{
+    char topo[4096], path[] = "/tmp/dmasim-bench-XXXXXX";
+    if (!realpath("topologies/ebony.yaml", topo)) {
+        perror("topologies/ebony.yaml");
+        exit(2);
+    }
+    int fd = mkstemp(path);
+    FILE *out = fdopen(fd, "w");
+    fprintf(out, "name: ioremap-%u\ntopology: %s\nseed: 1\n"
+                 "buffers:\n  src: {alloc: kmalloc, size: 64KiB}\n"
+                 "  dst: {mmio: card, offset: 0x1000, size: 64KiB}\n"
+                 "workload:\n  - {op: copy, from: src, to: dst, engine: "
+                 "dma0, repeat: %u}\n",
+            ops, topo, ops);
+    fclose(out);
+    Diag d;
+    diag_init(&d);
+    Scenario *s = scenario_load(path, &d);
+    unlink(path);
+    SchemeResult r;
+    double t0 = now_s();
+    if (!s || !run_scheme(s, dma_api_find("struct"), &r, &d)) {
+        fprintf(stderr, "bench ioremap: cannot run\n");
+        exit(2);
+    }
+    double wall = now_s() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench ioremap ops=%u bytes=65536 scheme=struct wall_s=%.3f "
+           "sim_s=%.6f sim_over_wall=%.4f bursts=%llu bursts_per_s=%.0f "
+           "events_per_burst=%.2f peak_rss_kib=%ld\n",
+           ops, wall, (double)r.sim_time * 1e-12,
+           (double)r.sim_time * 1e-12 / wall, (unsigned long long)r.bursts,
+           (double)r.bursts / wall, (double)r.events / (double)r.bursts,
+           ru.ru_maxrss);
+    scheme_result_free(&r);
+    scenario_free(s);
+    diag_free(&d);
+}
+
 static void nothing(Sim *s, Xact *x, void *opaque)
 {
     (void)s;
@@ -216,6 +266,11 @@ int main(int argc, char **argv)
         bursts();
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "ioremap")) {
+        ioremap_workload(1024);
+        return 0;
+    }
+    ioremap_workload(1024);
     Topology *t = load("topologies/ebony.yaml");
     run(t, 3000); /* warm up */
     Result r = run(t, 300000);

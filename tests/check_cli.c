@@ -426,7 +426,8 @@ START_TEST(run_table_and_json)
                                   "sim_time_ps",
                                   "throughput_MBps", "dma_bytes",
                                   "dma_busy_ps", "dma_throughput_MBps",
-                                  "events", "engine", "expect", "latency_ps",
+                                  "bursts", "events", "engine", "expect",
+                                  "latency_ps",
                                   "streams", "bus_utilization", NULL});
     ck_assert_str_eq(get_str(st, "engine"), "dma0");
     ck_assert_int_eq(json_object_get_int64(get(st, "posted_writes_lost")), 0);

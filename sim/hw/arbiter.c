@@ -241,6 +241,7 @@ static void burst_end(Sim *s, void *opaque)
         uint64_t room = x->burst_beats * x->plan.width - x->plan.lead_off;
         moved = room < x->plan.bytes ? room : x->plan.bytes;
     }
+    p->bursts++;
     if (p->trace)
         trace_burst(p, bs, x, moved, sim_now(s));
     plat_burst_end(p, bs, x, moved); /* x may be done and gone */

@@ -206,6 +206,8 @@ static void target_access(Platform *p, Xact *x)
                  x->writeback ? WRITE_BACK : WRITE_BUS);
 }
 
+uint64_t platform_bursts(const Platform *p) { return p->bursts; }
+
 void platform_note_write(Platform *p, int master, uint64_t addr,
                          uint64_t len, WriteKind kind)
 {

@@ -71,6 +71,8 @@ typedef struct BurstEvent {
 } BurstEvent;
 typedef void BurstTraceFn(void *opaque, const BurstEvent *e);
 void platform_trace_bursts(Platform *p, BurstTraceFn *fn, void *opaque);
+/* Bursts every bus has carried so far: data, requests, retries, aborts. */
+uint64_t platform_bursts(const Platform *p);
 /* Time a bus has spent carrying transactions (both data paths of a bus
  * with split_read_write, added), and the bytes it moved. */
 SimTime platform_bus_busy(const Platform *p, int bus);

@@ -135,6 +135,7 @@ struct Platform {
     void *drain_opaque;
     BurstTraceFn *trace;
     void *trace_opaque;
+    uint64_t bursts;           /* bursts ended on every bus */
 };
 
 /* ---- the current hop of a transaction ----------------------------------- */

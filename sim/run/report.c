@@ -455,6 +455,8 @@ void report_json(FILE *out, const RunReport *rr)
         jw_uint(&w, r->dma_busy);
         jw_key(&w, "dma_throughput_MBps");
         jw_double(&w, r->dma_throughput_MBps);
+        jw_key(&w, "bursts");
+        jw_uint(&w, r->bursts);
         jw_key(&w, "events");
         jw_uint(&w, r->events);
         char e[200];

@@ -490,6 +490,7 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->posted_lost = platform_posted_errors(run.p);
     r->sim_time = run.last_end - run.first_start;
     r->events = sim_events_run(run.sim);
+    r->bursts = platform_bursts(run.p);
     r->throughput_MBps =
         r->sim_time ? (double)r->bytes_moved * 1e6 / (double)r->sim_time : 0;
     r->dma_bytes = run.dma_bytes;

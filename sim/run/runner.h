@@ -65,6 +65,7 @@ typedef struct SchemeResult {
     SimTime dma_busy;
     double dma_throughput_MBps;
     uint64_t events;
+    uint64_t bursts;      /* bursts on every bus (platform_bursts) */
     double *bus_util;     /* per bus: its busier data path's busy time
                              over sim_time */
     size_t n_buses;
