@@ -910,6 +910,95 @@ START_TEST(linux_map_rules)
 }
 END_TEST
 
+/* A4 on arm64 (CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC), the Pi 4's 64-byte
+ * lines, non-coherent: a device writing kmalloc memory bounces when the
+ * mapping's kmalloc size class is not a multiple of the line — 24 bytes
+ * (class 32), 80 (class 96) — and not for 64, 200 (class 256) or 4 KiB;
+ * never for the device reading, nor on a coherent board. */
+START_TEST(linux_kmalloc_needs_bounce)
+{
+    for (int coherent = 0; coherent < 2; coherent++) {
+        Fix f;
+        fix_open(&f, "topologies/bcm2711.yaml");
+        f.t->kernel.coherent = coherent;
+        ApiBuffer a = buf(&f, MEM_KMALLOC, 4096);
+        static const struct {
+            uint64_t len;
+            bool bounce;
+        } cases[] = {{24, true},   {32, true},   {64, false}, {80, true},
+                     {96, true},   {200, false}, {4096, false}};
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+            for (int dir = 0; dir < 2; dir++) {
+                SegList s = {0};
+                char why[300] = "";
+                f.c.from_device = dir;
+                MapResult r = dma_api_linux.map(&f.c, comp(&f, "genet"), &a,
+                                                0, cases[i].len, MAP_SINGLE,
+                                                &s, why, sizeof why);
+                bool want = cases[i].bounce && dir && !coherent;
+                ck_assert_msg(r == (want ? MAP_BOUNCE : MAP_OK),
+                              "%llu bytes, from_device %d, coherent %d: %s",
+                              (unsigned long long)cases[i].len, dir,
+                              coherent, why);
+                if (want && cases[i].len == 24)
+                    ck_assert_str_eq(why, "dma_map_single: a 24-byte "
+                                          "kmalloc buffer a non-coherent "
+                                          "device writes, of a kmalloc "
+                                          "size class not aligned to the "
+                                          "64-byte cache line "
+                                          "(kmalloc_needs_bounce)");
+                segs_free(&s);
+            }
+        /* the kernel's own bounce memory is not a kmalloc object */
+        a.dma_safe = true;
+        f.c.from_device = true;
+        SegList s = {0};
+        char why[300] = "";
+        ck_assert_int_eq(dma_api_linux.map(&f.c, comp(&f, "genet"), &a, 0, 24,
+                                           MAP_SINGLE, &s, why, sizeof why),
+                         MAP_OK);
+        segs_free(&s);
+        /* kmalloc aligns to 8 bytes on arm64, to the line on 32-bit
+         * non-coherent kernels, not at all when coherent */
+        ck_assert_uint_eq(dma_api_linux.kmalloc_minalign(&f.c),
+                          coherent ? 0 : 8);
+        f.t->kernel.arch = ARCH_PPC;
+        ck_assert_uint_eq(dma_api_linux.kmalloc_minalign(&f.c),
+                          coherent ? 0 : 64);
+        fix_close(&f);
+    }
+}
+END_TEST
+
+/* Cache maintenance in a plan on non-coherent Ebony: 2004's
+ * consistent_sync cleans the source and invalidates every line of the
+ * destination before the DMA, nothing after; linux cleans the source,
+ * invalidates the destination flushing partial lines, and again after
+ * the DMA (arch_sync_dma_for_cpu). */
+START_TEST(cache_steps_by_scheme)
+{
+    Fix f;
+    fix_open(&f, "topologies/ebony.yaml");
+    ApiBuffer a = buf(&f, MEM_KMALLOC, 4096), b = buf(&f, MEM_KMALLOC, 4096);
+    const DmaApi *apis[] = {&dma_api_flat, &dma_api_struct, &dma_api_linux};
+    for (size_t k = 0; k < 3; k++) {
+        Plan p;
+        plan(apis[k], &f, &a, &b, 4096, comp(&f, "dma0"), MAP_SINGLE, &p);
+        ck_assert(!p.refused);
+        char kinds[16] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < p.n_steps && n + 1 < sizeof kinds; i++)
+            if (p.steps[i].kind == STEP_CACHE)
+                kinds[n++] = "FICS"[p.steps[i].cache];
+            else if (p.steps[i].kind == STEP_DMA)
+                kinds[n++] = 'D';
+        ck_assert_str_eq(kinds, k < 2 ? "CID" : "CSDS");
+        plan_free(&p);
+    }
+    fix_close(&f);
+}
+END_TEST
+
 /* A9: two cards below the host bridge share no PCI switch: P2P is
  * refused. */
 START_TEST(linux_p2p_refused)
@@ -1144,6 +1233,8 @@ Suite *scheme_suite(void)
     tcase_add_test(tc, linux_coherent_below_limit);
     tcase_add_test(tc, linux_map_rules);
     tcase_add_test(tc, linux_p2p_refused);
+    tcase_add_test(tc, linux_kmalloc_needs_bounce);
+    tcase_add_test(tc, cache_steps_by_scheme);
     tcase_add_test(tc, linux_dma_iommu);
     tcase_add_test(tc, linux_swiotlb_pool);
     tcase_add_test(tc, linux_ppc_refusals);

@@ -31,6 +31,8 @@ typedef struct ApiBuffer {
     uint64_t handle;    /* coherent: the flat handle (dma_addr_t) */
     int handle_dev;     /* coherent: the device it is expressed in, -1 NULL */
     unsigned fifo_unit; /* FIFO: the register's width in bytes */
+    bool dma_safe;      /* the kernel's own memory for DMA (bounce and
+                           descriptor buffers), not a driver's object */
 } ApiBuffer;
 
 /* One operation as the workload asks it: len bytes from src + src_off to
@@ -166,6 +168,9 @@ typedef struct ApiCtx {
     bool trial_windows;
     /* The kernel's bounce pool, when the scheme's boot made one. */
     Swiotlb *swiotlb;
+    /* The end being mapped is one the device writes (DMA_FROM_DEVICE);
+     * false: one it reads (DMA_TO_DEVICE). */
+    bool from_device;
 } ApiCtx;
 
 typedef struct Seg {

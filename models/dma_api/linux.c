@@ -471,6 +471,37 @@ static MapResult map_iova(const ApiCtx *c, int m, const LxDev *d, int br,
 /* The largest scatterlist entry (max_segment_size's default). */
 #define LX_MAX_SEG (64u << 10)
 
+static unsigned line_bytes(const ApiCtx *c)
+{
+    return ((const CpuParams *)c->t->comps[c->cpu].priv)->line_bytes;
+}
+
+/* kmalloc_size_roundup: the kmalloc size class that holds size bytes
+ * (8 to 8 KiB, with 96 and 192), then whole pages. */
+static uint64_t kmalloc_class(uint64_t size, uint64_t page)
+{
+    static const uint64_t classes[] = {8,   16,  32,   64,   96,   128, 192,
+                                       256, 512, 1024, 2048, 4096, 8192};
+    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++)
+        if (size <= classes[i])
+            return classes[i];
+    return (size + page - 1) / page * page;
+}
+
+/* A4, arm64 (CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC): a non-coherent device
+ * writing into a kmalloc buffer whose size class is not a multiple of the
+ * cache line (dma_get_cache_alignment()) bounces through swiotlb, since
+ * such an object may share its lines (dma_kmalloc_needs_bounce). */
+static bool kmalloc_needs_bounce(const ApiCtx *c, const ApiBuffer *b,
+                                 uint64_t len)
+{
+    const Topology *t = c->t;
+    if (t->kernel.arch != ARCH_ARM64 || t->kernel.coherent ||
+        !c->from_device || b->dma_safe || b->cls != MEM_LINEAR)
+        return false;
+    return kmalloc_class(len, kmem_page_size(c->kmem)) % line_bytes(c) != 0;
+}
+
 static MapResult lx_map(const ApiCtx *c, int m, const ApiBuffer *b,
                         uint64_t off, uint64_t len, MapKind how,
                         SegList *out, char *why, size_t n)
@@ -494,6 +525,15 @@ static MapResult lx_map(const ApiCtx *c, int m, const ApiBuffer *b,
         /* the handle dma_alloc_coherent gave, for the device it gave it */
         segs_add(out, b->handle + off, len);
         return MAP_OK;
+    }
+    if (kmalloc_needs_bounce(c, b, len)) {
+        snprintf(why, n, "%s: a %llu-byte kmalloc buffer a non-coherent "
+                         "device writes, of a kmalloc size class not "
+                         "aligned to the %u-byte cache line "
+                         "(kmalloc_needs_bounce)",
+                 how == MAP_SG ? "dma_map_sg" : "dma_map_single",
+                 (unsigned long long)len, line_bytes(c));
+        return MAP_BOUNCE;
     }
     if (b->cls == MEM_VMALLOC && how == MAP_SINGLE) {
         snprintf(why, n, "dma_map_single: %s is a vmalloc address, which "
@@ -583,9 +623,21 @@ static bool lx_boot(const ApiCtx *c, Swiotlb **pool, char *why, size_t n)
         }
     }
     *pool = NULL;
+    uint64_t size = t->kernel.swiotlb_size;
+    if (!need && t->kernel.arch == ARCH_ARM64 && !t->kernel.coherent) {
+        /* kmalloc bouncing only: 1 MiB per GiB of RAM, a power of two
+         * (arm64's mem_init) */
+        uint64_t total = 0, s = 1;
+        for (size_t i = 0; i < nram; i++)
+            total += ram[i].len;
+        while (s < (total + 1023) / 1024)
+            s *= 2;
+        size = s;
+        need = true;
+    }
     if (need) {
         char err[300];
-        *pool = swiotlb_new(c->kmem, t->kernel.swiotlb_size, err, sizeof err);
+        *pool = swiotlb_new(c->kmem, size, err, sizeof err);
         (void)err; /* without a pool, mappings that need one fail */
     }
     (void)why;
@@ -670,17 +722,17 @@ static int lx_move(const ApiCtx *c, const ApiOp *op, Plan *p)
     return ENGINE_CPU;
 }
 
-/* kmalloc on a kernel for non-coherent DMA aligns every object to the
- * cache line (ARCH_DMA_MINALIGN, dma_get_cache_alignment()), so no
- * buffer shares a line with other data.  (arm64 since Linux 6.5 packs
- * kmalloc at 8 bytes and bounces small buffers through swiotlb instead,
- * kmalloc_needs_bounce: not modelled; dmasim's arm64 keeps the earlier
- * alignment.) */
+/* kmalloc on a 32-bit kernel for non-coherent DMA aligns every object to
+ * the cache line (ARCH_DMA_MINALIGN, dma_get_cache_alignment()), so no
+ * buffer shares a line with other data.  arm64 (since Linux 6.5) packs
+ * kmalloc at 8 bytes and bounces instead (kmalloc_needs_bounce, lx_map). */
 static uint64_t lx_kmalloc_minalign(const ApiCtx *c)
 {
     if (c->t->kernel.coherent)
         return 0;
-    return ((const CpuParams *)c->t->comps[c->cpu].priv)->line_bytes;
+    if (c->t->kernel.arch == ARCH_ARM64)
+        return 8; /* ARCH_KMALLOC_MINALIGN: kmalloc_needs_bounce instead */
+    return line_bytes(c);
 }
 
 const DmaApi dma_api_linux = {

@@ -387,7 +387,8 @@ static bool bounce(const ApiCtx *c, const DmaApi *api, int master,
         return false;
     }
     plan_own(p, pa, len);
-    *b = (ApiBuffer){.va = va, .size = len, .cls = MEM_LINEAR};
+    *b = (ApiBuffer){.va = va, .size = len, .cls = MEM_LINEAR,
+                     .dma_safe = true};
     char why[300] = "";
     if (api->map(c, master, b, 0, len, MAP_SINGLE, segs, why,
                  sizeof why) != MAP_OK) {
@@ -497,8 +498,10 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
     char why_s[300] = "", why_d[300] = "";
     MapResult rs = map_end(c, api, m, op->src, op->src_off, op->len, op->map,
                            &ss, why_s, sizeof why_s);
+    cc.from_device = true;
     MapResult rd = map_end(c, api, m, op->dst, op->dst_off, op->len, op->map,
                            &ds, why_d, sizeof why_d);
+    cc.from_device = false;
     if (rs == MAP_REFUSE || rd == MAP_REFUSE) {
         plan_refuse(p, "%s", rs == MAP_REFUSE ? why_s : why_d);
         goto out;
@@ -569,7 +572,8 @@ void dma_api_plan(const DmaApi *api, const ApiCtx *ctx, const ApiOp *op,
             goto out;
         }
         plan_own(p, pa, dlen);
-        db = (ApiBuffer){.va = va, .size = dlen, .cls = MEM_LINEAR};
+        db = (ApiBuffer){.va = va, .size = dlen, .cls = MEM_LINEAR,
+                         .dma_safe = true};
         char why[300] = "";
         if (api->map(c, m, &db, 0, dlen, MAP_SINGLE, &dl, why, sizeof why) !=
             MAP_OK) {
