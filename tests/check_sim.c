@@ -339,6 +339,17 @@ START_TEST(clock_edges)
                                                     ? (uint64_t)want
                                                     : SIM_TIME_MAX);
         }
+        /* and everywhere in 64 bits, where a reciprocal stands in for
+         * the division */
+        uint64_t x = 0x9E3779B97F4A7C15ULL;
+        for (int j = 0; j < 20000; j++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            uint64_t k = x % 18446744;
+            u128 want = ((u128)k * PS_PER_S + f - 1) / f;
+            ck_assert_uint_eq(clock_edge(f, k), (uint64_t)want);
+        }
         uint64_t t0 = UINT64_MAX / f;
         for (uint64_t t = t0 - 3; t < t0 + 3 && t >= t0 - 3; t++) {
             u128 want = (u128)(t - 1) * f / PS_PER_S + 1;
