@@ -75,6 +75,7 @@ MODEL_SRCS := \
 	models/bus.c \
 	models/cpu.c \
 	models/dcache.c \
+	models/cpu_cache.c \
 	models/memory.c \
 	models/dma.c \
 	models/device.c \
