@@ -1435,6 +1435,19 @@ START_TEST(sweep_coherent_cache)
     }
     ck_assert_uint_eq(lines, 8 * 4);
     run_free(&r);
+    /* the table's row and the messages that say which bytes */
+    r = run((const char *[]){"run", "scenarios/cache-no-sync.yaml", NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "\nbytes read stale   "));
+    ck_assert_ptr_nonnull(strstr(r.out, "  cache error x1: workload.0: card "
+                                        "read stale memory under bytes "
+                                        "0-4095 of tx: the CPU's cache held "
+                                        "them dirty (no write-back before "
+                                        "the DMA)\n"));
+    run_free(&r);
+    r = run((const char *[]){"run", "scenarios/baseline.yaml", NULL});
+    ck_assert_ptr_null(strstr(r.out, "bytes read stale"));
+    run_free(&r);
     r = run((const char *[]){"sweep", "scenarios/cache-neighbour.yaml",
                              "--vary", "topology.kernel.coherent=false,true",
                              NULL});

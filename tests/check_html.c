@@ -35,6 +35,7 @@ START_TEST(page)
                           .n_buses = 3};
     r[1] = (SchemeResult){.scheme = "struct", .silent = true,
                           .bytes_wrong = 4096, .bytes_misdirected = 64,
+                          .cache_stale = 4000,
                           .throughput_MBps = 99.9, .bus_util = util[1],
                           .n_buses = 3, .reasons = &why_bus, .n_reasons = 1};
     snprintf(r[1].misdirected_at, sizeof r[1].misdirected_at,
@@ -63,6 +64,10 @@ START_TEST(page)
                                       "class=\"num\">0</td><td class=\"num "
                                       "bad\">4096</td></tr>"));
     ck_assert_ptr_nonnull(strstr(buf, "<td class=\"num\">9.088 ms</td>"));
+    /* stale reads through a cache, a row only when some scheme had any */
+    ck_assert_ptr_nonnull(strstr(buf, "<tr><th>bytes read stale</th><td "
+                                      "class=\"num\">0</td><td class=\"num "
+                                      "bad\">4000</td></tr>"));
     ck_assert_ptr_nonnull(strstr(buf, "<td class=\"num dim\">99.9 MB/s"));
     /* the masters' view: struct ran no DMA */
     ck_assert_ptr_nonnull(strstr(buf, "<tr><th>DMA throughput</th><td class="
