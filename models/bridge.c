@@ -362,6 +362,7 @@ static const Field bridge_fields[] = {
     {"child", ld_f_ref, offsetof(BridgeParams, child), true},
     {"ranges", f_ranges, offsetof(BridgeParams, ranges), false},
     {"decode", f_decode, offsetof(BridgeParams, subtractive), false},
+    {"p2pdma", ld_f_bool, offsetof(BridgeParams, p2pdma), false},
     {"dma_ranges", f_dma_ranges, offsetof(BridgeParams, dma_ranges), false},
     {"outbound_windows", f_outbound, offsetof(BridgeParams, outbound), false},
     {"inbound_windows", f_inbound, offsetof(BridgeParams, inbound), false},

@@ -1015,6 +1015,23 @@ START_TEST(linux_p2p_refused)
                           "is refused (-EREMOTEIO)");
     segs_free(&s);
     fix_close(&f);
+    /* a host bridge on the whitelist: through it, the BAR's CPU address
+     * as phys_to_dma gives it (1:1), 0xc010_0000 for the NVMe's */
+    fix_open(&f, "tests/topologies/p2p-whitelist.yaml");
+    io = iomap(&f, 0xC0100000ull, 4096, 0);
+    ck_assert_int_eq(lx_map(&f, "nic", &io, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_OK);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_uint_eq(s.v[0].addr, 0xC0100000ull);
+    segs_free(&s);
+    f.t->comps[comp(&f, "rc0")].bridge->p2pdma = false;
+    ck_assert_int_eq(lx_map(&f, "nic", &io, MAP_SINGLE, &s, why, sizeof why),
+                     MAP_REFUSE);
+    ck_assert_str_eq(why, "pci_p2pdma: nic and nvme are not behind a "
+                          "common PCI switch; P2P through the host bridge "
+                          "is refused (-EREMOTEIO)");
+    segs_free(&s);
+    fix_close(&f);
 }
 END_TEST
 

@@ -293,7 +293,8 @@ START_TEST(kinds)
     ck_load_error(HEAD BUSES "components:\n  - {name: x, kind: bridge, "
                   "bus: b, child: b}\n",
                   "6:29: components.0: unknown key 'bus' (known here: name, "
-                  "kind, clock, parent, child, ranges, decode, dma_ranges, "
+                  "kind, clock, parent, child, ranges, decode, p2pdma, "
+                  "dma_ranges, "
                   "outbound_windows, inbound_windows, iommu, latency_cycles, "
                   "cross_cycles, posted_write_buffer, prefetch, cache_line, "
                   "completer_latency, write_disconnect)");

@@ -345,10 +345,14 @@ static MapResult map_piece(const ApiCtx *c, int m, const LxDev *d,
     return MAP_REFUSE;
 }
 
-/* Whether a P2P transfer between PCI devices m and comp stays below a
- * PCI-to-PCI bridge they share (A9): their lowest common bus is a PCI bus
- * whose own bridge is not a host bridge. */
-static bool p2p_behind_switch(const ApiCtx *c, int m, int comp)
+/* How a P2P transfer between PCI devices m and comp goes (A9,
+ * pci_p2pdma_map_type): by bus address below a PCI-to-PCI bridge they
+ * share (their lowest common bus is a PCI bus whose own bridge is not a
+ * host bridge), through a host bridge on the whitelist above their
+ * common bus (mapped as memory), or not at all. */
+typedef enum { P2P_REFUSED, P2P_BUS_ADDR, P2P_THRU_HOST } P2pWay;
+
+static P2pWay p2p_way(const ApiCtx *c, int m, int comp)
 {
     const Topology *t = c->t;
     int path[2 * TOPO_MAX_DEPTH + 2];
@@ -357,8 +361,19 @@ static bool p2p_behind_switch(const ApiCtx *c, int m, int comp)
     for (size_t i = 0; i < k && i < sizeof path / sizeof *path; i++)
         if (t->buses[path[i]].depth < t->buses[top].depth)
             top = path[i];
-    int br = t->buses[top].parent_bridge;
-    return is_pci_bus(t, top) && br >= 0 && !host_bridge(t, br);
+    if (!is_pci_bus(t, top))
+        return P2P_REFUSED;
+    /* the host bridge above the common bus */
+    for (int bus = top; t->buses[bus].parent_bridge >= 0;) {
+        int br = t->buses[bus].parent_bridge;
+        if (host_bridge(t, br))
+            return bus != top         ? P2P_BUS_ADDR
+                   : t->comps[br].bridge->p2pdma ? P2P_THRU_HOST
+                                                 : P2P_REFUSED;
+        bus = t->comps[br].bus_idx;
+    }
+    int br = t->buses[top].parent_bridge; /* no host bridge above */
+    return br >= 0 ? P2P_BUS_ADDR : P2P_REFUSED;
 }
 
 /* Device memory: dma_map_resource (A7) takes the resource's CPU address
@@ -385,12 +400,30 @@ static MapResult map_device(const ApiCtx *c, int m, const LxDev *d,
     out->fixed = fixed;
     if (is_pci_bus(t, t->comps[m].bus_idx) &&
         is_pci_bus(t, t->comps[r.comp].bus_idx) && r.comp != m) {
-        if (!p2p_behind_switch(c, m, r.comp)) {
+        P2pWay way = p2p_way(c, m, r.comp);
+        if (way == P2P_REFUSED) {
             snprintf(why, n, "pci_p2pdma: %s and %s are not behind a common "
                              "PCI switch; P2P through the host bridge is "
                              "refused (-EREMOTEIO)",
                      t->comps[m].name, t->comps[r.comp].name);
             return MAP_REFUSE;
+        }
+        if (way == P2P_THRU_HOST) {
+            /* a whitelisted host bridge: the BAR's pages are mapped as
+             * memory is (phys_to_dma), never bounced */
+            uint64_t len_b = fixed ? b->fifo_unit : len;
+            if (!phys_to_dma(d, pa, &addr) || !dma_capable(d, addr, len_b)) {
+                snprintf(why, n, "pci_p2pdma: %s+%llu through the host "
+                                 "bridge is beyond %s's reach (mask %llx, "
+                                 "bus limit %llx)",
+                         units_fmt_hex(pa, a, sizeof a),
+                         (unsigned long long)len_b, t->comps[m].name,
+                         (unsigned long long)d->mask,
+                         (unsigned long long)d->limit);
+                return MAP_REFUSE;
+            }
+            segs_add(out, addr, len);
+            return MAP_OK;
         }
         /* the bus address, as pci_p2pdma_bus_addr_map gives it */
         if (!swview_master_addr(c->sw, m, r.comp, r.region, r.off,

@@ -100,6 +100,7 @@ typedef struct BridgeParams {
     Ref parent, child;
     bool subtractive;      /* its ranges windows claim only what nothing
                               else on the parent bus claims */
+    bool p2pdma;           /* a host bridge on Linux's P2PDMA whitelist */
     WindowList ranges;     /* downstream, parent -> child */
     WindowList dma_ranges; /* upstream, child -> parent */
     ProgWindows outbound;  /* programmable, as ranges */
