@@ -142,7 +142,7 @@ TEST_SRCS := \
 	tests/check_cli.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c
-FUZZ_NAMES := topology scenario merge
+FUZZ_NAMES := topology scenario merge import
 FUZZ_SRCS := tests/fuzz/fuzz_files.c $(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 
@@ -176,7 +176,7 @@ help:
 	@echo "make demo         the headline scenario, the library, a sweep plot, a report"
 	@echo "make validate     the simulator against published measurements"
 	@echo "make bench        event kernel, saturated board and router speed figures"
-	@echo "make fuzz         libFuzzer on the loaders and merge (FUZZ_SECONDS=60 each)"
+	@echo "make fuzz         libFuzzer on the loaders, merge and import (FUZZ_SECONDS=60 each)"
 	@echo "make install      dmasim, its plots, boards, scenarios, man page and bash"
 	@echo "                  completion under PREFIX=$(PREFIX) (DESTDIR= to stage)"
 	@echo "make uninstall    remove what make install put there"

@@ -19,12 +19,22 @@ for name in "$@"; do
     topology) seeds="topologies tests/topologies tests/validation" ;;
     scenario) seeds="scenarios tests/scenarios" ;;
     merge) seeds=tests/fuzz/csv ;;
+    import) seeds= ;;
     esac
     for d in $seeds; do
         for f in "$d"/*.yaml "$d"/*.csv; do
             [ -f "$f" ] && cp "$f" "$corpus/seed-$(echo "$f" | tr / -)"
         done
     done
+    if [ "$name" = import ]; then
+        # blobs of the test trees, as dmasim import makes them
+        for f in tests/dts/*.dts; do
+            cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp \
+                -I tests/dts "$f" 2>/dev/null |
+                dtc -q -I dts -O dtb -o "$corpus/seed-$(basename "$f" .dts).dtb" - \
+                2>/dev/null
+        done
+    fi
     if [ "$name" = merge ]; then
         # its input is two files split at a NUL byte
         { cat tests/fuzz/csv/shard1.csv; printf '\0'; cat tests/fuzz/csv/shard2.csv; } \
