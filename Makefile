@@ -93,7 +93,8 @@ API_SRCS := \
 	models/dma_api/plan.c \
 	models/dma_api/flat.c \
 	models/dma_api/struct.c \
-	models/dma_api/linux.c
+	models/dma_api/linux.c \
+	models/dma_api/linux_dev.c
 
 RUN_SRCS := \
 	sim/run/scenario.c \
