@@ -103,6 +103,7 @@ RUN_SRCS := \
 	sim/run/runner.c \
 	sim/run/run_ops.c \
 	sim/run/run_cache.c \
+	sim/run/run_judge.c \
 	sim/run/report.c \
 	sim/run/plot.c \
 	sim/run/trace.c \

@@ -137,6 +137,16 @@ void run_op_begin(Sim *sim, void *opaque);
 /* Platform drain watch: operations waiting for posted writes go on. */
 void run_drain_watch(void *opaque, int master);
 
+/* ---- the oracle's part (sim/run/run_judge.c) ---------------------------- */
+
+/* When the stream's operation starts: what its destination should hold
+ * after (from what its source holds now), and from now on which bytes
+ * of the destination it writes. */
+void run_intend(Stream *st);
+void run_mark_destination(Stream *st);
+/* When it ends: the oracle's verdict, into the reports. */
+void run_judge(Stream *st);
+
 /* ---- the driver through the CPU's data cache (sim/run/run_cache.c) ---- */
 
 /* The CPU's cache holds data and bs is memory it caches. */
