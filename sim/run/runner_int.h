@@ -1,5 +1,7 @@
-/* Private to the runner's two files: runner.c (a run: buffers, results,
- * expectations) and run_ops.c (a stream's operations on the hardware). */
+/* Private to the runner's files: runner.c (a run: buffers, results,
+ * expectations), run_ops.c (a stream's operations on the hardware),
+ * run_judge.c (the oracle's intent and verdict) and run_cache.c (the
+ * driver through the CPU's data cache). */
 #ifndef DMASIM_RUNNER_INT_H
 #define DMASIM_RUNNER_INT_H
 
