@@ -64,6 +64,7 @@ HW_SRCS := \
 	sim/hw/topo_parse.c \
 	sim/hw/topo_resolve.c \
 	sim/hw/addrmap.c \
+	sim/hw/addrmap_build.c \
 	sim/hw/route.c \
 	sim/hw/lint.c \
 	sim/hw/platform.c \
