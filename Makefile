@@ -52,6 +52,7 @@ CORE_SRCS := \
 	sim/core/diag.c \
 	sim/core/units.c \
 	sim/core/yaml_load.c \
+	sim/core/yaml_fields.c \
 	sim/core/yaml_override.c \
 	sim/core/text.c \
 	sim/core/hist.c \
