@@ -43,6 +43,29 @@ static bool store_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
     return cpu_store_now(b->run->p, b->run->s->cpu, pa, b->buf + off, n);
 }
 
+/* The driver's stores of its data: only the pieces of each line the CPU
+ * does not already see holding them (a buffer it received and passes on
+ * is not written again). */
+static bool produce_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
+{
+    CpuBytes *b = c;
+    Platform *p = b->run->p;
+    int cpu = b->run->s->cpu;
+    unsigned l = ((const CpuParams *)b->run->t->comps[cpu].priv)->line_bytes;
+    uint8_t seen[256];
+    for (uint64_t o = 0; o < n;) {
+        uint64_t at = pa + o, k = l - at % l;
+        if (k > n - o)
+            k = n - o;
+        if (!cpu_view(p, cpu, at, seen, k) ||
+            memcmp(seen, b->buf + off + o, k))
+            if (!cpu_store_now(p, cpu, at, b->buf + off + o, k))
+                return false;
+        o += k;
+    }
+    return true;
+}
+
 static bool load_piece(void *c, uint64_t pa, uint64_t off, uint64_t n)
 {
     CpuBytes *b = c;
@@ -79,7 +102,7 @@ void run_driver_fill(Stream *st)
     if (!b.buf)
         abort();
     store_read(src->intended, o->from_offset, b.buf, o->len);
-    run_each_pa(run, src->ab.va + o->from_offset, o->len, store_piece, &b);
+    run_each_pa(run, src->ab.va + o->from_offset, o->len, produce_piece, &b);
     free(b.buf);
 }
 
