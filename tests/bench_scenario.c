@@ -6,8 +6,9 @@
  * its buffer; the PCI-X card reads SDRAM through the inbound window and
  * the CPU writes SDRAM, each with one 4 KiB transaction in flight (raw
  * transactions until the CPU model exists, docs/timing.md).  Prints
- *   bench scenario NAME events_per_s=X sim_cycles_per_s=Y sim_over_wall=Z
- *         peak_rss_kib=W touched_kib=V
+ *   bench scenario NAME wall_s=T events_per_s=X sim_cycles_per_s=Y
+ *         sim_over_wall=Z bursts_per_s=B events_per_burst=E peak_rss_kib=W
+ *         touched_kib=V
  * (touched: the simulated memory the run wrote, which RSS should track)
  *   bench scaling transactions=N wall_s=X per_xact_ns=Y
  *   bench scaling idle_components=N wall_s=X per_xact_ns=Y
@@ -90,7 +91,7 @@ static double now_s(void)
 
 typedef struct Result {
     double wall_s;
-    uint64_t events;
+    uint64_t events, bursts;
     SimTime sim;
     double bus_cycles;
     uint64_t touched;
@@ -122,7 +123,7 @@ static Result run(const Topology *t, uint64_t transactions)
         issue(&st[i]);
     sim_run(platform_sim(p));
     Result r = {now_s() - t0, sim_events_run(platform_sim(p)),
-                sim_now(platform_sim(p)), 0, 0};
+                platform_bursts(p), sim_now(platform_sim(p)), 0, 0};
     for (size_t c = 0; c < t->n_comps; c++)
         for (size_t k = 0; k < t->comps[c].n_regions; k++)
             if (platform_regions(p, (int)c) &&
@@ -276,11 +277,12 @@ int main(int argc, char **argv)
     Result r = run(t, 300000);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("bench scenario ebony-saturated events_per_s=%.0f "
-           "sim_cycles_per_s=%.0f sim_over_wall=%.4f peak_rss_kib=%ld "
-           "touched_kib=%llu\n",
-           (double)r.events / r.wall_s, r.bus_cycles / r.wall_s,
-           (double)r.sim * 1e-12 / r.wall_s, ru.ru_maxrss,
+    printf("bench scenario ebony-saturated wall_s=%.3f events_per_s=%.0f "
+           "sim_cycles_per_s=%.0f sim_over_wall=%.4f bursts_per_s=%.0f "
+           "events_per_burst=%.2f peak_rss_kib=%ld touched_kib=%llu\n",
+           r.wall_s, (double)r.events / r.wall_s, r.bus_cycles / r.wall_s,
+           (double)r.sim * 1e-12 / r.wall_s, (double)r.bursts / r.wall_s,
+           (double)r.events / (double)r.bursts, ru.ru_maxrss,
            (unsigned long long)(r.touched / 1024));
 
     static const uint64_t counts[] = {30000, 300000};
