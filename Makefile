@@ -170,7 +170,7 @@ DATADIR = $(DESTDIR)$(PREFIX)/share/dmasim
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 
-.PHONY: all test validate demo bench fuzz deps clean help install uninstall
+.PHONY: all test validate demo bench bench-instructions fuzz deps clean help install uninstall
 all: $(BIN)
 
 help:
@@ -180,6 +180,7 @@ help:
 	@echo "make demo         the headline scenario, the library, a sweep plot, a report"
 	@echo "make validate     the simulator against published measurements"
 	@echo "make bench        event kernel, saturated board and router speed figures"
+	@echo "make bench-instructions  instructions per simulated burst (valgrind)"
 	@echo "make fuzz         libFuzzer on the loaders, merge and import (FUZZ_SECONDS=60 each)"
 	@echo "make install      dmasim, its plots, boards, scenarios, man page and bash"
 	@echo "                  completion under PREFIX=$(PREFIX) (DESTDIR= to stage)"
@@ -239,6 +240,11 @@ bench: $(BUILD)/bench_route $(BUILD)/bench_kernel $(BUILD)/bench_scenario
 	$(BUILD)/bench_kernel
 	$(BUILD)/bench_scenario
 	$(BUILD)/bench_route topologies/p2p-tree.yaml
+
+# Instructions per simulated burst of the ioremap workload (callgrind).
+bench-instructions: $(BUILD)/bench_scenario
+	@sh mk/deps.sh valgrind
+	sh mk/instructions.sh $(BUILD)/bench_scenario
 
 # Coverage-guided (libFuzzer, with ASan and UBSan: a crash is not the only
 # bug), each target for FUZZ_SECONDS; corpora and findings in build/fuzz/.

@@ -18,7 +18,8 @@
  *   bench ioremap ops=N bytes=B scheme=S wall_s=X sim_s=Y sim_over_wall=Z
  *         bursts=K bursts_per_s=R events_per_burst=E peak_rss_kib=W
  * (scenarios/ioremap-target.yaml scaled to N operations, through the
- * runner, the oracle and the scheme, as `dmasim run` does it) */
+ * runner, the oracle and the scheme, as `dmasim run` does it; alone with
+ * `bench_scenario ioremap [N]`) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,7 +269,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "ioremap")) {
-        ioremap_workload(1024);
+        /* `ioremap [OPS]`: the workload alone (OPS copies, 1024 by
+         * default), for make bench-instructions */
+        long ops = argc > 2 ? strtol(argv[2], NULL, 10) : 1024;
+        ioremap_workload(ops > 0 && ops <= 65536 ? (unsigned)ops : 1024);
         return 0;
     }
     ioremap_workload(1024);
