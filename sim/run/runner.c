@@ -128,8 +128,12 @@ void run_pattern(void *ctx, uint64_t from, uint8_t *buf, uint64_t n)
     }
     for (uint64_t k = (from + i) / 8; n - i >= 8; i += 8, k++) {
         uint64_t v = rng_at(st, k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(buf + i, &v, 8); /* the word, little-endian */
+#else
         for (unsigned j = 0; j < 8; j++)
             buf[i + j] = (uint8_t)(v >> (8 * j));
+#endif
     }
     for (; i < n; i++) {
         uint64_t at = from + i;
