@@ -222,9 +222,7 @@ static void copy_next(CpuOp *op)
         cpu_need_line(op, at, true);
         return;
     }
-    op->io = (Xact){.master = op->cpu, .dir = XACT_READ, .addr = at,
-                    .len = n, .data = op->line, .done = copy_step,
-                    .opaque = op};
+    xact_prepare(&op->io, op->cpu, XACT_READ, at, n, op->line, copy_step, op);
     platform_issue(op->plat, &op->io);
 }
 
@@ -269,9 +267,8 @@ static void store_next(CpuOp *op)
         cpu_need_line(op, at, !whole);
         return;
     }
-    op->io = (Xact){.master = op->cpu, .dir = XACT_WRITE, .addr = at,
-                    .len = op->chunk - op->piece, .data = op->line + op->piece,
-                    .done = copy_step, .opaque = op};
+    xact_prepare(&op->io, op->cpu, XACT_WRITE, at, op->chunk - op->piece,
+                 op->line + op->piece, copy_step, op);
     platform_issue(op->plat, &op->io);
 }
 
@@ -322,10 +319,8 @@ static void pio_next(CpuOp *op)
         cpu_after_cycles(op, 0);
         return;
     }
-    op->io = (Xact){.master = op->cpu,
-                    .dir = op->flags ? XACT_WRITE : XACT_READ,
-                    .addr = op->dst + op->off, .len = op->unit,
-                    .data = op->line, .done = pio_step, .opaque = op};
+    xact_prepare(&op->io, op->cpu, op->flags ? XACT_WRITE : XACT_READ,
+                 op->dst + op->off, op->unit, op->line, pio_step, op);
     platform_issue(op->plat, &op->io);
 }
 

@@ -31,9 +31,8 @@ static void write_back(CpuOp *op, uint64_t addr, const uint8_t *bytes,
     unsigned l = cpu_params(op)->line_bytes;
     memcpy(op->wb, bytes, l);
     op->writebacks++;
-    op->io = (Xact){.master = op->cpu, .dir = XACT_WRITE, .addr = addr,
-                    .len = l, .data = op->wb, .done = then, .opaque = op,
-                    .writeback = true};
+    xact_prepare(&op->io, op->cpu, XACT_WRITE, addr, l, op->wb, then, op);
+    op->io.writeback = true;
     platform_issue(op->plat, &op->io);
 }
 
@@ -46,9 +45,8 @@ static void fill_line(CpuOp *op)
         cpu_line_ready(op);
         return;
     }
-    op->io = (Xact){.master = op->cpu, .dir = XACT_READ,
-                    .addr = op->miss_addr, .len = l, .data = op->fill,
-                    .done = miss_step, .opaque = op};
+    xact_prepare(&op->io, op->cpu, XACT_READ, op->miss_addr, l, op->fill,
+                 miss_step, op);
     op->filling = true;
     platform_issue(op->plat, &op->io);
 }

@@ -267,10 +267,9 @@ static Slot *slot_to_fill(Engine *e, Channel *c, DmaXfer *x)
         return NULL;
     if (x->desc_addr && x->desc_seg != x->seg + 1) {
         c->fetching = true;
-        c->desc = (Xact){.master = e->comp, .dir = XACT_READ,
-                         .addr = x->desc_addr + x->seg * e->p->desc_bytes,
-                         .len = e->p->desc_bytes, .data = c->desc_buf,
-                         .done = desc_done, .opaque = x};
+        xact_prepare(&c->desc, e->comp, XACT_READ,
+                     x->desc_addr + x->seg * e->p->desc_bytes,
+                     e->p->desc_bytes, c->desc_buf, desc_done, x);
         platform_issue(e->plat, &c->desc);
         return NULL;
     }
@@ -300,10 +299,9 @@ static void advance(Sim *s, DmaXfer *x)
         Slot *sl = &c->slot[c->first];
         const DmaSeg *g = &x->segs[sl->seg];
         c->writing = true;
-        c->wr = (Xact){.master = e->comp, .dir = XACT_WRITE,
-                       .addr = g->dst + (g->dst_fixed ? 0 : sl->off),
-                       .len = sl->len, .data = sl->buf, .done = write_done,
-                       .opaque = x};
+        xact_prepare(&c->wr, e->comp, XACT_WRITE,
+                     g->dst + (g->dst_fixed ? 0 : sl->off), sl->len, sl->buf,
+                     write_done, x);
         platform_issue(e->plat, &c->wr);
     }
     Slot *sl;
@@ -319,11 +317,9 @@ static void advance(Sim *s, DmaXfer *x)
         r->busy = true;
         r->x = x;
         r->slot = (unsigned)(sl - c->slot);
-        r->io = (Xact){.master = e->comp, .dir = XACT_READ,
-                       .addr = g->src +
-                               (g->src_fixed ? 0 : sl->off + sl->issued),
-                       .len = n, .data = sl->buf + sl->issued,
-                       .done = read_done, .opaque = r};
+        xact_prepare(&r->io, e->comp, XACT_READ,
+                     g->src + (g->src_fixed ? 0 : sl->off + sl->issued), n,
+                     sl->buf + sl->issued, read_done, r);
         sl->issued += n;
         sl->pending++;
         c->reading++;
