@@ -1018,7 +1018,11 @@ START_TEST(import_routes_as_written)
     Run r = run((const char *[]){"import", "tests/dts/ebony.dts", "-o", eb,
                                  NULL});
     ck_assert_int_eq(r.status, 0);
-    ck_assert_str_eq(r.err, "tests/dts/ebony.dts: /plb/opb: warning: no "
+    /* Ebony's tree, like Linux's, gives the cache's line and size but no
+     * sets: the 440's 64 ways (which they are) */
+    ck_assert_str_eq(r.err, "tests/dts/ebony.dts: /cpus/cpu@0: warning: no "
+                            "d-cache-sets: 64 ways, the family's default\n"
+                            "tests/dts/ebony.dts: /plb/opb: warning: no "
                             "dma-ranges: DMA upstream taken as 1:1, as Linux "
                             "reads it\n");
     run_free(&r);
@@ -1117,6 +1121,60 @@ START_TEST(import_rules)
     r = run((const char *[]){"check", out, NULL});
     ck_assert_int_le(r.status, 1);
     run_free(&r);
+}
+END_TEST
+
+/* The CPU's data cache from the ePAPR properties (d-cache-sets gives the
+ * ways: 32 KiB / 64 bytes / 256 sets = 2), and kernel.coherent from
+ * dma-coherent: true only when every DMA controller has it (on itself or
+ * a bus above); on some only, a note. */
+START_TEST(import_cache_and_coherence)
+{
+    static const char *const head =
+        "/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
+        " clock-frequency = <100000000>;\n"
+        " cpus { #address-cells = <1>; #size-cells = <0>;\n"
+        "  cpu@0 { device_type = \"cpu\"; reg = <0>;\n"
+        "   clock-frequency = <1000000000>; d-cache-size = <0x8000>;\n"
+        "   d-cache-line-size = <64>; d-cache-sets = <%u>; }; };\n"
+        " memory { device_type = \"memory\"; reg = <0x0 0x1000000>; };\n"
+        " soc { compatible = \"simple-bus\"; #address-cells = <1>;\n"
+        "  #size-cells = <1>; ranges; %s\n"
+        "  dma@1000 { #dma-cells = <1>; reg = <0x1000 0x100>; };\n"
+        "  dma@2000 { #dma-cells = <1>; reg = <0x2000 0x100>;%s }; }; };\n";
+    char text[2048], dts[512], out[512];
+    snprintf(out, sizeof out, "%s", tu_write("cc.yaml", ""));
+    /* every controller coherent, through its bus */
+    snprintf(text, sizeof text, head, 256u, "dma-coherent;", "");
+    snprintf(dts, sizeof dts, "%s", tu_write("cc.dts", text));
+    Run r = run((const char *[]){"import", dts, "-o", out, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char *y = slurp(out);
+    ck_assert_ptr_nonnull(strstr(y, "kernel: {coherent: true}"));
+    ck_assert_ptr_nonnull(strstr(y, ", line_size: 64, dcache_size: 32768, "
+                                    "dcache_ways: 2}  # /cpus/cpu@0\n"));
+    free(y);
+    r = run((const char *[]){"check", out, NULL});
+    ck_assert_int_le(r.status, 1);
+    run_free(&r);
+    /* one of two: left non-coherent, said; 3 sets: no cache dmasim holds */
+    snprintf(text, sizeof text, head, 3u, "", " dma-coherent;");
+    snprintf(dts, sizeof dts, "%s", tu_write("cc.dts", text));
+    r = run((const char *[]){"import", dts, "-o", out, NULL});
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, ": /: not expressed: dma-coherent on "
+                                        "1 of 2 DMA controllers: "
+                                        "kernel.coherent is one setting for "
+                                        "the board, left false\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ": /cpus/cpu@0: not expressed: a data "
+                                        "cache of d-cache-size 32768, line "
+                                        "64, 3 sets: not one dmasim holds"));
+    run_free(&r);
+    y = slurp(out);
+    ck_assert_ptr_null(strstr(y, "coherent: true"));
+    ck_assert_ptr_null(strstr(y, "dcache_size"));
+    free(y);
 }
 END_TEST
 
@@ -2281,6 +2339,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, import_bad_input);
     tcase_add_test(tc, import_rules);
     tcase_add_test(tc, import_overlapping_bridges);
+    tcase_add_test(tc, import_cache_and_coherence);
     tcase_add_test(tc, trace_json);
     tcase_add_test(tc, trace_cpu_one_at_a_time);
     tcase_add_test(tc, trace_vcd);

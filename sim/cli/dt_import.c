@@ -16,6 +16,9 @@
 #define DEF_PCI_HZ 33333333ull
 #define DEF_PCIX_HZ 133333333ull
 #define DEF_MEMORY (256ull << 20)
+/* The data cache's ways when the tree gives no d-cache-sets: the 440's
+ * (docs/timing.md, "Data cache"). */
+#define DEF_DCACHE_WAYS 64u
 
 #define MAX_NAMES 1024
 
@@ -34,6 +37,8 @@ typedef struct Imp {
     size_t errn;
     bool failed;
     unsigned cpus, memories;
+    unsigned dmas, coherent_dmas; /* DMA controllers, and those with
+                                     dma-coherent on them or above */
 } Imp;
 
 static void node_path(const Imp *im, int node, char *buf, size_t n)
@@ -407,6 +412,54 @@ static bool memory_node(Imp *im, int node, const char *bus, int ac, int sc)
     return true;
 }
 
+/* A u32 property, or 0 when absent or not one cell. */
+static uint32_t prop_u32(const Imp *im, int node, const char *prop)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(im->fdt, node, prop, &len);
+    return p && len == 4 ? fdt32_to_cpu(*p) : 0;
+}
+
+static bool pow2(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+/* The CPU's data cache from the ePAPR properties (d-cache-size,
+ * d-cache-line-size or else d-cache-block-size, d-cache-sets), appended
+ * to its YAML when they say one dmasim can hold; else a note. */
+static void cache_of(Imp *im, int node, char *buf, size_t n)
+{
+    uint32_t size = prop_u32(im, node, "d-cache-size");
+    uint32_t line = prop_u32(im, node, "d-cache-line-size");
+    uint32_t sets = prop_u32(im, node, "d-cache-sets");
+    if (!line)
+        line = prop_u32(im, node, "d-cache-block-size");
+    buf[0] = '\0';
+    if (!size && !line && !sets)
+        return; /* the family's defaults (docs/topology.md) */
+    if (size && line && !sets && line <= size / DEF_DCACHE_WAYS) {
+        /* a common case (ppc trees give no sets): the family's ways */
+        tell(im, node, false, "no d-cache-sets: %u ways, the family's "
+                              "default",
+             DEF_DCACHE_WAYS);
+        sets = size / line / DEF_DCACHE_WAYS;
+    }
+    uint64_t ways = size && line && sets ? size / line / sets : 0;
+    if (!pow2(line) || line > 256 || !pow2(size) || !pow2(sets) ||
+        !pow2(ways) || (uint64_t)line * sets * ways != size ||
+        size > (64u << 20) || size / line > (1u << 20)) {
+        tell(im, node, true, "a data cache of d-cache-size %u, line %u, "
+                             "%u sets: not one dmasim holds (powers of two, "
+                             "lines up to 256 bytes, up to 64 MiB); the "
+                             "defaults stand",
+             size, line, sets);
+        return;
+    }
+    snprintf(buf, n, ", line_size: %u, dcache_size: %u, dcache_ways: %llu",
+             line, size, (unsigned long long)ways);
+}
+
 static bool cpus_node(Imp *im, int cpus, const char *bus)
 {
     int c;
@@ -418,9 +471,11 @@ static bool cpus_node(Imp *im, int cpus, const char *bus)
         node_path(im, c, path, sizeof path);
         const char *name = unique_name(im, im->cpus++ ? "cpu" : "cpu0");
         clock_for(im, c, name, DEF_CPU_HZ);
-        fprintf(im->comps, "  - {name: %s, kind: cpu, bus: %s, clock: %s}"
+        char cache[128];
+        cache_of(im, c, cache, sizeof cache);
+        fprintf(im->comps, "  - {name: %s, kind: cpu, bus: %s, clock: %s%s}"
                            "  # %s\n",
-                name, bus, name, path);
+                name, bus, name, cache, path);
     }
     return true;
 }
@@ -445,6 +500,13 @@ static bool visit(Imp *im, int node, const char *bus, int ac, int sc)
             const char *name = unique_name(im, raw);
             fprintf(im->comps, "  - {name: %s, kind: dma, bus: %s}  # %s\n",
                     name, bus, path);
+            /* dma-coherent on it or a bus above (of_dma_is_coherent) */
+            im->dmas++;
+            for (int a = c; a > 0; a = fdt_parent_offset(im->fdt, a))
+                if (fdt_getprop(im->fdt, a, "dma-coherent", NULL)) {
+                    im->coherent_dmas++;
+                    break;
+                }
         } else if (fdt_getprop(im->fdt, c, "reg", NULL)) {
             const char *name = unique_name(im, raw);
             fprintf(im->comps, "  - name: %s  # %s\n    kind: device\n"
@@ -501,6 +563,11 @@ bool dt_import(const void *fdt, size_t len, const char *file,
                 rname, rname);
         ok = visit(&im, root, rname, ac, sc);
     }
+    if (ok && im.coherent_dmas && im.coherent_dmas < im.dmas)
+        tell(&im, root, true, "dma-coherent on %u of %u DMA controllers: "
+                              "kernel.coherent is one setting for the "
+                              "board, left false",
+             im.coherent_dmas, im.dmas);
     fclose(im.clocks);
     fclose(im.buses);
     fclose(im.comps);
@@ -528,7 +595,12 @@ bool dt_import(const void *fdt, size_t len, const char *file,
                     fputc(*s, out);
             fputs("\"\n", out);
         }
-        fprintf(out, "address_bits: %u\nclocks:\n%s", bits, im.clk);
+        fprintf(out, "address_bits: %u\n", bits);
+        if (im.dmas && im.coherent_dmas == im.dmas)
+            fputs("kernel: {coherent: true}  # dma-coherent on every DMA "
+                  "controller\n",
+                  out);
+        fprintf(out, "clocks:\n%s", im.clk);
         fprintf(out, "buses:\n%scomponents:\n%s", im.bus, im.comp);
         if (im.note_n)
             fprintf(out, "# Not expressed in this topology:\n%s", im.note);
