@@ -92,10 +92,7 @@ static void table(FILE *f, const HtmlSection *sec)
             true);
     row_u64(f, "bounce bytes", sec, offsetof(SchemeResult, bounce_bytes),
             false);
-    bool stale = false;
-    for (size_t i = 0; i < sec->n; i++)
-        stale |= sec->r[i].cache_stale != 0;
-    if (stale)
+    if (report_any(sec->r, sec->n, offsetof(SchemeResult, cache_stale)))
         row_u64(f, "bytes read stale", sec,
                 offsetof(SchemeResult, cache_stale), true);
     fputs("<tr><th>simulated time</th>", f);
@@ -132,11 +129,10 @@ static void table(FILE *f, const HtmlSection *sec)
         fputs("</td>", f);
     }
     fputs("</tr>\n", f);
-    bool windows = false, iommu = false;
-    for (size_t i = 0; i < sec->n; i++) {
-        windows |= sec->r[i].windows_programmed != 0;
-        iommu |= sec->r[i].iommu_pages_mapped != 0;
-    }
+    bool windows = report_any(sec->r, sec->n,
+                              offsetof(SchemeResult, windows_programmed));
+    bool iommu = report_any(sec->r, sec->n,
+                            offsetof(SchemeResult, iommu_pages_mapped));
     if (windows) {
         row_u64(f, "windows programmed", sec,
                 offsetof(SchemeResult, windows_programmed), false);
@@ -149,10 +145,7 @@ static void table(FILE *f, const HtmlSection *sec)
         row_u64(f, "IOMMU pages remapped", sec,
                 offsetof(SchemeResult, iommu_evictions), false);
     }
-    bool waits = false;
-    for (size_t i = 0; i < sec->n; i++)
-        waits |= sec->r[i].window_waits != 0;
-    if (waits)
+    if (report_any(sec->r, sec->n, offsetof(SchemeResult, window_waits)))
         row_u64(f, "waited for a window", sec,
                 offsetof(SchemeResult, window_waits), false);
     if (windows || iommu) {

@@ -1,6 +1,7 @@
 #include "sim/run/report.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,6 +124,14 @@ static void c_silent(const RunReport *rr, size_t i, size_t arg, char *b,
     (void)arg;
     snprintf(b, n, "%s", rr->r[i].silent ? "YES" : "no");
     *tone = rr->r[i].silent ? BAD : PLAIN;
+}
+
+bool report_any(const SchemeResult *r, size_t n, size_t field)
+{
+    for (size_t i = 0; i < n; i++)
+        if (*(const uint64_t *)((const char *)&r[i] + field))
+            return true;
+    return false;
 }
 
 bool report_all_refused(const SchemeResult *r)
@@ -291,21 +300,17 @@ void report_table(FILE *out, const RunReport *rr, bool color)
     row(out, rr, "posted writes lost", c_lost, 0, &lk);
     row(out, rr, "bounce bytes", c_bounce, 0, &lk);
     /* a cache that holds data: a row only where some scheme read stale */
-    bool stale = false;
-    for (size_t i = 0; i < rr->n; i++)
-        stale |= rr->r[i].cache_stale != 0;
-    if (stale)
+    if (report_any(rr->r, rr->n, offsetof(SchemeResult, cache_stale)))
         row(out, rr, "bytes read stale", c_stale, 0, &lk);
     row(out, rr, "simulated time", c_time, 0, &lk);
     row(out, rr, "throughput", c_tput, 0, &lk);
     row(out, rr, "DMA throughput", c_dma_tput, 0, &lk);
     row(out, rr, "engine", c_engine, 0, &lk);
     /* bridge windows set at run time: rows only where some scheme did */
-    bool windows = false, iommu = false;
-    for (size_t i = 0; i < rr->n; i++) {
-        windows |= rr->r[i].windows_programmed != 0;
-        iommu |= rr->r[i].iommu_pages_mapped != 0;
-    }
+    bool windows = report_any(rr->r, rr->n,
+                              offsetof(SchemeResult, windows_programmed));
+    bool iommu = report_any(rr->r, rr->n,
+                            offsetof(SchemeResult, iommu_pages_mapped));
     if (windows)
         row(out, rr, "windows programmed", c_windows, 0, &lk);
     if (iommu)
@@ -316,10 +321,7 @@ void report_table(FILE *out, const RunReport *rr, bool color)
             : !windows ? "IOMMU programming"
                        : "window+IOMMU programming",
             c_map_time, 0, &lk);
-    bool waits = false;
-    for (size_t i = 0; i < rr->n; i++)
-        waits |= rr->r[i].window_waits != 0;
-    if (waits)
+    if (report_any(rr->r, rr->n, offsetof(SchemeResult, window_waits)))
         row(out, rr, "waited for a window", c_waits, 0, &lk);
     for (size_t b = 0; b < t->n_buses; b++) {
         char label[64];

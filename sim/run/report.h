@@ -36,6 +36,9 @@ void report_engines(const Scenario *s, const SchemeResult *r, char *buf,
 /* Every operation was refused by the API: nothing ran, no time passed
  * (the table says "- (refused)" for the time, "-" for throughput). */
 bool report_all_refused(const SchemeResult *r);
+/* Some of the n results has a non-zero uint64_t at `field` (offsetof in
+ * SchemeResult): the rows shown only when a scheme did something. */
+bool report_any(const SchemeResult *r, size_t n, size_t field);
 
 /* "1.234 ms" */
 char *fmt_time(SimTime ps, char *buf, size_t n);
