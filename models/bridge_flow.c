@@ -189,7 +189,7 @@ static void write_stream(Platform *p, int bridge, Xact *x)
         c->near = x;
         c->piece = piece_bytes(p, bridge, x);
         c->taken = 0;
-        c->x = *x;
+        xact_copy(&c->x, x);
         c->x.role = XACT_POSTED;
         c->x.data = c->data;
         c->x.done = copy_done;

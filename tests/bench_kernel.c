@@ -2,8 +2,9 @@
  * earliest runs and schedules one new event a random 1-100 ns later, so N
  * stays constant.  Prints
  *   bench kernel_hold pending=N events_per_s=X
- * for N = 16, 256, 4096, 65536. */
+ * for N = 16, 256, 4096, 65536, about a second each. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "sim/core/sim.h"
@@ -30,27 +31,51 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int main(void)
+/* Runs the hold model with `pending` events for about `seconds` of wall
+ * time (or, with `events` not 0, for that many events: for profilers),
+ * after a warm-up past the calendar's first re-tuning.  Each step of
+ * simulated time holds about a million events whatever `pending` is: the
+ * mean gap between events is 50.5 ns / pending. */
+static void hold_run(unsigned pending, double seconds, uint64_t events)
+{
+    Sim *s = sim_new();
+    for (unsigned i = 0; i < pending; i++)
+        sim_at(s, 1000 + xorshift() % 99001, hold, NULL);
+    SimTime step = 50500ULL * 1000000 / pending; /* ~10^6 events */
+    SimTime horizon = sim_now(s);
+    uint64_t warm = 0;
+    while (warm < 4 * (uint64_t)pending + 100000) {
+        horizon += step / 8;
+        warm += sim_run_until(s, horizon);
+    }
+    uint64_t n = 0;
+    double t0 = now_s(), el;
+    do {
+        horizon += events ? step / 8 : step;
+        n += sim_run_until(s, horizon);
+        el = now_s() - t0;
+    } while (events ? n < events : el < seconds);
+    printf("bench kernel_hold pending=%u events_per_s=%.0f\n", pending,
+           (double)n / el);
+    sim_free(s);
+}
+
+/* `bench_kernel [PENDING [EVENTS]]`: one queue size only. */
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured */
-    static const unsigned sizes[] = {16, 256, 4096, 65536};
-    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        Sim *s = sim_new();
-        for (unsigned i = 0; i < sizes[k]; i++)
-            sim_at(s, 1000 + xorshift() % 99001, hold, NULL);
-        /* Warm up past the first re-tuning, then measure for ~1 s. */
-        sim_run_until(s, 200 * PS_PER_US);
-        uint64_t n = 0;
-        double t0 = now_s(), el;
-        SimTime horizon = sim_now(s);
-        do {
-            horizon += 2000 * PS_PER_US;
-            n += sim_run_until(s, horizon);
-            el = now_s() - t0;
-        } while (el < 1.0);
-        printf("bench kernel_hold pending=%u events_per_s=%.0f\n", sizes[k],
-               (double)n / el);
-        sim_free(s);
+    if (argc > 1) {
+        long pending = strtol(argv[1], NULL, 10);
+        long long events = argc > 2 ? strtoll(argv[2], NULL, 10) : 0;
+        if (pending < 1 || pending > (1L << 24) || events < 0) {
+            fprintf(stderr, "usage: bench_kernel [PENDING [EVENTS]]\n");
+            return 2;
+        }
+        hold_run((unsigned)pending, 1.0, (uint64_t)events);
+        return 0;
     }
+    static const unsigned sizes[] = {16, 256, 4096, 65536};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        hold_run(sizes[k], 1.0, 0);
     return 0;
 }

@@ -265,15 +265,6 @@ static uint32_t peek(Sim *s)
     }
 }
 
-/* Takes the earliest event, the head of the cursor's bucket. */
-static void unlink_head(Sim *s, uint32_t i)
-{
-    Bucket *bk = &s->buckets[s->cursor & (s->nb - 1)];
-    if ((bk->head = s->pool[i].next) == NIL)
-        bk->tail = NIL;
-    s->in_wheel--;
-}
-
 /* ---- public ------------------------------------------------------------- */
 
 Sim *sim_new(void)
@@ -301,8 +292,30 @@ SimTime sim_now(const Sim *s) { return s->now; }
 size_t sim_pending(const Sim *s) { return (size_t)s->live; }
 uint64_t sim_events_run(const Sim *s) { return s->run; }
 
+/* What scheduling rarely meets: the end of time, a bug, a pool to grow. */
+static __attribute__((noinline, cold)) EventId
+schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque);
+
+/* Kept small, with every rare case out of line, because every event
+ * passes here (docs/performance.md, "Event kernel"). */
 static inline __attribute__((always_inline)) EventId
 schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
+{
+    uint32_t i = s->free_head;
+    if (__builtin_expect(t < s->now || t == SIM_TIME_MAX || !fn || i == NIL,
+                         0))
+        return schedule_slow(s, t, fn, opaque);
+    Event *e = &s->pool[i];
+    s->free_head = e->next;
+    e->time = t;
+    e->fn = fn;
+    e->opaque = opaque;
+    s->live++;
+    place(s, i);
+    return ((uint64_t)e->gen << 32) | (i + 1);
+}
+
+static EventId schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque)
 {
     if (t == SIM_TIME_MAX) { /* the end of time: the run stops there */
         s->past_end = true;
@@ -314,14 +327,8 @@ schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
                      (unsigned long long)t, (unsigned long long)s->now);
     if (!fn)
         die_internal("event without a callback", (unsigned long long)t, 0);
-    uint32_t i = ev_alloc(s);
-    Event *e = &s->pool[i];
-    e->time = t;
-    e->fn = fn;
-    e->opaque = opaque;
-    s->live++;
-    place(s, i);
-    return ((uint64_t)e->gen << 32) | (i + 1);
+    s->free_head = ev_alloc(s); /* grows the pool; nothing is taken */
+    return schedule(s, t, fn, opaque);
 }
 
 EventId sim_at(Sim *s, SimTime t, EventFn *fn, void *opaque)
@@ -331,9 +338,8 @@ EventId sim_at(Sim *s, SimTime t, EventFn *fn, void *opaque)
 
 EventId sim_after(Sim *s, SimTime delay, EventFn *fn, void *opaque)
 {
-    if (delay > SIM_TIME_MAX - s->now)
-        return schedule(s, SIM_TIME_MAX, fn, opaque);
-    return schedule(s, s->now + delay, fn, opaque);
+    SimTime t = s->now + delay;
+    return schedule(s, t < delay ? SIM_TIME_MAX : t, fn, opaque);
 }
 
 bool sim_cancel(Sim *s, EventId id)
@@ -364,26 +370,32 @@ uint64_t sim_run_until(Sim *s, SimTime until)
     uint64_t ran = 0;
     s->stop = s->past_end;
     while (!s->stop) {
-        if (s->run >= s->next_tune)
+        if (__builtin_expect(s->run >= s->next_tune, 0))
             retune(s);
-        uint32_t i = peek(s);
-        if (i == NIL)
-            break;
-        Event *e = &s->pool[i];
-        if (e->time > until)
-            break;
-        unlink_head(s, i);
-        if (!e->fn) { /* cancelled */
-            ev_free(s, i);
-            continue;
+        /* The cursor's bucket holds the earliest event, most times. */
+        Bucket *bk = &s->buckets[s->cursor & (s->nb - 1)];
+        uint32_t i = bk->head;
+        if (__builtin_expect(i == NIL, 0)) {
+            if ((i = peek(s)) == NIL)
+                break;
+            bk = &s->buckets[s->cursor & (s->nb - 1)];
         }
-        if (e->time < s->now)
-            die_internal("time went backwards", (unsigned long long)e->time,
-                         (unsigned long long)s->now);
+        Event *e = &s->pool[i];
+        SimTime t = e->time;
+        if (t > until)
+            break;
+        if ((bk->head = e->next) == NIL)
+            bk->tail = NIL;
+        s->in_wheel--;
         EventFn *fn = e->fn;
         void *opaque = e->opaque;
-        s->now = e->time;
         ev_free(s, i); /* the callback may reuse the record */
+        if (!fn) /* cancelled */
+            continue;
+        if (__builtin_expect(t < s->now, 0))
+            die_internal("time went backwards", (unsigned long long)t,
+                         (unsigned long long)s->now);
+        s->now = t;
         s->live--;
         s->run++;
         ran++;

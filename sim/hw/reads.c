@@ -168,7 +168,7 @@ void plat_start_poll(Platform *p, Xact *x)
         x->role == XACT_POLL || x->poller)
         return;
     Poll *q = poll_get(p);
-    q->x = *x; /* its route, master and hop: the request, again */
+    xact_copy(&q->x, x); /* its route, master and hop: the request, again */
     q->x.role = XACT_POLL;
     q->x.poller = NULL;
     q->x.data = NULL;

@@ -56,6 +56,9 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
 bool route_access_ws(const Topology *t, const WinState *ws, int master,
                      uint64_t addr, uint64_t len, Route *r);
 
+/* Copies src into dst: its hops and its reason, not the unused rest. */
+void route_copy(Route *dst, const Route *src);
+
 /* "master-abort", "beyond-width", … as used in JSON. */
 const char *route_status_name(RouteStatus s);
 

@@ -128,4 +128,16 @@ static inline void xact_prepare(Xact *x, int master, XactDir dir,
     x->opaque = opaque;
 }
 
+/* Copies x into c, for a transaction the platform issues on x's behalf
+ * (a posted write a bridge carries on, a poll): every field, and of the
+ * route only the hops it has and its reason when it has one, not the
+ * whole 2.6 KB. */
+static inline void xact_copy(Xact *c, const Xact *x)
+{
+    size_t after = offsetof(Xact, route) + sizeof x->route;
+    memcpy(c, x, offsetof(Xact, route));
+    memcpy((char *)c + after, (const char *)x + after, sizeof *x - after);
+    route_copy(&c->route, &x->route);
+}
+
 #endif
