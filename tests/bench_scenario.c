@@ -6,9 +6,9 @@
  * its buffer; the PCI-X card reads SDRAM through the inbound window and
  * the CPU writes SDRAM, each with one 4 KiB transaction in flight (raw
  * transactions until the CPU model exists, docs/timing.md).  Prints
- *   bench scenario NAME wall_s=T events_per_s=X sim_cycles_per_s=Y
- *         sim_over_wall=Z bursts_per_s=B events_per_burst=E peak_rss_kib=W
- *         touched_kib=V
+ *   bench scenario NAME ops=N wall_s=T events_per_s=X sim_cycles_per_s=Y
+ *         sim_over_wall=Z bursts=K bursts_per_s=B events_per_burst=E
+ *         peak_rss_kib=W touched_kib=V
  * (touched: the simulated memory the run wrote, which RSS should track)
  *   bench scaling transactions=N wall_s=X per_xact_ns=Y
  *   bench scaling idle_components=N wall_s=X per_xact_ns=Y
@@ -19,7 +19,8 @@
  *         bursts=K bursts_per_s=R events_per_burst=E peak_rss_kib=W
  * (scenarios/ioremap-target.yaml scaled to N operations, through the
  * runner, the oracle and the scheme, as `dmasim run` does it; alone with
- * `bench_scenario ioremap [N]`) */
+ * `bench_scenario ioremap [N]`, as the saturated board is with
+ * `bench_scenario saturated [N]`) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,23 @@ static void bursts(void)
     burst("ebony", XACT_READ);
 }
 
+/* The saturated board for `ops` operations: its line. */
+static void saturated(const Topology *t, uint64_t ops)
+{
+    Result r = run(t, ops);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("bench scenario ebony-saturated ops=%llu wall_s=%.3f "
+           "events_per_s=%.0f sim_cycles_per_s=%.0f sim_over_wall=%.4f "
+           "bursts=%llu bursts_per_s=%.0f events_per_burst=%.2f "
+           "peak_rss_kib=%ld touched_kib=%llu\n",
+           (unsigned long long)ops, r.wall_s, (double)r.events / r.wall_s,
+           r.bus_cycles / r.wall_s, (double)r.sim * 1e-12 / r.wall_s,
+           (unsigned long long)r.bursts, (double)r.bursts / r.wall_s,
+           (double)r.events / (double)r.bursts, ru.ru_maxrss,
+           (unsigned long long)(r.touched / 1024));
+}
+
 /* With the argument `burst`, only the burst lines (make validate compares
  * them with the scenarios that do the same through the DMA API). */
 int main(int argc, char **argv)
@@ -275,20 +293,18 @@ int main(int argc, char **argv)
         ioremap_workload(ops > 0 && ops <= 65536 ? (unsigned)ops : 1024);
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "saturated")) {
+        /* `saturated [OPS]`: the saturated board alone, no warm-up */
+        long ops = argc > 2 ? strtol(argv[2], NULL, 10) : 300000;
+        Topology *t = load("topologies/ebony.yaml");
+        saturated(t, ops > 0 && ops <= 100000000 ? (uint64_t)ops : 300000);
+        topology_free(t);
+        return 0;
+    }
     ioremap_workload(1024);
     Topology *t = load("topologies/ebony.yaml");
     run(t, 3000); /* warm up */
-    Result r = run(t, 300000);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("bench scenario ebony-saturated wall_s=%.3f events_per_s=%.0f "
-           "sim_cycles_per_s=%.0f sim_over_wall=%.4f bursts_per_s=%.0f "
-           "events_per_burst=%.2f peak_rss_kib=%ld touched_kib=%llu\n",
-           r.wall_s, (double)r.events / r.wall_s, r.bus_cycles / r.wall_s,
-           (double)r.sim * 1e-12 / r.wall_s, (double)r.bursts / r.wall_s,
-           (double)r.events / (double)r.bursts, ru.ru_maxrss,
-           (unsigned long long)(r.touched / 1024));
-
+    saturated(t, 300000);
     static const uint64_t counts[] = {30000, 300000};
     for (size_t i = 0; i < 2; i++) {
         Result s = run(t, counts[i]);
