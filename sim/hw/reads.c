@@ -75,9 +75,8 @@ static void issue_piece(Platform *p, ReadPiece *r)
 {
     Xact *x = r->parent;
     uint64_t n = x->len - r->off < r->piece ? x->len - r->off : r->piece;
-    r->x = (Xact){.master = x->master, .dir = XACT_READ,
-                  .addr = x->addr + r->off, .len = n,
-                  .data = x->data + r->off, .done = piece_done, .opaque = r};
+    xact_prepare(&r->x, x->master, XACT_READ, x->addr + r->off, n,
+                 x->data + r->off, piece_done, r);
     platform_issue(p, &r->x);
     r->x.role = XACT_PIECE;
 }
@@ -274,12 +273,14 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
             clock_after(near_hz, x->split_end, bp->completer_cycles);
         r->in.head = r->in.n = 0;
         r->in.started = r->in.asking = false;
-        r->x = (Xact){.master = x->master, .dir = XACT_READ, .addr = x->addr,
-                      .len = x->len, .data = x->data, .route = x->route,
-                      .phase = XACT_RETURNING, .role = XACT_COMPLETION,
-                      .plat = p, .fetch_len = x->len,
-                      .issued = sim_now(p->sim), .done = split_returned,
-                      .opaque = r};
+        xact_prepare(&r->x, x->master, XACT_READ, x->addr, x->len, x->data,
+                     split_returned, r);
+        route_copy(&r->x.route, &x->route);
+        r->x.phase = XACT_RETURNING;
+        r->x.role = XACT_COMPLETION;
+        r->x.plat = p;
+        r->x.fetch_len = x->len;
+        r->x.issued = sim_now(p->sim);
         x->back = r;
     }
     uint64_t before = r->fetched < x->len ? r->fetched : x->len;
