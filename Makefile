@@ -143,7 +143,8 @@ TEST_SRCS := \
 	tests/check_cpu.c \
 	tests/check_pool.c \
 	tests/check_html.c \
-	tests/check_cli.c
+	tests/check_cli.c \
+	tests/check_contention.c
 
 BENCH_SRCS := tests/bench_route.c tests/bench_kernel.c tests/bench_scenario.c
 FUZZ_NAMES := topology scenario merge import

@@ -58,6 +58,8 @@ static const char *tmpdir(void)
     return dir;
 }
 
+const char *tu_dir(void) { return tmpdir(); }
+
 const char *tu_write_bytes(const char *name, const void *data, size_t len)
 {
     static char path[512];

@@ -27,6 +27,7 @@ Suite *swview_suite(void);
 Suite *pool_suite(void);
 Suite *html_suite(void);
 Suite *outfile_suite(void);
+Suite *contention_suite(void);
 
 /* The run's temporary folder, under $TMPDIR (and $TMPDIR from then on),
  * and its removal with everything in it. */
@@ -37,6 +38,8 @@ void tu_end(void);
  * test process, in tu_begin's folder) and returns its path (static
  * storage, valid until the next call). */
 const char *tu_write(const char *name, const char *text);
+/* That private temporary directory. */
+const char *tu_dir(void);
 const char *tu_write_bytes(const char *name, const void *data, size_t len);
 
 /* The first finding of a severity formatted as diag_print would, without
