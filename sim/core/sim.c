@@ -6,7 +6,7 @@
 
 #define NIL UINT32_MAX
 #define MIN_BUCKETS 256u
-#define MAX_BUCKETS (1u << 22)
+#define MAX_BUCKETS (1u << 20)
 
 /* 32 bytes, two to a cache line.  A pending event has a matching
  * generation and fn != NULL; cancelling clears fn; freeing bumps gen, so
@@ -47,6 +47,7 @@ struct Sim {
      * scheduled while the cursor has looked ahead join bucket `cursor`.
      * Later events wait in `far`. */
     Bucket *buckets;
+    uint64_t *occupied; /* bit k % nb: bucket k holds an event */
     uint32_t nb;
     unsigned shift;
     uint64_t cursor;
@@ -55,6 +56,9 @@ struct Sim {
     /* Tuning: spacing observed since the last rebuild. */
     SimTime tune_time;
     uint64_t tune_run, next_tune; /* retune when run reaches next_tune */
+    uint64_t ahead, ahead_cap; /* how far ahead events were scheduled:
+                                  their sum, each at most ahead_cap */
+    uint64_t scheduled;        /* since the last rebuild */
 };
 
 static void die_internal(const char *what, unsigned long long a,
@@ -155,14 +159,17 @@ static void ev_free(Sim *s, uint32_t i)
  * whatever is inserted is the latest scheduled of its time (new events
  * are; re-tuning and far migration insert in order), so equal times stay
  * FIFO.  The tail is tried first: O(1) in the common case, O(bucket)
- * otherwise, and buckets hold one or two events. */
+ * otherwise, and buckets hold one event or none, but for equal times.
+ * The occupancy bitmap gains the bucket's bit when it fills. */
 static inline __attribute__((always_inline)) void
-bucket_insert(Sim *s, Bucket *bk, uint32_t i)
+bucket_insert(Sim *s, uint32_t k, uint32_t i)
 {
+    Bucket *bk = &s->buckets[k];
     Event *e = &s->pool[i];
     if (bk->head == NIL) {
         e->next = NIL;
         bk->head = bk->tail = i;
+        s->occupied[k / 64] |= 1ULL << (k % 64);
     } else if (s->pool[bk->tail].time <= e->time) {
         e->next = NIL;
         s->pool[bk->tail].next = i;
@@ -183,7 +190,7 @@ static inline __attribute__((always_inline)) void place(Sim *s, uint32_t i)
     if (b < s->cursor)
         b = s->cursor; /* the cursor looked ahead; this one comes first */
     if (b - s->cursor < s->nb) {
-        bucket_insert(s, &s->buckets[b & (s->nb - 1)], i);
+        bucket_insert(s, (uint32_t)(b & (s->nb - 1)), i);
         s->in_wheel++;
     } else {
         heap_push(&s->far, (Key){e->time, s->seq++, i});
@@ -195,31 +202,45 @@ static void set_geometry(Sim *s, uint32_t nb, unsigned shift)
     s->buckets = xrealloc(s->buckets, (size_t)nb * sizeof *s->buckets);
     for (uint32_t i = 0; i < nb; i++)
         s->buckets[i] = (Bucket){NIL, NIL};
+    s->occupied = xrealloc(s->occupied, nb / 64 * sizeof *s->occupied);
+    memset(s->occupied, 0, nb / 64 * sizeof *s->occupied);
     s->nb = nb;
     s->shift = shift;
     s->cursor = s->now >> shift;
     s->in_wheel = 0;
 }
 
-/* Re-sizes the calendar to the spacing of events seen since the last
- * rebuild: buckets two to four times the mean gap between events (fewer
- * empty buckets to step over, still short lists), and twice as many
- * buckets as pending events.  O(pending), done at most once per
+/* Re-sizes the calendar to what events did since the last rebuild:
+ * buckets a sixteenth to a thirty-second of the mean gap between events,
+ * so that nearly every bucket holds one event or none (insertion then
+ * seldom sorts, and the occupancy bitmap steps over empty buckets a word
+ * at a time), and enough of them to span twice the mean time ahead that
+ * events were scheduled, and twice the pending events (more buckets than
+ * MAX_BUCKETS widen them instead).  O(pending), done at most once per
  * max(4096, pending) events run, so amortised O(1). */
 static void retune(Sim *s)
 {
     uint64_t ran = s->run - s->tune_run;
     SimTime span = s->now - s->tune_time;
+    uint64_t ahead = s->scheduled ? s->ahead / s->scheduled : 0;
     s->tune_run = s->run;
     s->tune_time = s->now;
     s->next_tune = s->run + (s->live > 4096 ? s->live : 4096);
+    s->ahead = s->scheduled = 0;
     uint64_t gap = ran ? span / ran : 0;
     unsigned shift = 0;
-    while (shift < 40 && (1ULL << (shift + 1)) <= 4 * gap)
+    while (shift < 40 && (1ULL << (shift + 1)) <= gap / 8)
         shift++;
+    uint64_t want = 2 * s->live;
+    while (shift < 40 && (2 * ahead >> shift) > MAX_BUCKETS)
+        shift++;
+    if ((2 * ahead >> shift) > want)
+        want = 2 * ahead >> shift;
     uint32_t nb = MIN_BUCKETS;
-    while (nb < MAX_BUCKETS && nb < 2 * s->live)
+    while (nb < MAX_BUCKETS && nb < want)
         nb *= 2;
+    /* a sample of how far ahead counts at most 16 windows */
+    s->ahead_cap = (uint64_t)nb << shift << 4;
     if (shift == s->shift && nb == s->nb)
         return;
 
@@ -244,6 +265,22 @@ static void retune(Sim *s)
     free(all);
 }
 
+/* How many buckets on from bucket k (empty) the next that holds an event
+ * is, circularly; one does. */
+static uint32_t next_occupied(const Sim *s, uint32_t k)
+{
+    uint32_t words = s->nb / 64, w = k / 64;
+    uint64_t bits = s->occupied[w] & (~0ULL << (k % 64));
+    for (uint32_t n = 0; !bits; n++) {
+        w = (w + 1) & (words - 1);
+        bits = s->occupied[w];
+        if (n > words)
+            die_internal("calendar bitmap lost an event", k, s->nb);
+    }
+    uint32_t at = w * 64 + (uint32_t)__builtin_ctzll(bits);
+    return (at - k) & (s->nb - 1);
+}
+
 /* The earliest event (possibly a cancelled one), or NIL when none is
  * left.  Moves the cursor over empty buckets, and far events into the
  * calendar as its span reaches them. */
@@ -258,7 +295,7 @@ static uint32_t peek(Sim *s)
                 return NIL;
             s->cursor = s->far.v[0].time >> s->shift; /* jump the gap */
         } else {
-            s->cursor++;
+            s->cursor += next_occupied(s, (uint32_t)(s->cursor & (s->nb - 1)));
         }
         while (s->far.n && (s->far.v[0].time >> s->shift) - s->cursor < s->nb)
             place(s, heap_pop(&s->far).idx);
@@ -274,6 +311,7 @@ Sim *sim_new(void)
         abort();
     s->free_head = NIL;
     s->next_tune = 4096;
+    s->ahead_cap = 4096ULL << 10 << 4;
     set_geometry(s, 4096, 10); /* ~1 ns buckets until events tell more */
     return s;
 }
@@ -284,6 +322,7 @@ void sim_free(Sim *s)
         return;
     free(s->pool);
     free(s->buckets);
+    free(s->occupied);
     free(s->far.v);
     free(s);
 }
@@ -311,6 +350,9 @@ schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
     e->fn = fn;
     e->opaque = opaque;
     s->live++;
+    uint64_t ahead = t - s->now;
+    s->ahead += ahead < s->ahead_cap ? ahead : s->ahead_cap;
+    s->scheduled++;
     place(s, i);
     return ((uint64_t)e->gen << 32) | (i + 1);
 }
@@ -384,8 +426,11 @@ uint64_t sim_run_until(Sim *s, SimTime until)
         SimTime t = e->time;
         if (t > until)
             break;
-        if ((bk->head = e->next) == NIL)
+        if ((bk->head = e->next) == NIL) {
+            uint32_t k = (uint32_t)(s->cursor & (s->nb - 1));
             bk->tail = NIL;
+            s->occupied[k / 64] &= ~(1ULL << (k % 64));
+        }
         s->in_wheel--;
         EventFn *fn = e->fn;
         void *opaque = e->opaque;

@@ -3,9 +3,11 @@
  *
  * Events run in time order, and in the order they were scheduled among
  * equal times.  Scheduling and running are amortised O(1): a calendar of
- * short sorted buckets, re-tuned to the observed spacing of events, and a
- * heap for events beyond its span (docs/performance.md).  Cancelling only marks an event; the kernel reaps
- * it when its time comes.  Event records are pooled: the steady state
+ * narrow sorted buckets (mostly one event or none) with a bitmap of those
+ * that hold one, re-tuned to the observed spacing of events and how far
+ * ahead they are scheduled, and a heap for events beyond its span
+ * (docs/performance.md).  Cancelling only marks an event; the kernel
+ * reaps it when its time comes.  Event records are pooled: the steady state
  * allocates nothing. */
 #ifndef DMASIM_SIM_H
 #define DMASIM_SIM_H
