@@ -356,6 +356,37 @@ START_TEST(clock_edges)
             ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)want);
         }
     }
+    /* and past 64 bits, where the formulas are split into 64-bit parts:
+     * every edge and every time, at random over the whole range, and at
+     * the end of time */
+    static const uint64_t more[] = {1, 3, 999, 33333333, 66666666,
+                                    133330000, 133333333, 266666666,
+                                    1500000001, 999999999999ULL,
+                                    PS_PER_S, PS_PER_S + 1, 3000000000000ULL};
+    uint64_t x = 0x243F6A8885A308D3ULL;
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
+        uint64_t f = more[i];
+        for (int j = 0; j < 20000; j++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            uint64_t t = x >> (j % 40), k = t;
+            u128 want = ((u128)k * PS_PER_S + f - 1) / f;
+            ck_assert_uint_eq(clock_edge(f, k), want < SIM_TIME_MAX
+                                                    ? (uint64_t)want
+                                                    : SIM_TIME_MAX);
+            if (t) {
+                u128 idx = (u128)(t - 1) * f / PS_PER_S + 1;
+                if (idx <= UINT64_MAX)
+                    ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)idx);
+            }
+        }
+        for (uint64_t t = UINT64_MAX - 3; t >= UINT64_MAX - 3; t++) {
+            u128 idx = (u128)(t - 1) * f / PS_PER_S + 1;
+            if (idx <= UINT64_MAX)
+                ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)idx);
+        }
+    }
 }
 END_TEST
 
