@@ -131,6 +131,59 @@ START_TEST(run_until_and_stop)
 }
 END_TEST
 
+/* sim_then and sim_advance: only from a callback, only when nothing is
+ * due by then; and an event sim_then holds when the run stops goes first
+ * among those at its time. */
+static void then_and_stop(Sim *s, void *opaque)
+{
+    Tag *t = opaque;
+    record(s, t);
+    ck_assert(sim_then(s, record, t + 1));
+    ck_assert(!sim_then(s, record, t + 1)); /* one at a time */
+    ck_assert(!sim_advance(s, sim_now(s) + 1)); /* it is due now */
+    sim_after(s, 0, record, t + 2);
+    sim_stop(s);
+}
+
+static void advance_by_10(Sim *s, void *opaque)
+{
+    Tag *t = opaque;
+    record(s, t);
+    ck_assert(!sim_advance(s, 1050)); /* an event at 1050 is due */
+    ck_assert(sim_advance(s, 1049));
+    ck_assert_uint_eq(sim_now(s), 1049);
+    record(s, t + 1);
+    ck_assert(!sim_advance(s, 1048)); /* never back */
+    ck_assert(!sim_advance(s, 2001)); /* past the run's until */
+}
+
+START_TEST(then_and_advance)
+{
+    Sim *s = sim_new();
+    Log log = {0};
+    Tag t[6] = {{&log, 0}, {&log, 1}, {&log, 2}, {&log, 3}, {&log, 4},
+                {&log, 5}};
+    ck_assert(!sim_then(s, record, &t[0]));   /* outside a run */
+    ck_assert(!sim_advance(s, 10));
+    sim_at(s, 100, then_and_stop, &t[0]);
+    ck_assert_uint_eq(sim_run(s), 1);
+    ck_assert_uint_eq(sim_pending(s), 2);
+    ck_assert_uint_eq(sim_run(s), 2); /* t[1] first, then t[2] */
+    ck_assert_int_eq(log.n, 3);
+    ck_assert_int_eq(log.v[1], 1);
+    ck_assert_int_eq(log.v[2], 2);
+    sim_at(s, 1000, advance_by_10, &t[3]);
+    sim_at(s, 1050, record, &t[5]);
+    ck_assert_uint_eq(sim_run_until(s, 2000), 3); /* advancing counts */
+    ck_assert_int_eq(log.n, 6);
+    ck_assert_int_eq(log.v[4], 4);
+    ck_assert_int_eq(log.v[5], 5);
+    ck_assert_uint_eq(sim_events_run(s), 6);
+    ck_assert_uint_eq(sim_events_advanced(s), 1); /* t[1] was queued */
+    sim_free(s);
+}
+END_TEST
+
 /* ---- differential test against a sort ---------------------------------- */
 
 typedef struct Rec {
@@ -149,7 +202,10 @@ typedef struct Diff {
     size_t n_ran;
     uint64_t rng;
     size_t budget; /* events still to schedule from callbacks */
+    struct Ctx *then; /* the one sim_then holds */
 } Diff;
+
+Diff *diff_current;
 
 typedef struct Ctx {
     Diff *d;
@@ -195,16 +251,56 @@ static void diff_schedule(Diff *d, SimTime t)
     d->n++;
 }
 
+static void diff_cb(Sim *s, void *opaque);
+
+/* An event at t that does not pass through the queue: sim_then at now,
+ * sim_advance later; false when the kernel declines (something is due
+ * by then).  It runs diff_cb's record keeping as any event would. */
+static bool diff_inline(Diff *d, SimTime t)
+{
+    Sim *s = d->sim;
+    bool then = t == sim_now(s);
+    if (then ? !sim_then(s, diff_cb, NULL) : !sim_advance(s, t))
+        return false;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1024;
+        d->recs = realloc(d->recs, d->cap * sizeof *d->recs);
+    }
+    Ctx *c = malloc(sizeof *c);
+    c->d = d;
+    c->order = d->n;
+    d->recs[d->n] = (Rec){t, d->n, 0, false, c};
+    d->n++;
+    if (then)
+        d->then = c; /* diff_cb(NULL) finds it here */
+    else
+        diff_cb(s, c); /* now is t: it runs at once */
+    return true;
+}
+
 static void diff_cb(Sim *s, void *opaque)
 {
     Ctx *c = opaque;
-    Diff *d = c->d;
+    Diff *d;
+    if (!c) { /* sim_then's */
+        extern Diff *diff_current;
+        c = diff_current->then;
+        diff_current->then = NULL;
+    }
+    d = c->d;
     ck_assert_uint_eq(sim_now(s), d->recs[c->order].time);
     d->ran[d->n_ran++] = c->order;
     free(c);
-    for (int k = 0; k < 2 && d->budget; k++, d->budget--)
-        if (xs(&d->rng) % 3)
-            diff_schedule(d, sim_now(s) + delay(d));
+    for (int k = 0; k < 2 && d->budget; k++, d->budget--) {
+        uint64_t r = xs(&d->rng) % 6;
+        SimTime t = sim_now(s) + delay(d);
+        if (r == 0 && !d->then && diff_inline(d, sim_now(s)))
+            continue;
+        if (r == 1 && !d->then && diff_inline(d, t))
+            continue;
+        if (r != 2)
+            diff_schedule(d, t);
+    }
     /* Cancel a random pending event now and then. */
     if (d->n && xs(&d->rng) % 7 == 0) {
         Rec *r = &d->recs[xs(&d->rng) % d->n];
@@ -224,6 +320,7 @@ static int by_time_order(const void *a, const void *b)
 START_TEST(differential)
 {
     Diff d = {0};
+    diff_current = &d;
     d.sim = sim_new();
     d.rng = 0x9E3779B97F4A7C15ULL + (uint64_t)_i;
     d.budget = 300000;
@@ -249,6 +346,8 @@ START_TEST(differential)
                       (unsigned long long)d.ran[i],
                       (unsigned long long)want[i].order);
     ck_assert_uint_eq(sim_events_run(d.sim), nw);
+    /* and the inline paths were taken, often */
+    ck_assert_uint_gt(sim_events_advanced(d.sim), 1000);
     free(want);
     free(d.ran);
     free(d.recs);
@@ -491,6 +590,7 @@ Suite *sim_suite(void)
     tcase_add_test(tc, same_time_from_callback);
     tcase_add_test(tc, cancel);
     tcase_add_test(tc, run_until_and_stop);
+    tcase_add_test(tc, then_and_advance);
     tcase_add_loop_test(tc, differential, 0, 3);
     tcase_add_test_raise_signal(tc, past_is_internal_error, SIGABRT);
     tcase_add_test(tc, end_of_time);

@@ -36,8 +36,11 @@ typedef struct Bucket {
 } Bucket;
 
 struct Sim {
-    SimTime now;
-    uint64_t seq, run, live;
+    SimTime now, until; /* until: of the run in progress */
+    bool running;
+    EventFn *then_fn;   /* sim_then's: runs after the current callback */
+    void *then_opaque;
+    uint64_t seq, run, live, advanced;
     bool stop;
     bool past_end; /* something was due at or past SIM_TIME_MAX */
     Event *pool;
@@ -407,10 +410,75 @@ bool sim_past_end(const Sim *s)
     return s->past_end;
 }
 
+/* An event is pending at or before t. */
+static bool due_by(Sim *s, SimTime t)
+{
+    if (s->then_fn)
+        return true; /* at now */
+    uint32_t i = peek(s); /* the earliest, possibly cancelled */
+    return i != NIL && s->pool[i].time <= t;
+}
+
+bool sim_then(Sim *s, EventFn *fn, void *opaque)
+{
+    if (!s->running || s->stop || !fn || due_by(s, s->now))
+        return false;
+    s->then_fn = fn;
+    s->then_opaque = opaque;
+    s->live++;
+    return true;
+}
+
+/* The run stops with sim_then's event not run: it goes first among the
+ * events at now (every other was scheduled after it). */
+static void then_to_calendar(Sim *s)
+{
+    uint32_t i = ev_alloc(s);
+    Event *e = &s->pool[i];
+    e->time = s->now;
+    e->fn = s->then_fn;
+    e->opaque = s->then_opaque;
+    s->then_fn = NULL;
+    uint64_t b = s->now >> s->shift;
+    if (b < s->cursor) {
+        b = s->cursor; /* the cursor looked ahead; this one comes first */
+    } else if (b - s->cursor >= s->nb) {
+        /* now was advanced past the calendar's span; every pending event
+         * is later than now, so none is in it: it moves to now */
+        s->cursor = b;
+        while (s->far.n && (s->far.v[0].time >> s->shift) - s->cursor < s->nb)
+            place(s, heap_pop(&s->far).idx);
+    }
+    uint32_t k = (uint32_t)(b & (s->nb - 1));
+    Bucket *bk = &s->buckets[k];
+    e->next = bk->head;
+    bk->head = i;
+    if (bk->tail == NIL)
+        bk->tail = i;
+    s->occupied[k / 64] |= 1ULL << (k % 64);
+    s->in_wheel++;
+}
+
+bool sim_advance(Sim *s, SimTime t)
+{
+    if (!s->running || s->stop || t < s->now || t > s->until)
+        return false;
+    if (due_by(s, t))
+        return false;
+    s->now = t;
+    s->run++;
+    s->advanced++;
+    return true;
+}
+
+uint64_t sim_events_advanced(const Sim *s) { return s->advanced; }
+
 uint64_t sim_run_until(Sim *s, SimTime until)
 {
-    uint64_t ran = 0;
+    uint64_t start = s->run;
     s->stop = s->past_end;
+    s->until = until;
+    s->running = true;
     while (!s->stop) {
         if (__builtin_expect(s->run >= s->next_tune, 0))
             retune(s);
@@ -443,12 +511,23 @@ uint64_t sim_run_until(Sim *s, SimTime until)
         s->now = t;
         s->live--;
         s->run++;
-        ran++;
         fn(s, opaque);
+        while (s->then_fn && !s->stop) {
+            fn = s->then_fn;
+            opaque = s->then_opaque;
+            s->then_fn = NULL;
+            s->live--;
+            s->run++;
+            s->advanced++;
+            fn(s, opaque);
+        }
+        if (__builtin_expect(s->then_fn != NULL, 0))
+            then_to_calendar(s);
     }
+    s->running = false; /* no advance, no sim_then from outside a run */
     if (!s->stop && until != SIM_TIME_MAX && until > s->now)
         s->now = until;
-    return ran;
+    return s->run - start;
 }
 
 uint64_t sim_run(Sim *s)

@@ -48,6 +48,18 @@ bool sim_cancel(Sim *sim, EventId id);
  * (then now becomes `until`), or a callback calls sim_stop().  Returns the
  * number of events run. */
 uint64_t sim_run_until(Sim *sim, SimTime until);
+/* From a callback: moves now on to t when nothing is pending at or
+ * before t (and t is within the run's `until`, and the run is not
+ * stopping), so that the caller may do at once what an event at t would
+ * do; that counts as an event run (sim_events_run), and in
+ * sim_events_advanced.  False, and nothing changes, otherwise. */
+bool sim_advance(Sim *sim, SimTime t);
+/* From a callback: fn(sim, opaque) runs right after it, as an event at
+ * now scheduled then would (sim_after(sim, 0, ...)), when nothing is
+ * pending at or before now: without a trip through the queue.  False,
+ * and nothing scheduled, otherwise (the caller then schedules it). */
+bool sim_then(Sim *sim, EventFn *fn, void *opaque);
+uint64_t sim_events_advanced(const Sim *sim);
 uint64_t sim_run(Sim *sim);
 void sim_stop(Sim *sim);
 bool sim_past_end(const Sim *sim);

@@ -18,6 +18,8 @@ Platform *platform_new(const Topology *t)
         abort();
     p->t = t;
     p->sim = sim_new();
+    const char *nc = getenv("DMASIM_NO_COALESCE");
+    p->coalesce = !nc || !*nc || !strcmp(nc, "0");
     /* Per bus a read path [b] and a write path [n_buses + b]; buses
      * without split_read_write use only the first. */
     p->ws = winstate_new(t);

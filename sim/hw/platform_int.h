@@ -136,6 +136,9 @@ struct Platform {
     BurstTraceFn *trace;
     void *trace_opaque;
     uint64_t bursts;           /* bursts ended on every bus */
+    bool coalesce;             /* a burst nothing can interrupt ends at
+                                  once (arbiter.c); DMASIM_NO_COALESCE
+                                  turns it off */
 };
 
 /* ---- the current hop of a transaction ----------------------------------- */

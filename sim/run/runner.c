@@ -494,6 +494,7 @@ bool run_scheme_with(const Scenario *s, const DmaApi *api, SchemeResult *r,
     r->posted_lost = platform_posted_errors(run.p);
     r->sim_time = run.last_end - run.first_start;
     r->events = sim_events_run(run.sim);
+    r->events_inline = sim_events_advanced(run.sim);
     r->bursts = platform_bursts(run.p);
     r->throughput_MBps =
         r->sim_time ? (double)r->bytes_moved * 1e6 / (double)r->sim_time : 0;

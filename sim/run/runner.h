@@ -64,7 +64,10 @@ typedef struct SchemeResult {
     uint64_t dma_bytes;
     SimTime dma_busy;
     double dma_throughput_MBps;
-    uint64_t events;
+    uint64_t events;      /* as the burst-by-burst model runs them */
+    uint64_t events_inline; /* of them, run without the kernel's queue
+                               (sim_events_advanced; not a figure:
+                               DMASIM_NO_COALESCE makes it 0) */
     uint64_t bursts;      /* bursts on every bus (platform_bursts) */
     double *bus_util;     /* per bus: its busier data path's busy time
                              over sim_time */
