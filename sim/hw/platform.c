@@ -161,6 +161,12 @@ void plat_posted_put(Platform *p, PostedCopy *c)
 
 /* ---- transactions ------------------------------------------------------- */
 
+void plat_at(Platform *p, SimTime t, EventFn *fn, void *opaque)
+{
+    if (!p->coalesce || t != sim_now(p->sim) || !sim_then(p->sim, fn, opaque))
+        sim_at(p->sim, t, fn, opaque);
+}
+
 /* Asks a claimant what one burst costs: `off` into region `region` (-1 for
  * a bridge), `len` bytes, on bus `bus`, reaching it at `at`. */
 static TargetTiming claimant_timing(const Platform *p, int comp, int region,
@@ -253,7 +259,7 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     x->bytes_left = data ? x->hop_len : 0;
     x->hop_ready = x->hop_len;
     SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
-    sim_at(p->sim, at, plat_request, x);
+    plat_at(p, at, plat_request, x);
 }
 
 /* Crossing bridge hops[bridge_hop].via into bus `to` (hop index),
@@ -500,8 +506,8 @@ void plat_ask_again(Platform *p, Xact *x)
 {
     const BusParams *b = hop_bus(p, x);
     x->req.continuing = x->bytes_left != x->hop_len;
-    sim_at(p->sim, clock_align(p->t->clocks[b->clock_idx].hz, sim_now(p->sim)),
-           plat_request, x);
+    plat_at(p, clock_align(p->t->clocks[b->clock_idx].hz, sim_now(p->sim)),
+            plat_request, x);
 }
 
 void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
@@ -588,7 +594,7 @@ void platform_issue(Platform *p, Xact *x)
                        : x->len;
     if (r->status == ROUTE_DMA_MASK || r->status == ROUTE_NOT_MASTER) {
         /* Refused by the master itself: nothing reaches a bus. */
-        sim_at(p->sim, sim_now(p->sim), complete, x);
+        plat_at(p, sim_now(p->sim), complete, x);
     } else if (r->local) {
         /* A device reaching its own region: no bus transaction, only its
          * own memory's port. */

@@ -217,6 +217,10 @@ static inline const BridgeOps *bridge_ops(const Platform *p, int bridge)
 
 /* ---- platform.c: the transaction's path --------------------------------- */
 
+/* fn(opaque) as an event at t; one at now runs right after the current
+ * event when nothing else is due now (coalescing: sim_then). */
+void plat_at(Platform *p, SimTime t, EventFn *fn, void *opaque);
+
 TargetTiming plat_hop_claimant(const Platform *p, const Xact *x, uint64_t done,
                                uint64_t len, SimTime at);
 void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive);
