@@ -288,7 +288,7 @@ void cpu_line_ready(CpuOp *op)
         n = op->chunk - op->piece;
     DcLine *ln = dcache_find(dc, at);
     memcpy(ln->data + at % l, op->line + op->piece, n);
-    ln->dirty = true;
+    dcache_set_dirty(dc, ln, true);
     platform_note_write(op->plat, op->cpu, at, n, WRITE_CACHED);
     op->piece += n;
     store_next(op);

@@ -117,6 +117,13 @@ static void cache_next(CpuOp *op)
     DCache *dc = cpu_dcache(op->plat, op->cpu);
     unsigned l = cpu_params(op)->line_bytes;
     while (op->off < op->len) {
+        /* With no line valid, or none dirty for a clean, nothing in the
+         * rest of the range changes: no need to look each line up. */
+        if (!dcache_valid_lines(dc) ||
+            (op->flags == CACHE_CLEAN && !dcache_dirty_lines(dc))) {
+            op->off = op->len;
+            break;
+        }
         uint64_t at = op->dst + op->off, first = at - at % l;
         op->off += l - at % l;
         if (op->off > op->len)
@@ -131,7 +138,7 @@ static void cache_next(CpuOp *op)
                        : CACHE_INVALIDATE;
         bool dirty = ln->dirty;
         if (what == CACHE_CLEAN)
-            ln->dirty = false;
+            dcache_set_dirty(dc, ln, false);
         else
             dcache_drop(dc, ln); /* its bytes stay until the way is reused */
         if (dirty && what != CACHE_INVALIDATE) {
@@ -236,7 +243,7 @@ static bool access_now(Platform *p, int cpu, uint64_t pa, uint8_t *buf,
             return false;
         if (store) {
             memcpy(ln->data + at % l, buf + off, n);
-            ln->dirty = true;
+            dcache_set_dirty(dc, ln, true);
             platform_note_write(p, cpu, at, n, WRITE_CACHED);
         } else {
             memcpy(buf + off, ln->data + at % l, n);
@@ -262,7 +269,7 @@ bool cpu_view(Platform *p, int cpu, uint64_t pa, void *buf, uint64_t len)
     if (!mem_peek(p, cpu, pa, buf, len))
         return false;
     DCache *dc = cpu_dcache(p, cpu);
-    if (!dc)
+    if (!dc || !dcache_valid_lines(dc))
         return true;
     unsigned l = dcache_line(dc);
     for (uint64_t off = 0; off < len;) {
@@ -281,7 +288,7 @@ uint64_t cpu_dirty_bytes(Platform *p, int cpu, uint64_t pa, uint64_t len,
                          uint64_t *first, uint64_t *last)
 {
     DCache *dc = cpu_dcache(p, cpu);
-    if (!dc)
+    if (!dc || !dcache_dirty_lines(dc))
         return 0;
     unsigned l = dcache_line(dc);
     uint64_t differ = 0;

@@ -16,6 +16,7 @@ struct DCache {
     uint32_t *slot;
     uint64_t mask;
     unsigned shift;
+    uint64_t n_valid, n_dirty; /* lines, in all */
 };
 
 static uint64_t hash(const DCache *c, uint64_t addr)
@@ -107,6 +108,8 @@ void dcache_drop(DCache *c, DcLine *v)
     if (!v->valid)
         return;
     unindex(c, v);
+    c->n_valid--;
+    c->n_dirty -= v->dirty;
     v->valid = false;
     v->dirty = false;
     c->valid[(uint64_t)(v - c->lines) / c->ways]--;
@@ -149,7 +152,18 @@ void dcache_install(DCache *c, DcLine *v, uint64_t line_addr,
         h = (h + 1) & c->mask;
     c->slot[h] = (uint32_t)(v - c->lines) + 1;
     c->valid[(uint64_t)(v - c->lines) / c->ways]++;
+    c->n_valid++;
 }
+
+void dcache_set_dirty(DCache *c, DcLine *v, bool dirty)
+{
+    assert(v->valid);
+    c->n_dirty += (uint64_t)dirty - (uint64_t)v->dirty;
+    v->dirty = dirty;
+}
+
+uint64_t dcache_valid_lines(const DCache *c) { return c->n_valid; }
+uint64_t dcache_dirty_lines(const DCache *c) { return c->n_dirty; }
 
 void dcache_unreserve(DcLine *v) { v->reserved = false; }
 

@@ -43,6 +43,12 @@ void dcache_install(DCache *c, DcLine *v, uint64_t line_addr,
 void dcache_unreserve(DcLine *v);
 /* Drops line v: invalid, whatever it held. */
 void dcache_drop(DCache *c, DcLine *v);
+/* Marks valid line v dirty (a store) or clean (written back). */
+void dcache_set_dirty(DCache *c, DcLine *v, bool dirty);
+/* How many lines are valid, and how many of them dirty: none, and a
+ * walk over a range may stop before it starts. */
+uint64_t dcache_valid_lines(const DCache *c);
+uint64_t dcache_dirty_lines(const DCache *c);
 
 /* Counts: valid lines, dirty lines. */
 void dcache_count(const DCache *c, uint64_t *valid, uint64_t *dirty);

@@ -225,8 +225,19 @@ START_TEST(dcache_ways)
     dcache_count(c, &valid, &dirty);
     ck_assert_uint_eq(valid, 2);
     ck_assert_uint_eq(dirty, 0);
-    /* dropped, a line is gone; the set's lines are found as before */
+    ck_assert_uint_eq(dcache_valid_lines(c), 2);
+    dcache_set_dirty(c, a, true);
+    dcache_set_dirty(c, a, true); /* again: still one */
+    dcache_set_dirty(c, b, true);
+    dcache_set_dirty(c, b, false);
+    ck_assert_uint_eq(dcache_dirty_lines(c), 1);
+    dcache_count(c, &valid, &dirty);
+    ck_assert_uint_eq(dirty, 1);
+    /* dropped, a line is gone (dirty or not); the set's lines are found
+     * as before */
     dcache_drop(c, a);
+    ck_assert_uint_eq(dcache_valid_lines(c), 1);
+    ck_assert_uint_eq(dcache_dirty_lines(c), 0);
     ck_assert_ptr_null(dcache_find(c, 0x40));
     ck_assert_ptr_eq(dcache_find(c, 0x80), b);
     dcache_free(c);
