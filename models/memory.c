@@ -55,6 +55,10 @@ typedef struct Sdram {
     uint64_t refreshes;    /* refreshes done so far */
     uint64_t bytes;        /* that its data bus moved */
     SimTime first_data;    /* when it first moved any */
+    /* what the timing computes again and again, kept: the refresh
+     * period at the clock rate `hz`, and the end of refresh `k` */
+    uint64_t hz, busy_k;
+    SimTime period, busy_end;
 } Sdram;
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -77,16 +81,23 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     /* Refresh: the k-th at k x tREFI (k >= 1) holds the memory for tRFC
      * and leaves every bank precharged. */
     if (p->trefi) {
-        SimTime period = clock_edge(hz, p->trefi);
-        uint64_t k = at / period;
+        if (s->hz != hz) {
+            s->hz = hz;
+            s->period = clock_edge(hz, p->trefi);
+            s->busy_k = 0;
+        }
+        uint64_t k = at / s->period;
         if (k > s->refreshes) {
             s->refreshes = k;
             for (unsigned b = 0; b < p->banks; b++)
                 s->open_row[b] = UINT64_MAX;
         }
-        SimTime busy_end = mem_after(hz, k * period, p->trfc);
-        if (k && at < busy_end)
-            at = busy_end;
+        if (k && k != s->busy_k) {
+            s->busy_k = k;
+            s->busy_end = mem_after(hz, k * s->period, p->trfc);
+        }
+        if (k && at < s->busy_end)
+            at = s->busy_end;
     }
     /* A read command waits tWTR after the last write data. */
     if (q->dir == XACT_READ && s->write_end) {

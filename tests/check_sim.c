@@ -417,6 +417,8 @@ START_TEST(clock_edges)
     ck_assert_uint_eq(clock_edge(133330000, 133330000), PS_PER_S);
     ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S), 133330000);
     ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S + 1), 133330001);
+    ck_assert_uint_eq(clock_edge_after(1, UINT64_MAX - 1, 5), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_edge_after(100000000, 1, 2), 30000);
     /* 66.666666 MHz over a simulated hour. */
     uint64_t hz = 66666666, n = hz * 3600ULL;
     SimTime e = clock_edge(hz, n);
@@ -474,6 +476,11 @@ START_TEST(clock_edges)
             ck_assert_uint_eq(clock_edge(f, k), want < SIM_TIME_MAX
                                                     ? (uint64_t)want
                                                     : SIM_TIME_MAX);
+            uint64_t c = x % 1000;
+            if (t < SIM_TIME_MAX / 2)
+                ck_assert_uint_eq(
+                    clock_edge_after(f, clock_edge_index(f, t), c),
+                    clock_after(f, t, c));
             if (t) {
                 u128 idx = (u128)(t - 1) * f / PS_PER_S + 1;
                 if (idx <= UINT64_MAX)

@@ -576,8 +576,12 @@ SimTime clock_align(uint64_t hz, SimTime t)
     return clock_edge(hz, clock_edge_index(hz, t));
 }
 
+SimTime clock_edge_after(uint64_t hz, uint64_t n, uint64_t cycles)
+{
+    return n > UINT64_MAX - cycles ? SIM_TIME_MAX : clock_edge(hz, n + cycles);
+}
+
 SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles)
 {
-    uint64_t n = clock_edge_index(hz, t);
-    return n > UINT64_MAX - cycles ? SIM_TIME_MAX : clock_edge(hz, n + cycles);
+    return clock_edge_after(hz, clock_edge_index(hz, t), cycles);
 }

@@ -75,5 +75,8 @@ uint64_t clock_edge_index(uint64_t hz, SimTime t);
 SimTime clock_align(uint64_t hz, SimTime t);
 /* The edge `cycles` cycles after the first edge at or after t. */
 SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles);
+/* The same from that first edge's index n (clock_edge_index), for a
+ * caller that computes several times from one t. */
+SimTime clock_edge_after(uint64_t hz, uint64_t n, uint64_t cycles);
 
 #endif

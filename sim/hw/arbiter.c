@@ -168,7 +168,7 @@ static void arbitrate(Sim *s, void *opaque)
         others = requester(bs->q[k]) != requester(x);
     uint64_t cycles = plat_burst_begin(bs->p, x, others, overlap);
     uint64_t hz = t->clocks[b->clock_idx].hz;
-    SimTime end = clock_after(hz, now, cycles);
+    SimTime end = clock_edge_after(hz, x->plan.start_n, cycles);
     bs->last_end = end;
     bs->busy = true;
     bs->busy_time += end - now;
@@ -189,8 +189,8 @@ void plat_burst_cut(Platform *p, Xact *x, uint64_t beats)
 {
     BusState *bs = path_of(p, x);
     const BurstPlan *b = &x->plan;
-    SimTime end = clock_after(b->hz, b->start,
-                              b->lead + beats * b->per_beat + b->tail);
+    SimTime end = clock_edge_after(b->hz, b->start_n,
+                                   b->lead + beats * b->per_beat + b->tail);
     assert(beats <= x->burst_beats && end >= sim_now(p->sim) &&
            end <= bs->last_end);
     sim_cancel(p->sim, x->burst_event);

@@ -355,12 +355,15 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
                                              x->hop_len)
                               : 0;
     SimTime now = sim_now(p->sim);
-    SimTime at = clock_after(hz, now,
-                             overlap ? 0
-                                     : (uint64_t)bt->arb_cycles +
-                                           bt->addr_cycles +
-                                           plat_dac(bt, addr,
-                                                    x->hop_len));
+    /* the edge index of now, once for every time this burst computes */
+    uint64_t n0 = clock_edge_index(hz, now);
+    x->plan.start_n = n0;
+    SimTime at = clock_edge_after(hz, n0,
+                                  overlap ? 0
+                                          : (uint64_t)bt->arb_cycles +
+                                                bt->addr_cycles +
+                                                plat_dac(bt, addr,
+                                                         x->hop_len));
     x->burst_beats = 0;
     if (hop_aborts(x)) {
         x->burst = BURST_ABORT;
@@ -439,6 +442,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     x->burst_beats = beats;
     x->plan = (BurstPlan){
         .start = now,
+        .start_n = n0,
         .hz = hz,
         .lead = fixed - hidden - bt->turnaround_cycles,
         .per_beat = per_beat,
@@ -457,7 +461,8 @@ SimTime plat_burst_crossed(const Xact *x, uint64_t end)
 {
     const BurstPlan *b = &x->plan;
     uint64_t beat = (b->lead_off + (end - b->done) - 1) / b->width;
-    return clock_after(b->hz, b->start, b->lead + (beat + 1) * b->per_beat);
+    return clock_edge_after(b->hz, b->start_n,
+                            b->lead + (beat + 1) * b->per_beat);
 }
 
 static void arrive(Sim *s, void *opaque)

@@ -61,6 +61,7 @@ typedef struct BusReq {
  * width `width`. */
 typedef struct BurstPlan {
     SimTime start;
+    uint64_t start_n; /* the index of start's edge (at or after it) */
     uint64_t hz, lead, per_beat, tail;
     uint64_t done, bytes, lead_off, width;
 } BurstPlan;
