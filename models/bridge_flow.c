@@ -186,6 +186,8 @@ static void write_stream(Platform *p, int bridge, Xact *x)
         c->in.not_before = 0;
         c->in.head = c->in.n = 0;
         c->in.started = c->in.asking = false;
+        c->in.burst_until = 0;
+        c->in.late_end = c->in.late_n = 0;
         c->near = x;
         c->piece = piece_bytes(p, bridge, x);
         c->taken = 0;

@@ -60,6 +60,9 @@ bool sim_advance(Sim *sim, SimTime t);
  * and nothing scheduled, otherwise (the caller then schedules it). */
 bool sim_then(Sim *sim, EventFn *fn, void *opaque);
 uint64_t sim_events_advanced(const Sim *sim);
+/* From a callback: n events at or before now that nothing could see were
+ * taken into account without being run; they count as run. */
+void sim_count_inline(Sim *sim, uint64_t n);
 uint64_t sim_run(Sim *sim);
 void sim_stop(Sim *sim);
 bool sim_past_end(const Sim *sim);

@@ -35,6 +35,12 @@ typedef struct Arrivals {
     size_t head, n, cap;
     bool started;         /* that hop has begun */
     bool asking;          /* it waits for its bus or bursts on it */
+    /* Coalescing: while a burst of that hop is on the bus and nothing can
+     * cut it short, what arrives before it ends is seen by nothing
+     * before it ends; it is taken then, without an event each. */
+    SimTime burst_until;  /* that burst's end; 0: none on the bus */
+    uint64_t late_end;    /* the last of them to arrive (0: none) */
+    uint64_t late_n;      /* how many */
 } Arrivals;
 
 /* A posted write a bridge sends on: its own copy of the data, arriving

@@ -273,6 +273,8 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
             clock_after(near_hz, x->split_end, bp->completer_cycles);
         r->in.head = r->in.n = 0;
         r->in.started = r->in.asking = false;
+        r->in.burst_until = 0;
+        r->in.late_end = r->in.late_n = 0;
         xact_prepare(&r->x, x->master, XACT_READ, x->addr, x->len, x->data,
                      split_returned, r);
         route_copy(&r->x.route, &x->route);
