@@ -181,6 +181,7 @@ static void arbitrate(Sim *s, void *opaque)
      * as if it had one (tests/check_contention.c runs every scenario both
      * ways). */
     if (bs->p->coalesce && sim_advance(s, end)) {
+        x->burst_event = 0; /* none: nothing can cut it short now */
         burst_end(s, x);
         return;
     }
