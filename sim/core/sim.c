@@ -416,12 +416,14 @@ static bool due_by(Sim *s, SimTime t)
     if (s->then_fn)
         return true; /* at now */
     uint64_t b = t >> s->shift;
+    uint32_t h = s->buckets[s->cursor & (s->nb - 1)].head;
     if (b <= s->cursor) {
         /* every event due by t is in the cursor's bucket, sorted (far
          * ones lie beyond the calendar's span): its head says */
-        uint32_t h = s->buckets[s->cursor & (s->nb - 1)].head;
         return h != NIL && s->pool[h].time <= t;
     }
+    if (h != NIL)
+        return true; /* the cursor's bucket ends before t's begins */
     uint32_t i = peek(s); /* the earliest, possibly cancelled */
     return i != NIL && s->pool[i].time <= t;
 }
