@@ -171,7 +171,7 @@ DATADIR = $(DESTDIR)$(PREFIX)/share/dmasim
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 
-.PHONY: all test validate demo bench bench-instructions fuzz deps clean help install uninstall
+.PHONY: all test validate demo bench bench-instructions contention fuzz deps clean help install uninstall
 all: $(BIN)
 
 help:
@@ -182,6 +182,8 @@ help:
 	@echo "make validate     the simulator against published measurements"
 	@echo "make bench        event kernel, saturated board and router speed figures"
 	@echo "make bench-instructions  instructions per simulated burst (valgrind)"
+	@echo "make contention   CONTENTION=100 random contention scenarios per board,"
+	@echo "                  each run every way (coalesced or not, traced, again)"
 	@echo "make fuzz         libFuzzer on the loaders, merge and import (FUZZ_SECONDS=60 each)"
 	@echo "make install      dmasim, its plots, boards, scenarios, man page and bash"
 	@echo "                  completion under PREFIX=$(PREFIX) (DESTDIR= to stage)"
@@ -246,6 +248,13 @@ bench: $(BUILD)/bench_route $(BUILD)/bench_kernel $(BUILD)/bench_scenario
 bench-instructions: $(BUILD)/bench_scenario
 	@sh mk/deps.sh valgrind
 	sh mk/instructions.sh $(BUILD)/bench_scenario
+
+# The exactness harness at length: CONTENTION random scenarios per board
+# (make test runs 2), each every way, byte-identical (tests/check_contention.c).
+CONTENTION ?= 100
+contention: $(BIN) $(TESTBIN)
+	DMASIM=$(BIN) DMASIM_CONTENTION=$(CONTENTION) CK_RUN_SUITE=contention \
+	    $(TESTBIN)
 
 # Coverage-guided (libFuzzer, with ASan and UBSan: a crash is not the only
 # bug), each target for FUZZ_SECONDS; corpora and findings in build/fuzz/.
