@@ -182,12 +182,7 @@ static void write_stream(Platform *p, int bridge, Xact *x)
         memcpy(c->data, x->data, x->hop_len);
         c->bridge = bridge;
         c->dir = post_dir(x);
-        c->in.hop = x->hop + 1;
-        c->in.not_before = 0;
-        c->in.head = c->in.n = 0;
-        c->in.started = c->in.asking = false;
-        c->in.burst_until = 0;
-        c->in.late_end = c->in.late_n = 0;
+        plat_arrivals_reset(&c->in, x->hop + 1, 0);
         c->near = x;
         c->piece = piece_bytes(p, bridge, x);
         c->taken = 0;

@@ -8,14 +8,16 @@
 #define MIN_BUCKETS 256u
 #define MAX_BUCKETS (1u << 20)
 
-/* 32 bytes, two to a cache line.  A pending event has a matching
- * generation and fn != NULL; cancelling clears fn; freeing bumps gen, so
- * stale ids never match.  Order among equal times is kept by position in
- * the sorted buckets, and by `seq` in the far heap. */
+/* 40 bytes.  A pending event has a matching generation and fn != NULL;
+ * cancelling clears fn; freeing bumps gen, so stale ids never match.
+ * Events run in (time, seq) order: seq is the order they were scheduled
+ * in, or the place an event was given when it was reserved
+ * (sim_reserve) and scheduled later. */
 typedef struct Event {
     SimTime time;
     EventFn *fn;
     void *opaque;
+    uint64_t seq;
     uint32_t next;      /* bucket list or free list */
     uint32_t gen;
 } Event;
@@ -37,6 +39,8 @@ typedef struct Bucket {
 
 struct Sim {
     SimTime now, until; /* until: of the run in progress */
+    uint64_t cur_seq;   /* the running event's place in the order */
+    uint64_t then_seq;  /* sim_then's event's */
     bool running;
     EventFn *then_fn;   /* sim_then's: runs after the current callback */
     void *then_opaque;
@@ -158,12 +162,15 @@ static void ev_free(Sim *s, uint32_t i)
 
 /* ---- calendar ----------------------------------------------------------- */
 
-/* Sorted insertion after every event of the same or an earlier time:
- * whatever is inserted is the latest scheduled of its time (new events
- * are; re-tuning and far migration insert in order), so equal times stay
- * FIFO.  The tail is tried first: O(1) in the common case, O(bucket)
+/* Sorted insertion by (time, seq): a new event has the largest seq yet,
+ * so the tail is tried first: O(1) in the common case, O(bucket)
  * otherwise, and buckets hold one event or none, but for equal times.
  * The occupancy bitmap gains the bucket's bit when it fills. */
+static inline bool ev_before(const Event *a, const Event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
 static inline __attribute__((always_inline)) void
 bucket_insert(Sim *s, uint32_t k, uint32_t i)
 {
@@ -173,13 +180,13 @@ bucket_insert(Sim *s, uint32_t k, uint32_t i)
         e->next = NIL;
         bk->head = bk->tail = i;
         s->occupied[k / 64] |= 1ULL << (k % 64);
-    } else if (s->pool[bk->tail].time <= e->time) {
+    } else if (ev_before(&s->pool[bk->tail], e)) {
         e->next = NIL;
         s->pool[bk->tail].next = i;
         bk->tail = i;
     } else {
         uint32_t *link = &bk->head;
-        while (s->pool[*link].time <= e->time)
+        while (ev_before(&s->pool[*link], e))
             link = &s->pool[*link].next;
         e->next = *link;
         *link = i;
@@ -196,7 +203,7 @@ static inline __attribute__((always_inline)) void place(Sim *s, uint32_t i)
         bucket_insert(s, (uint32_t)(b & (s->nb - 1)), i);
         s->in_wheel++;
     } else {
-        heap_push(&s->far, (Key){e->time, s->seq++, i});
+        heap_push(&s->far, (Key){e->time, e->seq, i});
     }
 }
 
@@ -336,22 +343,23 @@ uint64_t sim_events_run(const Sim *s) { return s->run; }
 
 /* What scheduling rarely meets: the end of time, a bug, a pool to grow. */
 static __attribute__((noinline, cold)) EventId
-schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque);
+schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque, uint64_t seq);
 
 /* Kept small, with every rare case out of line, because every event
  * passes here (docs/performance.md, "Event kernel"). */
 static inline __attribute__((always_inline)) EventId
-schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
+schedule(Sim *s, SimTime t, EventFn *fn, void *opaque, uint64_t seq)
 {
     uint32_t i = s->free_head;
     if (__builtin_expect(t < s->now || t == SIM_TIME_MAX || !fn || i == NIL,
                          0))
-        return schedule_slow(s, t, fn, opaque);
+        return schedule_slow(s, t, fn, opaque, seq);
     Event *e = &s->pool[i];
     s->free_head = e->next;
     e->time = t;
     e->fn = fn;
     e->opaque = opaque;
+    e->seq = seq;
     s->live++;
     uint64_t ahead = t - s->now;
     s->ahead += ahead < s->ahead_cap ? ahead : s->ahead_cap;
@@ -360,7 +368,8 @@ schedule(Sim *s, SimTime t, EventFn *fn, void *opaque)
     return ((uint64_t)e->gen << 32) | (i + 1);
 }
 
-static EventId schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque)
+static EventId schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque,
+                             uint64_t seq)
 {
     if (t == SIM_TIME_MAX) { /* the end of time: the run stops there */
         s->past_end = true;
@@ -373,18 +382,32 @@ static EventId schedule_slow(Sim *s, SimTime t, EventFn *fn, void *opaque)
     if (!fn)
         die_internal("event without a callback", (unsigned long long)t, 0);
     s->free_head = ev_alloc(s); /* grows the pool; nothing is taken */
-    return schedule(s, t, fn, opaque);
+    return schedule(s, t, fn, opaque, seq);
 }
 
 EventId sim_at(Sim *s, SimTime t, EventFn *fn, void *opaque)
 {
-    return schedule(s, t, fn, opaque);
+    return schedule(s, t, fn, opaque, s->seq++);
 }
 
 EventId sim_after(Sim *s, SimTime delay, EventFn *fn, void *opaque)
 {
     SimTime t = s->now + delay;
-    return schedule(s, t < delay ? SIM_TIME_MAX : t, fn, opaque);
+    return schedule(s, t < delay ? SIM_TIME_MAX : t, fn, opaque, s->seq++);
+}
+
+uint64_t sim_reserve(Sim *s) { return s->seq++; }
+
+uint64_t sim_current_seq(const Sim *s) { return s->cur_seq; }
+
+EventId sim_at_reserved(Sim *s, SimTime t, uint64_t seq, EventFn *fn,
+                        void *opaque)
+{
+    if (seq >= s->seq || t < s->now ||
+        (s->running && t == s->now && seq <= s->cur_seq))
+        die_internal("event reserved out of order", (unsigned long long)t,
+                     (unsigned long long)seq);
+    return schedule(s, t, fn, opaque, seq);
 }
 
 bool sim_cancel(Sim *s, EventId id)
@@ -434,12 +457,13 @@ bool sim_then(Sim *s, EventFn *fn, void *opaque)
         return false;
     s->then_fn = fn;
     s->then_opaque = opaque;
+    s->then_seq = s->seq++;
     s->live++;
     return true;
 }
 
-/* The run stops with sim_then's event not run: it goes first among the
- * events at now (every other was scheduled after it). */
+/* The run stops with sim_then's event not run: it goes back among the
+ * events at now, first (every other was scheduled after it). */
 static void then_to_calendar(Sim *s)
 {
     uint32_t i = ev_alloc(s);
@@ -447,6 +471,7 @@ static void then_to_calendar(Sim *s)
     e->time = s->now;
     e->fn = s->then_fn;
     e->opaque = s->then_opaque;
+    e->seq = s->then_seq;
     s->then_fn = NULL;
     uint64_t b = s->now >> s->shift;
     if (b < s->cursor) {
@@ -458,13 +483,7 @@ static void then_to_calendar(Sim *s)
         while (s->far.n && (s->far.v[0].time >> s->shift) - s->cursor < s->nb)
             place(s, heap_pop(&s->far).idx);
     }
-    uint32_t k = (uint32_t)(b & (s->nb - 1));
-    Bucket *bk = &s->buckets[k];
-    e->next = bk->head;
-    bk->head = i;
-    if (bk->tail == NIL)
-        bk->tail = i;
-    s->occupied[k / 64] |= 1ULL << (k % 64);
+    bucket_insert(s, (uint32_t)(b & (s->nb - 1)), i);
     s->in_wheel++;
 }
 
@@ -474,6 +493,7 @@ bool sim_advance(Sim *s, SimTime t)
         return false;
     if (due_by(s, t))
         return false;
+    s->cur_seq = s->seq++; /* as an event scheduled now for t */
     s->now = t;
     s->run++;
     s->advanced++;
@@ -517,6 +537,7 @@ uint64_t sim_run_until(Sim *s, SimTime until)
         s->in_wheel--;
         EventFn *fn = e->fn;
         void *opaque = e->opaque;
+        uint64_t seq = e->seq;
         ev_free(s, i); /* the callback may reuse the record */
         if (!fn) /* cancelled */
             continue;
@@ -524,12 +545,14 @@ uint64_t sim_run_until(Sim *s, SimTime until)
             die_internal("time went backwards", (unsigned long long)t,
                          (unsigned long long)s->now);
         s->now = t;
+        s->cur_seq = seq;
         s->live--;
         s->run++;
         fn(s, opaque);
         while (s->then_fn && !s->stop) {
             fn = s->then_fn;
             opaque = s->then_opaque;
+            s->cur_seq = s->then_seq;
             s->then_fn = NULL;
             s->live--;
             s->run++;

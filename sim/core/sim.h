@@ -2,7 +2,7 @@
  * at given times.
  *
  * Events run in time order, and in the order they were scheduled among
- * equal times.  Scheduling and running are amortised O(1): a calendar of
+ * equal times (or in the place reserved for them: sim_reserve).  Scheduling and running are amortised O(1): a calendar of
  * narrow sorted buckets (mostly one event or none) with a bitmap of those
  * that hold one, re-tuned to the observed spacing of events and how far
  * ahead they are scheduled, and a heap for events beyond its span
@@ -40,6 +40,18 @@ uint64_t sim_events_run(const Sim *sim);
  * is true from then on.  The clock functions saturate there. */
 EventId sim_at(Sim *sim, SimTime t, EventFn *fn, void *opaque);
 EventId sim_after(Sim *sim, SimTime delay, EventFn *fn, void *opaque);
+/* A place in the order of events of equal time, as if an event were
+ * scheduled now, for one that is scheduled later (sim_at_reserved) or
+ * perhaps never: events run in (time, place) order, and sim_at takes the
+ * next place. */
+uint64_t sim_reserve(Sim *sim);
+/* Schedules at t in the place `seq` reserved; (t, seq) must come after
+ * the running event's (sim_current_seq), or it is an internal error. */
+EventId sim_at_reserved(Sim *sim, SimTime t, uint64_t seq, EventFn *fn,
+                        void *opaque);
+/* The running event's place (of one run by sim_then or sim_advance, the
+ * place it would have had). */
+uint64_t sim_current_seq(const Sim *sim);
 /* Marks a pending event so that it never runs.  Returns false if it has
  * already run or been cancelled (an id is never reused). */
 bool sim_cancel(Sim *sim, EventId id);

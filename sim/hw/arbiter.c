@@ -173,8 +173,6 @@ static void arbitrate(Sim *s, void *opaque)
     bs->busy = true;
     bs->busy_time += end - now;
     x->burst_start = now;
-    if (trickles(x))
-        arrivals_of(x)->burst_until = end;
     /* Coalescing: when nothing is pending until the burst's end, nothing
      * can happen before it (only events change anything), so it ends at
      * once, without an event: the same times, bytes, counters and trace
@@ -248,15 +246,7 @@ static void burst_end(Sim *s, void *opaque)
     Platform *p = x->plat;
     BusState *bs = path_of(p, x);
     bs->busy = false;
-    if (trickles(x)) { /* what arrived during the burst, unseen */
-        Arrivals *a = arrivals_of(x);
-        a->burst_until = 0;
-        if (a->late_n) {
-            x->hop_ready = a->late_end;
-            sim_count_inline(s, a->late_n);
-            a->late_n = 0;
-        }
-    }
+    plat_arrived(p, x); /* what arrived during the burst */
     /* The bytes of the burst: its first beat starts lead_off bytes into
      * the width. */
     uint64_t moved = 0;

@@ -52,7 +52,7 @@ void platform_free(Platform *p)
     for (PostedCopy *c = p->posted_all, *next; c; c = next) {
         next = c->all;
         free(c->data);
-        free(c->in.end);
+        free(c->in.piece);
         free(c);
     }
     plat_reads_free(p);
@@ -345,6 +345,7 @@ static unsigned iommu_walk(Platform *p, const Xact *x)
 
 uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
 {
+    plat_arrived(p, x); /* what it may send */
     const BusParams *b = hop_bus(p, x);
     const BusTiming *bt = &b->timing;
     uint64_t addr = x->route.hops[x->hop].addr;
@@ -465,54 +466,93 @@ SimTime plat_burst_crossed(const Xact *x, uint64_t end)
                             b->lead + (beat + 1) * b->per_beat);
 }
 
+void plat_arrivals_reset(Arrivals *a, size_t hop, SimTime not_before)
+{
+    a->hop = hop;
+    a->not_before = not_before;
+    a->head = a->n = 0;
+    a->started = a->asking = a->event = false;
+}
+
+static void arrive(Sim *s, void *opaque);
+
+/* The head piece's event, in its place. */
+static void schedule_head(Platform *p, Xact *x, Arrivals *a)
+{
+    const Piece *pc = &a->piece[a->head];
+    a->event = true;
+    sim_at_reserved(p->sim, pc->at, pc->seq, arrive, x);
+}
+
+/* Takes the head piece: x may send up to its end. */
+static uint64_t take_head(Arrivals *a)
+{
+    uint64_t end = a->piece[a->head++].end;
+    if (!--a->n)
+        a->head = 0;
+    return end;
+}
+
 static void arrive(Sim *s, void *opaque)
 {
     Xact *x = opaque;
+    Platform *p = x->plat;
     Arrivals *a = arrivals_of(x);
-    uint64_t end = a->end[a->head++];
-    if (!--a->n)
-        a->head = 0;
+    a->event = false;
+    uint64_t end = take_head(a);
     if (!a->started) {
         a->started = a->asking = true;
         SimTime at = sim_now(s);
-        plat_start_hop(x->plat, x, a->hop, at > a->not_before ? at
-                                                              : a->not_before);
+        plat_start_hop(p, x, a->hop, at > a->not_before ? at : a->not_before);
         x->hop_ready = end;
-        return;
+    } else {
+        x->hop_ready = end;
+        if (!a->asking) { /* it had sent all that had arrived */
+            a->asking = true;
+            x->req.continuing = true;
+            plat_request(s, x);
+        }
     }
-    x->hop_ready = end;
-    if (!a->asking) { /* it had sent all that had arrived */
-        a->asking = true;
-        x->req.continuing = true;
-        plat_request(s, x);
-    }
+    /* with coalescing off, every piece has its event already */
 }
 
 void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at)
 {
     Arrivals *a = arrivals_of(x);
-    if (p->coalesce && at < a->burst_until && !x->flow) {
-        /* x bursts on its hop until after then, and a write into a
-         * posting bridge is all that could be cut short: nothing sees
-         * these bytes before that burst ends (arbiter.c) */
-        a->late_end = end;
-        a->late_n++;
-        return;
-    }
     if (a->head + a->n == a->cap) {
         if (a->head) { /* slide the queue to the front */
-            memmove(a->end, a->end + a->head, a->n * sizeof *a->end);
+            memmove(a->piece, a->piece + a->head, a->n * sizeof *a->piece);
             a->head = 0;
         }
         if (a->n == a->cap) {
             a->cap = a->cap ? 2 * a->cap : 8;
-            a->end = realloc(a->end, a->cap * sizeof *a->end);
-            if (!a->end)
+            a->piece = realloc(a->piece, a->cap * sizeof *a->piece);
+            if (!a->piece)
                 abort();
         }
     }
-    a->end[a->head + a->n++] = end;
-    sim_at(p->sim, at, arrive, x);
+    uint64_t seq = sim_reserve(p->sim);
+    a->piece[a->head + a->n++] = (Piece){end, at, seq};
+    if (!p->coalesce)
+        sim_at_reserved(p->sim, at, seq, arrive, x);
+    else if ((!a->started || !a->asking) && !a->event)
+        schedule_head(p, x, a);
+}
+
+void plat_arrived(Platform *p, Xact *x)
+{
+    Arrivals *a = arrivals_of(x);
+    if (!p->coalesce || !a || x->hop != a->hop || a->event)
+        return;
+    SimTime now = sim_now(p->sim);
+    uint64_t cur = sim_current_seq(p->sim), took = 0;
+    while (a->n && (a->piece[a->head].at < now ||
+                    (a->piece[a->head].at == now &&
+                     a->piece[a->head].seq < cur))) {
+        x->hop_ready = take_head(a);
+        took++;
+    }
+    sim_count_inline(p->sim, took);
 }
 
 void plat_ask_again(Platform *p, Xact *x)
@@ -572,7 +612,11 @@ void plat_burst_end(Platform *p, BusState *bs, Xact *x, uint64_t moved)
             x->req.continuing = true;
             plat_request(p->sim, x);
         } else {
-            arrivals_of(x)->asking = false; /* until more arrives */
+            Arrivals *a = arrivals_of(x);
+            a->asking = false; /* until more arrives: its arrival is an
+                                  event again */
+            if (p->coalesce && a->n && !a->event)
+                schedule_head(p, x, a);
         }
         return;
     }

@@ -25,22 +25,33 @@ typedef struct BusState {
 
 /* The bytes of a transaction's hop that arrive over time (a posted write
  * in the bridge sending it on, a read's data in the bridge sending it
- * back): the ends of the pieces on their way, in order.  It asks for its
- * bus when the first arrives (never before not_before), bursts over what
- * has arrived, and waits when it has sent all of that. */
+ * back): the pieces on their way, in order, each with its time and its
+ * place among the events of that time (sim_reserve, taken when it is
+ * sent, as its event's would be).  It asks for its bus when the first
+ * arrives (never before not_before), bursts over what has arrived, and
+ * waits when it has sent all of that.
+ *
+ * A piece is an event of its own only where its arrival changes what
+ * happens: when the hop has not begun, or waits for more.  While the
+ * transaction asks for its bus or bursts on it, what arrives only adds
+ * to what it may send, which nothing reads but its grant and its bursts'
+ * ends: they take the pieces whose (time, place) came before theirs
+ * (plat_arrived), and those count as the events they stand for.  With
+ * coalescing off, every piece is an event, as the model has it. */
+typedef struct Piece {
+    uint64_t end;         /* the hop's bytes up to here */
+    SimTime at;
+    uint64_t seq;
+} Piece;
+
 typedef struct Arrivals {
     size_t hop;           /* the hop they arrive for */
     SimTime not_before;
-    uint64_t *end;
-    size_t head, n, cap;
+    Piece *piece;
+    size_t head, n, cap;  /* the pieces still to arrive */
     bool started;         /* that hop has begun */
     bool asking;          /* it waits for its bus or bursts on it */
-    /* Coalescing: while a burst of that hop is on the bus and nothing can
-     * cut it short, what arrives before it ends is seen by nothing
-     * before it ends; it is taken then, without an event each. */
-    SimTime burst_until;  /* that burst's end; 0: none on the bus */
-    uint64_t late_end;    /* the last of them to arrive (0: none) */
-    uint64_t late_n;      /* how many */
+    bool event;           /* the head piece's event is scheduled */
 } Arrivals;
 
 /* A posted write a bridge sends on: its own copy of the data, arriving
@@ -251,6 +262,11 @@ void plat_burst_cut(Platform *p, Xact *x, uint64_t beats);
 void plat_ask_again(Platform *p, Xact *x);
 /* x's hop bytes up to `end` arrive at `at` (in order). */
 void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at);
+/* x reads what has arrived: it takes the pieces due before the running
+ * event (a grant, or a burst's end). */
+void plat_arrived(Platform *p, Xact *x);
+/* An empty queue of arrivals for hop `hop`. */
+void plat_arrivals_reset(Arrivals *a, size_t hop, SimTime not_before);
 /* The pool of posted copies. */
 PostedCopy *plat_posted_get(Platform *p);
 void plat_posted_put(Platform *p, PostedCopy *c);

@@ -54,7 +54,7 @@ void plat_reads_free(Platform *p)
 {
     for (SplitReturn *r = p->split_all, *next; r; r = next) {
         next = r->all;
-        free(r->in.end);
+        free(r->in.piece);
         free(r);
     }
     for (ReadPiece *r = p->piece_all, *next; r; r = next) {
@@ -268,13 +268,9 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
         r->read = x;
         r->fetched = 0;
         r->target_done = r->returned = false;
-        r->in.hop = x->hop - 1;
-        r->in.not_before =
-            clock_after(near_hz, x->split_end, bp->completer_cycles);
-        r->in.head = r->in.n = 0;
-        r->in.started = r->in.asking = false;
-        r->in.burst_until = 0;
-        r->in.late_end = r->in.late_n = 0;
+        plat_arrivals_reset(&r->in, x->hop - 1,
+                            clock_after(near_hz, x->split_end,
+                                        bp->completer_cycles));
         xact_prepare(&r->x, x->master, XACT_READ, x->addr, x->len, x->data,
                      split_returned, r);
         route_copy(&r->x.route, &x->route);
