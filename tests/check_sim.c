@@ -289,7 +289,8 @@ static SimTime delay(Diff *d)
     }
 }
 
-static void diff_schedule(Diff *d, SimTime t)
+/* The record of an event due at t, in scheduling order. */
+static Rec *diff_record(Diff *d, SimTime t)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 1024;
@@ -299,11 +300,14 @@ static void diff_schedule(Diff *d, SimTime t)
     c->d = d;
     c->order = d->n;
     d->recs[d->n] = (Rec){t, d->n, 0, false, c};
-    d->recs[d->n].id = sim_at(d->sim, t, diff_cb, c);
-    d->n++;
+    return &d->recs[d->n++];
 }
 
-static void diff_cb(Sim *s, void *opaque);
+static void diff_schedule(Diff *d, SimTime t)
+{
+    Rec *r = diff_record(d, t);
+    r->id = sim_at(d->sim, t, diff_cb, r->ctx);
+}
 
 /* An event at t that does not pass through the queue: sim_then at now,
  * sim_advance later; false when the kernel declines (something is due
@@ -314,15 +318,7 @@ static bool diff_inline(Diff *d, SimTime t)
     bool then = t == sim_now(s);
     if (then ? !sim_then(s, diff_cb, NULL) : !sim_advance(s, t))
         return false;
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 1024;
-        d->recs = realloc(d->recs, d->cap * sizeof *d->recs);
-    }
-    Ctx *c = malloc(sizeof *c);
-    c->d = d;
-    c->order = d->n;
-    d->recs[d->n] = (Rec){t, d->n, 0, false, c};
-    d->n++;
+    Ctx *c = diff_record(d, t)->ctx;
     if (then)
         d->then = c; /* diff_cb(NULL) finds it here */
     else
