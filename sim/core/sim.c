@@ -44,7 +44,8 @@ struct Sim {
     bool running;
     EventFn *then_fn;   /* sim_then's: runs after the current callback */
     void *then_opaque;
-    uint64_t seq, run, live, advanced;
+    uint64_t seq;       /* the next place in the order of events */
+    uint64_t run, live, advanced;
     bool stop;
     bool past_end; /* something was due at or past SIM_TIME_MAX */
     Event *pool;

@@ -513,7 +513,6 @@ static void arrive(Sim *s, void *opaque)
             plat_request(s, x);
         }
     }
-    /* with coalescing off, every piece has its event already */
 }
 
 void plat_arrival(Platform *p, Xact *x, uint64_t end, SimTime at)
