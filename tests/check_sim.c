@@ -255,6 +255,9 @@ typedef struct Diff {
     uint64_t rng;
     size_t budget; /* events still to schedule from callbacks */
     struct Ctx *then; /* the one sim_then holds */
+    bool holding;     /* a place reserved (sim_reserve), not yet used */
+    size_t held;      /* its record */
+    uint64_t held_seq;
 } Diff;
 
 Diff *diff_current;
@@ -340,12 +343,25 @@ static void diff_cb(Sim *s, void *opaque)
     d->ran[d->n_ran++] = c->order;
     free(c);
     for (int k = 0; k < 2 && d->budget; k++, d->budget--) {
-        uint64_t r = xs(&d->rng) % 6;
+        uint64_t r = xs(&d->rng) % 8;
         SimTime t = sim_now(s) + delay(d);
         if (r == 0 && !d->then && diff_inline(d, sim_now(s)))
             continue;
         if (r == 1 && !d->then && diff_inline(d, t))
             continue;
+        if (r == 3 && !d->holding) { /* a place now, an event later */
+            d->held_seq = sim_reserve(s);
+            d->held = (size_t)(diff_record(d, 0) - d->recs);
+            d->holding = true;
+            continue;
+        }
+        if (r == 4 && d->holding) { /* in its place, however late */
+            Rec *h = &d->recs[d->held];
+            h->time = t + 1;
+            h->id = sim_at_reserved(s, h->time, d->held_seq, diff_cb, h->ctx);
+            d->holding = false;
+            continue;
+        }
         if (r != 2)
             diff_schedule(d, t);
     }
@@ -377,6 +393,8 @@ START_TEST(differential)
         diff_schedule(&d, delay(&d));
     sim_run(d.sim);
     ck_assert_uint_eq(sim_pending(d.sim), 0);
+    if (d.holding)
+        d.recs[d.held].cancelled = true; /* never scheduled */
 
     /* Expected: every event not cancelled, by (time, scheduling order). */
     Rec *want = malloc(d.n * sizeof *want);
