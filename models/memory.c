@@ -47,18 +47,27 @@ static const SdramParams sdram_defaults = {
     .twtr = 1, .trefi = 1040, .trfc = 10, .data_bits = 64, .ddr = true,
 };
 
+/* An edge of the memory's clock with its index: cycles after it cost an
+ * edge, not an index too (the index of a time is a division, of 128 bits
+ * past 2^64 / 10^12 edges). */
+typedef struct MemEdge {
+    SimTime t;
+    uint64_t n;
+} MemEdge;
+
 typedef struct Sdram {
     Regions *regions;
     uint64_t *open_row;    /* per bank; UINT64_MAX: precharged */
-    SimTime data_free;     /* its one data bus is free from then */
-    SimTime write_end;     /* the last write data */
+    MemEdge data_free;     /* its one data bus is free from then */
+    MemEdge write_end;     /* the last write data */
     uint64_t refreshes;    /* refreshes done so far */
     uint64_t bytes;        /* that its data bus moved */
     SimTime first_data;    /* when it first moved any */
     /* what the timing computes again and again, kept: the refresh
      * period at the clock rate `hz`, and the end of refresh `k` */
     uint64_t hz, busy_k;
-    SimTime period, busy_end;
+    SimTime period;
+    MemEdge busy_end;
 } Sdram;
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -66,10 +75,17 @@ static uint64_t div_up(uint64_t a, uint64_t b)
     return a / b + (a % b != 0);
 }
 
-/* The picosecond `cycles` memory clocks after t (from t's next edge). */
-static SimTime mem_after(uint64_t hz, SimTime t, uint64_t cycles)
+/* The edge `cycles` memory clocks after t (from t's next edge), as
+ * clock_after; t's index is known's when t is that edge (edges are
+ * distinct up to 1 THz). */
+static MemEdge mem_after(uint64_t hz, SimTime t, const MemEdge *known,
+                         uint64_t cycles)
 {
-    return clock_after(hz, t, cycles);
+    uint64_t n = known && t == known->t && hz <= PS_PER_S &&
+                         t != SIM_TIME_MAX
+                     ? known->n
+                     : clock_edge_index(hz, t);
+    return (MemEdge){clock_edge_after(hz, n, cycles), n + cycles};
 }
 
 TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
@@ -78,6 +94,7 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     const SdramParams *p = c->priv;
     uint64_t hz = q->own_hz;
     SimTime at = q->at;
+    MemEdge at_edge = {0, 0}; /* at, when it is an edge known */
     /* Refresh: the k-th at k x tREFI (k >= 1) holds the memory for tRFC
      * and leaves every bank precharged. */
     if (p->trefi) {
@@ -94,16 +111,20 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
         }
         if (k && k != s->busy_k) {
             s->busy_k = k;
-            s->busy_end = mem_after(hz, k * s->period, p->trfc);
+            s->busy_end = mem_after(hz, k * s->period, NULL, p->trfc);
         }
-        if (k && at < s->busy_end)
-            at = s->busy_end;
+        if (k && at < s->busy_end.t) {
+            at = s->busy_end.t;
+            at_edge = s->busy_end;
+        }
     }
     /* A read command waits tWTR after the last write data. */
-    if (q->dir == XACT_READ && s->write_end) {
-        SimTime ok = mem_after(hz, s->write_end, p->twtr);
-        if (at < ok)
-            at = ok;
+    if (q->dir == XACT_READ && s->write_end.t) {
+        MemEdge ok = mem_after(hz, s->write_end.t, &s->write_end, p->twtr);
+        if (at < ok.t) {
+            at = ok.t;
+            at_edge = ok;
+        }
     }
     uint64_t row_index = q->off / p->row_bytes;
     unsigned bank = (unsigned)(row_index % p->banks);
@@ -123,13 +144,14 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
      * any path; it holds the bus for its bytes at the memory's rate (the
      * controller buffers a slower bus). */
     uint64_t per_mem_cycle = (uint64_t)p->data_bits / 8 * (p->ddr ? 2 : 1);
-    SimTime first = mem_after(hz, at, mem_cycles);
-    if (first < s->data_free)
+    MemEdge first = mem_after(hz, at, &at_edge, mem_cycles);
+    if (first.t < s->data_free.t)
         first = s->data_free;
     if (!s->bytes)
-        s->first_data = first;
+        s->first_data = first.t;
     s->bytes += q->len;
-    s->data_free = mem_after(hz, first, div_up(q->len, per_mem_cycle));
+    s->data_free =
+        mem_after(hz, first.t, &first, div_up(q->len, per_mem_cycle));
     if (q->dir == XACT_WRITE)
         s->write_end = s->data_free;
 
@@ -137,7 +159,7 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
      * rate sets the wait states: a bus beat of W bytes takes W /
      * (data_bits/8 x (ddr ? 2 : 1)) memory cycles, and when that is longer
      * than a bus cycle the difference is paid as wait states. */
-    uint64_t initial = div_up((first - q->at) * q->bus_hz, PS_PER_S);
+    uint64_t initial = div_up((first.t - q->at) * q->bus_hz, PS_PER_S);
     uint64_t w = q->bus_width_bits / 8 ? q->bus_width_bits / 8 : 1;
     /* bus cycles per beat = ceil(w * bus_hz / (per_mem_cycle * mem_hz)) */
     uint64_t beat = div_up(w * q->bus_hz, per_mem_cycle * hz);
@@ -215,7 +237,7 @@ void sdram_traffic(void *m, uint64_t *bytes, SimTime *from, SimTime *to)
     const Sdram *s = m;
     *bytes = s->bytes;
     *from = s->first_data;
-    *to = s->data_free;
+    *to = s->data_free.t;
 }
 
 /* ---- SRAM --------------------------------------------------------------- */
