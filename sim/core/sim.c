@@ -278,7 +278,7 @@ static void retune(Sim *s)
 
 /* How many buckets on from bucket k (empty) the next that holds an event
  * is, circularly; one does. */
-static uint32_t next_occupied(const Sim *s, uint32_t k)
+static inline uint32_t next_occupied(const Sim *s, uint32_t k)
 {
     uint32_t words = s->nb / 64, w = k / 64;
     uint64_t bits = s->occupied[w] & (~0ULL << (k % 64));
@@ -521,10 +521,17 @@ uint64_t sim_run_until(Sim *s, SimTime until)
         /* The cursor's bucket holds the earliest event, most times. */
         Bucket *bk = &s->buckets[s->cursor & (s->nb - 1)];
         uint32_t i = bk->head;
-        if (__builtin_expect(i == NIL, 0)) {
-            if ((i = peek(s)) == NIL)
+        if (i == NIL) {
+            /* the next occupied bucket, when nothing far comes first;
+             * else peek's general way */
+            if (s->in_wheel && !s->far.n) {
+                s->cursor +=
+                    next_occupied(s, (uint32_t)(s->cursor & (s->nb - 1)));
+            } else if (peek(s) == NIL) {
                 break;
+            }
             bk = &s->buckets[s->cursor & (s->nb - 1)];
+            i = bk->head;
         }
         Event *e = &s->pool[i];
         SimTime t = e->time;
