@@ -1,14 +1,22 @@
 # dmasim — GNU make build.  `make help` lists the targets.
 #
-# VARIANT=release (default, -O2 -g, output in build/)
+# VARIANT=release (default, -O2 -g and GCC's -flto, output in build/)
 #        =debug   (-O0 -g3, output in build/debug/)
 #        =san     (ASan + UBSan, output in build/san/)
 #        =fuzz    (clang, libFuzzer + ASan + UBSan, build/fuzz/; make fuzz)
 
 VARIANT ?= release
+CC ?= cc
+# Link-time optimisation where the compiler is GCC (its archiver keeps the
+# objects' intermediate code): the hot path crosses files in many small
+# calls (docs/performance.md).  LTO=0 turns it off.
+ifndef LTO
+  LTO := $(if $(shell $(CC) -v 2>&1 | grep '^gcc version'),1,0)
+endif
+AR_LTO := $(if $(filter 1,$(LTO)),gcc-ar,ar)
 ifeq ($(VARIANT),release)
   BUILD := build
-  VFLAGS := -O2 -g
+  VFLAGS := -O2 -g $(if $(filter 1,$(LTO)),-flto=auto)
 else ifeq ($(VARIANT),debug)
   BUILD := build/debug
   VFLAGS := -O0 -g3
@@ -24,8 +32,6 @@ else ifeq ($(VARIANT),fuzz)
 else
   $(error VARIANT must be release, debug, san or fuzz, not '$(VARIANT)')
 endif
-
-CC ?= cc
 # Recursive (=) on purpose: pkg-config runs when a recipe needs the flags,
 # which is after the deps stamp has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags yaml-0.1)
@@ -206,7 +212,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c | $(DEPS_STAMP)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(if $(filter release,$(VARIANT)),$(AR_LTO),ar) rcs $@ $^
 
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
