@@ -79,9 +79,9 @@ static void issue(Stream *st)
                            .done = again_dma, .opaque = st};
         dma_submit(st->p, st->master, &st->dx);
     } else {
-        st->x = (Xact){.master = st->master, .dir = st->dir,
-                       .addr = st->base + st->next, .len = sizeof st->buf,
-                       .data = st->buf, .done = again, .opaque = st};
+        /* as the models' masters do: without clearing the route */
+        xact_prepare(&st->x, st->master, st->dir, st->base + st->next,
+                     sizeof st->buf, st->buf, again, st);
         platform_issue(st->p, &st->x);
     }
     st->next = (st->next + sizeof st->buf) % st->span;
