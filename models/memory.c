@@ -68,6 +68,14 @@ typedef struct Sdram {
     uint64_t hz, busy_k;
     SimTime period;
     MemEdge busy_end;
+    SimTime window;        /* refresh k's time, k = window_k: times in
+                              [window, window + period) come after it */
+    uint64_t window_k;
+    /* a bus beat's cycles for the last bus rate and width asked about */
+    uint64_t beat_bus_hz, beat_w, beat_hz, beat;
+    unsigned row_shift;    /* log2 of the row size, when a power of two */
+    bool row_pow2;
+    unsigned bank_shift;   /* log2 of the banks (a power of two) */
 } Sdram;
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -102,8 +110,15 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
             s->hz = hz;
             s->period = clock_edge(hz, p->trefi);
             s->busy_k = 0;
+            s->window = s->window_k = 0;
         }
-        uint64_t k = at / s->period;
+        /* k = at / period, without the division while at stays in the
+         * window it was last in (times move forward, mostly) */
+        if (at < s->window || at - s->window >= s->period) {
+            s->window_k = at / s->period;
+            s->window = s->window_k * s->period;
+        }
+        uint64_t k = s->window_k;
         if (k > s->refreshes) {
             s->refreshes = k;
             for (unsigned b = 0; b < p->banks; b++)
@@ -126,9 +141,10 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
             at_edge = ok;
         }
     }
-    uint64_t row_index = q->off / p->row_bytes;
-    unsigned bank = (unsigned)(row_index % p->banks);
-    uint64_t row = row_index / p->banks;
+    uint64_t row_index =
+        s->row_pow2 ? q->off >> s->row_shift : q->off / p->row_bytes;
+    unsigned bank = (unsigned)(row_index & (p->banks - 1));
+    uint64_t row = row_index >> s->bank_shift;
     /* Open-page policy: a row stays open until another row of its bank
      * is needed.  Reads wait CL for their data, writes WL. */
     uint64_t cas = q->dir == XACT_WRITE ? p->wl : p->cl, mem_cycles;
@@ -162,7 +178,13 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     uint64_t initial = div_up((first.t - q->at) * q->bus_hz, PS_PER_S);
     uint64_t w = q->bus_width_bits / 8 ? q->bus_width_bits / 8 : 1;
     /* bus cycles per beat = ceil(w * bus_hz / (per_mem_cycle * mem_hz)) */
-    uint64_t beat = div_up(w * q->bus_hz, per_mem_cycle * hz);
+    if (q->bus_hz != s->beat_bus_hz || w != s->beat_w || hz != s->beat_hz) {
+        s->beat_bus_hz = q->bus_hz;
+        s->beat_w = w;
+        s->beat_hz = hz;
+        s->beat = div_up(w * q->bus_hz, per_mem_cycle * hz);
+    }
+    uint64_t beat = s->beat;
     return (TargetTiming){(unsigned)initial, beat > 1 ? (unsigned)(beat - 1) : 0,
                           0};
 }
@@ -179,6 +201,11 @@ static void *sdram_new(const CompParams *c)
     for (unsigned b = 0; b < p->banks; b++)
         s->open_row[b] = UINT64_MAX;
     s->regions = regions_new(c);
+    s->row_pow2 = !(p->row_bytes & (p->row_bytes - 1));
+    while (s->row_pow2 && (1ULL << s->row_shift) < p->row_bytes)
+        s->row_shift++;
+    while ((1u << s->bank_shift) < p->banks)
+        s->bank_shift++;
     return s;
 }
 

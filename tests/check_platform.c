@@ -418,6 +418,45 @@ START_TEST(sdram_turnaround_and_refresh)
 }
 END_TEST
 
+/* Rows of 6 KiB (not a power of two) and 2 banks: row index = offset /
+ * 6 KiB, bank = index mod 2.  Asked directly, as above (100 MHz, 10 ns
+ * cycles), 200 ns apart so that only the latency counts: a write to 0
+ * opens bank 0 row 0 (tRCD 3 + WL 1 = 4 cycles); to 12 KiB, row index 2,
+ * bank 0 row 1: a conflict (tRP 3 + tRCD 3 + WL 1 = 7); to 6 KiB, index
+ * 1, bank 1, idle (4); to 12 KiB + 100, index 2 again: a hit (WL 1). */
+START_TEST(sdram_odd_rows)
+{
+    Rig r;
+    rig_base(&r, "", ", banks: 2, row_size: 6KiB");
+    int ram = topo_find_comp(r.t, "ram");
+    void *m = platform_model(r.p, ram);
+    const CompParams *c = &r.t->comps[ram];
+    TimingQuery q = {.region = 0, .off = 0, .len = 16, .bus_hz = 100000000,
+                     .bus_width_bits = 128, .own_hz = 100000000,
+                     .dir = XACT_WRITE, .at = 0};
+    static const struct {
+        uint64_t off;
+        unsigned want;
+    } seq[] = {{0, 4}, {12288, 7}, {6144, 4}, {12388, 1}};
+    for (size_t i = 0; i < 4; i++) {
+        q.off = seq[i].off;
+        q.at = (SimTime)(i + 1) * 200000;
+        ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, seq[i].want);
+    }
+    /* Refreshes every 10.4 us for 10 cycles close every row: at 10.42 us
+     * bank 1 waits for the end of the one at 10.4 us (10.5 us), then
+     * tRCD 3 + WL 1: data at 10.54 us, 12 cycles after it asked; at
+     * 20.85 us, two refresh periods on, the one at 20.8 us runs to
+     * 20.9 us: data at 20.94 us, 9 cycles. */
+    q.off = 6144;
+    q.at = 10420000;
+    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 12);
+    q.at = 20850000;
+    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 9);
+    rig_free(&r);
+}
+END_TEST
+
 START_TEST(formula_through_bridge)
 {
     Rig r;
@@ -1352,6 +1391,7 @@ Suite *platform_suite(void)
     tcase_add_test(tc, formula_overrides);
     tcase_add_test(tc, sdram_rows);
     tcase_add_test(tc, sdram_turnaround_and_refresh);
+    tcase_add_test(tc, sdram_odd_rows);
     tcase_add_test(tc, formula_through_bridge);
     tcase_add_test(tc, local_access);
     tcase_add_test(tc, posted_writes);
