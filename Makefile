@@ -181,7 +181,8 @@ COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 all: $(BIN)
 
 help:
-	@echo "make              build build/dmasim (VARIANT=release|debug|san)"
+	@echo "make              build build/dmasim (VARIANT=release|debug|san;"
+	@echo "                  release uses GCC's -flto unless LTO=0)"
 	@echo "make test         the Check suites, CLI tests, scenario library, validation,"
 	@echo "                  README examples, install and rendered report"
 	@echo "make demo         the headline scenario, the library, a sweep plot, a report"
