@@ -388,33 +388,53 @@ START_TEST(sdram_rows)
 }
 END_TEST
 
+/* The rig's SDRAM (with ram_extra), to ask its timing directly: writes
+ * of `len` bytes from a 128-bit bus at 100 MHz, the memory's own clock. */
+typedef struct SdramAsk {
+    Rig r;
+    void *m;
+    const CompParams *c;
+    TimingQuery q;
+} SdramAsk;
+
+static void sdram_ask(SdramAsk *a, const char *ram_extra, uint64_t len)
+{
+    rig_base(&a->r, "", ram_extra);
+    int ram = topo_find_comp(a->r.t, "ram");
+    a->m = platform_model(a->r.p, ram);
+    a->c = &a->r.t->comps[ram];
+    a->q = (TimingQuery){.region = 0, .off = 0, .len = len,
+                         .bus_hz = 100000000, .bus_width_bits = 128,
+                         .own_hz = 100000000, .dir = XACT_WRITE, .at = 0};
+}
+
+static unsigned sdram_initial(SdramAsk *a)
+{
+    return sdram_timing(a->m, a->c, &a->q).initial_cycles;
+}
+
 /* The SDRAM's own rules, asked directly (100 MHz, 10 ns cycles): a read
  * command waits tWTR (1 cycle) after the last write data, and shares the
  * one data bus; a refresh every tREFI 1040 cycles (10.4 us) holds the
  * memory for tRFC 10 cycles and closes every row. */
 START_TEST(sdram_turnaround_and_refresh)
 {
-    Rig r;
-    rig_base(&r, "", "");
-    int ram = topo_find_comp(r.t, "ram");
-    void *m = platform_model(r.p, ram);
-    const CompParams *c = &r.t->comps[ram];
-    TimingQuery q = {.region = 0, .off = 0, .len = 64, .bus_hz = 100000000,
-                     .bus_width_bits = 128, .own_hz = 100000000,
-                     .dir = XACT_WRITE, .at = 20000};
+    SdramAsk a;
+    sdram_ask(&a, "", 64);
+    a.q.at = 20000;
     /* a write at 20 ns, bank idle: tRCD 3 + WL 1 = 4 cycles to its data,
      * 60 ns; 64 bytes hold the data bus 4 cycles, to 100 ns */
-    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 4);
+    ck_assert_uint_eq(sdram_initial(&a), 4);
     /* a read at 70 ns: tWTR after 100 ns is 110, CL 2 more: data at
      * 130 ns, 6 cycles after it arrived */
-    q.dir = XACT_READ;
-    q.at = 70000;
-    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 6);
+    a.q.dir = XACT_READ;
+    a.q.at = 70000;
+    ck_assert_uint_eq(sdram_initial(&a), 6);
     /* at 10.42 us: the refresh of 10.4 us runs to 10.5 us and left the
      * bank precharged: tRCD 3 + CL 2 after that, 10.55 us: 13 cycles */
-    q.at = 10420000;
-    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 13);
-    rig_free(&r);
+    a.q.at = 10420000;
+    ck_assert_uint_eq(sdram_initial(&a), 13);
+    rig_free(&a.r);
 }
 END_TEST
 
@@ -426,34 +446,28 @@ END_TEST
  * 1, bank 1, idle (4); to 12 KiB + 100, index 2 again: a hit (WL 1). */
 START_TEST(sdram_odd_rows)
 {
-    Rig r;
-    rig_base(&r, "", ", banks: 2, row_size: 6KiB");
-    int ram = topo_find_comp(r.t, "ram");
-    void *m = platform_model(r.p, ram);
-    const CompParams *c = &r.t->comps[ram];
-    TimingQuery q = {.region = 0, .off = 0, .len = 16, .bus_hz = 100000000,
-                     .bus_width_bits = 128, .own_hz = 100000000,
-                     .dir = XACT_WRITE, .at = 0};
+    SdramAsk a;
+    sdram_ask(&a, ", banks: 2, row_size: 6KiB", 16);
     static const struct {
         uint64_t off;
         unsigned want;
     } seq[] = {{0, 4}, {12288, 7}, {6144, 4}, {12388, 1}};
     for (size_t i = 0; i < 4; i++) {
-        q.off = seq[i].off;
-        q.at = (SimTime)(i + 1) * 200000;
-        ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, seq[i].want);
+        a.q.off = seq[i].off;
+        a.q.at = (SimTime)(i + 1) * 200000;
+        ck_assert_uint_eq(sdram_initial(&a), seq[i].want);
     }
     /* Refreshes every 10.4 us for 10 cycles close every row: at 10.42 us
      * bank 1 waits for the end of the one at 10.4 us (10.5 us), then
      * tRCD 3 + WL 1: data at 10.54 us, 12 cycles after it asked; at
      * 20.85 us, two refresh periods on, the one at 20.8 us runs to
      * 20.9 us: data at 20.94 us, 9 cycles. */
-    q.off = 6144;
-    q.at = 10420000;
-    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 12);
-    q.at = 20850000;
-    ck_assert_uint_eq(sdram_timing(m, c, &q).initial_cycles, 9);
-    rig_free(&r);
+    a.q.off = 6144;
+    a.q.at = 10420000;
+    ck_assert_uint_eq(sdram_initial(&a), 12);
+    a.q.at = 20850000;
+    ck_assert_uint_eq(sdram_initial(&a), 9);
+    rig_free(&a.r);
 }
 END_TEST
 
