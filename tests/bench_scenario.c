@@ -6,9 +6,13 @@
  * its buffer; the PCI-X card reads SDRAM through the inbound window and
  * the CPU writes SDRAM, each with one 4 KiB transaction in flight (raw
  * transactions until the CPU model exists, docs/timing.md).  Prints
- *   bench scenario NAME ops=N wall_s=T events_per_s=X sim_cycles_per_s=Y
- *         sim_over_wall=Z bursts=K bursts_per_s=B events_per_burst=E
- *         inline_per_burst=I peak_rss_kib=W touched_kib=V
+ *   bench scenario NAME ops=N runs=R wall_s=T wall_median_s=M
+ *         events_per_s=X sim_cycles_per_s=Y sim_over_wall=Z bursts=K
+ *         bursts_per_s=B events_per_burst=E inline_per_burst=I
+ *         peak_rss_kib=W touched_kib=V
+ * (wall_s: the fastest of R runs, and every rate from it, since on a
+ * shared machine other work only ever adds time; wall_median_s: their
+ * median)
  * (events_per_burst: the events the kernel's queue ran per burst;
  * inline_per_burst: those coalescing ran without it, docs/performance.md)
  * (touched: the simulated memory the run wrote, which RSS should track)
@@ -17,13 +21,13 @@
  *   bench burst board=B bus=K dir=read|write MBps=X peak_MBps=Y
  * (one card's 4 KiB DMA bursts to SDRAM, back to back, against its bus's
  * width x clock)
- *   bench ioremap ops=N bytes=B scheme=S wall_s=X sim_s=Y sim_over_wall=Z
- *         bursts=K bursts_per_s=R events_per_burst=E inline_per_burst=I
- *         peak_rss_kib=W
+ *   bench ioremap ops=N bytes=B scheme=S runs=R wall_s=X wall_median_s=M
+ *         sim_s=Y sim_over_wall=Z bursts=K bursts_per_s=B
+ *         events_per_burst=E inline_per_burst=I peak_rss_kib=W
  * (scenarios/ioremap-target.yaml scaled to N operations, through the
  * runner, the oracle and the scheme, as `dmasim run` does it; alone with
- * `bench_scenario ioremap [N]`, as the saturated board is with
- * `bench_scenario saturated [N]`) */
+ * `bench_scenario ioremap [N [RUNS]]`, as the saturated board is with
+ * `bench_scenario saturated [N [RUNS]]`, one run unless asked) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +90,22 @@ static void issue(Stream *st)
     }
     st->next = (st->next + sizeof st->buf) % st->span;
 }
+
+/* The fastest and the median of n wall times (sorts them). */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void fastest_median(double *v, unsigned n, double *fast, double *med)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    *fast = v[0];
+    *med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAX_RUNS 15
 
 static double now_s(void)
 {
@@ -180,8 +200,9 @@ static Topology *with_idle(unsigned n)
 }
 
 /* The ioremap workload (scenarios/ioremap-target.yaml) scaled to `ops`
- * copies of 64 KiB, under struct: PLB DMA into a PCI-X card's memory. */
-static void ioremap_workload(unsigned ops)
+ * copies of 64 KiB, under struct: PLB DMA into a PCI-X card's memory;
+ * `runs` times, each a fresh run of the scheme. */
+static void ioremap_workload(unsigned ops, unsigned runs)
 {
     char topo[4096], path[] = "/tmp/dmasim-bench-XXXXXX";
     if (!realpath("topologies/ebony.yaml", topo)) {
@@ -202,20 +223,28 @@ static void ioremap_workload(unsigned ops)
     Scenario *s = scenario_load(path, &d);
     unlink(path);
     SchemeResult r;
-    double t0 = now_s();
-    if (!s || !run_scheme(s, dma_api_find("struct"), &r, &d)) {
-        fprintf(stderr, "bench ioremap: cannot run\n");
-        exit(2);
+    double wall[MAX_RUNS];
+    for (unsigned i = 0; i < runs; i++) {
+        double t0 = now_s();
+        if (!s || !run_scheme(s, dma_api_find("struct"), &r, &d)) {
+            fprintf(stderr, "bench ioremap: cannot run\n");
+            exit(2);
+        }
+        wall[i] = now_s() - t0;
+        if (i + 1 < runs)
+            scheme_result_free(&r); /* every run simulates the same */
     }
-    double wall = now_s() - t0;
+    double fast, med;
+    fastest_median(wall, runs, &fast, &med);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("bench ioremap ops=%u bytes=65536 scheme=struct wall_s=%.3f "
-           "sim_s=%.6f sim_over_wall=%.4f bursts=%llu bursts_per_s=%.0f "
-           "events_per_burst=%.2f inline_per_burst=%.2f peak_rss_kib=%ld\n",
-           ops, wall, (double)r.sim_time * 1e-12,
-           (double)r.sim_time * 1e-12 / wall, (unsigned long long)r.bursts,
-           (double)r.bursts / wall,
+    printf("bench ioremap ops=%u bytes=65536 scheme=struct runs=%u "
+           "wall_s=%.3f wall_median_s=%.3f sim_s=%.6f sim_over_wall=%.4f "
+           "bursts=%llu bursts_per_s=%.0f events_per_burst=%.2f "
+           "inline_per_burst=%.2f peak_rss_kib=%ld\n",
+           ops, runs, fast, med, (double)r.sim_time * 1e-12,
+           (double)r.sim_time * 1e-12 / fast, (unsigned long long)r.bursts,
+           (double)r.bursts / fast,
            (double)(r.events - r.events_inline) / (double)r.bursts,
            (double)r.events_inline / (double)r.bursts, ru.ru_maxrss);
     scheme_result_free(&r);
@@ -266,23 +295,38 @@ static void bursts(void)
     burst("ebony", XACT_READ);
 }
 
-/* The saturated board for `ops` operations: its line. */
-static void saturated(const Topology *t, uint64_t ops)
+/* The saturated board for `ops` operations, `runs` times: its line. */
+static void saturated(const Topology *t, uint64_t ops, unsigned runs)
 {
-    Result r = run(t, ops);
+    Result r = {0};
+    double wall[MAX_RUNS];
+    for (unsigned i = 0; i < runs; i++) {
+        r = run(t, ops); /* every run simulates the same */
+        wall[i] = r.wall_s;
+    }
+    double fast, med;
+    fastest_median(wall, runs, &fast, &med);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("bench scenario ebony-saturated ops=%llu wall_s=%.3f "
-           "events_per_s=%.0f sim_cycles_per_s=%.0f sim_over_wall=%.4f "
-           "bursts=%llu bursts_per_s=%.0f events_per_burst=%.2f "
-           "inline_per_burst=%.2f peak_rss_kib=%ld touched_kib=%llu\n",
-           (unsigned long long)ops, r.wall_s,
-           (double)(r.events - r.events_inline) / r.wall_s,
-           r.bus_cycles / r.wall_s, (double)r.sim * 1e-12 / r.wall_s,
-           (unsigned long long)r.bursts, (double)r.bursts / r.wall_s,
+    printf("bench scenario ebony-saturated ops=%llu runs=%u wall_s=%.3f "
+           "wall_median_s=%.3f events_per_s=%.0f sim_cycles_per_s=%.0f "
+           "sim_over_wall=%.4f bursts=%llu bursts_per_s=%.0f "
+           "events_per_burst=%.2f inline_per_burst=%.2f peak_rss_kib=%ld "
+           "touched_kib=%llu\n",
+           (unsigned long long)ops, runs, fast, med,
+           (double)(r.events - r.events_inline) / fast, r.bus_cycles / fast,
+           (double)r.sim * 1e-12 / fast, (unsigned long long)r.bursts,
+           (double)r.bursts / fast,
            (double)(r.events - r.events_inline) / (double)r.bursts,
            (double)r.events_inline / (double)r.bursts, ru.ru_maxrss,
            (unsigned long long)(r.touched / 1024));
+}
+
+/* The RUNS argument at argv[at]: 1 to MAX_RUNS, `dflt` without one. */
+static unsigned runs_arg(int argc, char **argv, int at, unsigned dflt)
+{
+    long n = argc > at ? strtol(argv[at], NULL, 10) : (long)dflt;
+    return n >= 1 && n <= MAX_RUNS ? (unsigned)n : dflt;
 }
 
 /* With the argument `burst`, only the burst lines (make validate compares
@@ -298,21 +342,23 @@ int main(int argc, char **argv)
         /* `ioremap [OPS]`: the workload alone (OPS copies, 1024 by
          * default), for make bench-instructions */
         long ops = argc > 2 ? strtol(argv[2], NULL, 10) : 1024;
-        ioremap_workload(ops > 0 && ops <= 65536 ? (unsigned)ops : 1024);
+        ioremap_workload(ops > 0 && ops <= 65536 ? (unsigned)ops : 1024,
+                         runs_arg(argc, argv, 3, 1));
         return 0;
     }
     if (argc > 1 && !strcmp(argv[1], "saturated")) {
         /* `saturated [OPS]`: the saturated board alone, no warm-up */
         long ops = argc > 2 ? strtol(argv[2], NULL, 10) : 300000;
         Topology *t = load("topologies/ebony.yaml");
-        saturated(t, ops > 0 && ops <= 100000000 ? (uint64_t)ops : 300000);
+        saturated(t, ops > 0 && ops <= 100000000 ? (uint64_t)ops : 300000,
+                  runs_arg(argc, argv, 3, 1));
         topology_free(t);
         return 0;
     }
-    ioremap_workload(1024);
+    ioremap_workload(1024, 7);
     Topology *t = load("topologies/ebony.yaml");
     run(t, 3000); /* warm up */
-    saturated(t, 300000);
+    saturated(t, 300000, 5);
     static const uint64_t counts[] = {30000, 300000};
     for (size_t i = 0; i < 2; i++) {
         Result s = run(t, counts[i]);
