@@ -62,7 +62,7 @@ static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 /* The direction of the bridge x's hop leads into: 0 down, 1 up. */
 static int post_dir(const Xact *x)
 {
-    return x->route.hops[x->hop + 1].window->tier == TIER_UP;
+    return x->route->hops[x->hop + 1].window->tier == TIER_UP;
 }
 
 /* The pieces a posting bridge takes x's bytes in: the near bus's
@@ -80,7 +80,7 @@ static uint64_t piece_bytes(const Platform *p, int bridge, const Xact *x)
  * aligned boundary of its address. */
 static uint64_t piece_end(const Xact *x, uint64_t piece, uint64_t off)
 {
-    uint64_t a = x->route.hops[x->hop].addr + off;
+    uint64_t a = x->route->hops[x->hop].addr + off;
     return off + (piece - a % piece);
 }
 
@@ -101,7 +101,7 @@ static uint64_t write_accept(Platform *p, int bridge, Xact *x, uint64_t want)
     if (!bp->post_bytes)
         return want; /* it flows through, store and forward */
     if (bp->write_disconnect) {
-        uint64_t a = x->route.hops[x->hop].addr + x->hop_len - x->bytes_left;
+        uint64_t a = x->route->hops[x->hop].addr + x->hop_len - x->bytes_left;
         want = min64(want, bp->write_disconnect - a % bp->write_disconnect);
     }
     return room_for_next(p, bridge, x, want) ? want : 0;
@@ -121,7 +121,7 @@ static bool take_room(Platform *p, PostedCopy *c)
     uint64_t end = b->done + b->bytes;
     uint64_t *free_bytes = &model(p, c->bridge)->free[c->dir];
     uint64_t far_hz =
-        t->clocks[t->buses[x->route.hops[c->in.hop].bus].clock_idx].hz;
+        t->clocks[t->buses[x->route->hops[c->in.hop].bus].clock_idx].hz;
     unsigned cross = t->comps[c->bridge].bridge->cross_cycles;
     uint64_t from = c->taken;
     while (c->taken < end) {
@@ -186,7 +186,7 @@ static void write_stream(Platform *p, int bridge, Xact *x)
         c->near = x;
         c->piece = piece_bytes(p, bridge, x);
         c->taken = 0;
-        xact_copy(&c->x, x);
+        plat_xact_copy(&c->x, x);
         c->x.role = XACT_POSTED;
         c->x.data = c->data;
         c->x.done = copy_done;
@@ -269,7 +269,7 @@ static uint64_t read_limit(const Platform *p, int bridge, int near,
 static uint64_t read_fetch(const Platform *p, int bridge, const Xact *x,
                            uint64_t path_limit)
 {
-    const Route *r = &x->route;
+    const Route *r = x->route;
     const Topology *t = p->t;
     if (!t->comps[r->target_comp].kind->is_system_ram)
         return x->len;

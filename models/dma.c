@@ -209,7 +209,7 @@ static void fail(DmaXfer *x, const Xact *io)
 {
     if (x->result == ROUTE_OK) {
         x->result = io->result; /* the first bus error ends the transfer */
-        x->io = *io;            /* its route, for the reason */
+        x->io = *io;            /* its reason */
     }
 }
 

@@ -68,7 +68,7 @@ static void burst_end(Sim *s, void *opaque);
  * data) on its read path. */
 static BusState *path_of(Platform *p, const Xact *x)
 {
-    int bus = x->route.hops[x->hop].bus;
+    int bus = x->route->hops[x->hop].bus;
     const BusTiming *bt = &p->t->buses[bus].timing;
     bool write = bt->split_rw && x->dir == XACT_WRITE &&
                  x->phase != XACT_RETURNING;
@@ -212,7 +212,7 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
         what = "retry: buffer full";
         break;
     case BURST_ABORT:
-        what = x->route.status == ROUTE_TARGET_ABORT ? "target abort"
+        what = x->route->status == ROUTE_TARGET_ABORT ? "target abort"
                                                      : "master abort";
         break;
     case BURST_DATA:
@@ -227,11 +227,11 @@ static void trace_burst(Platform *p, const BusState *bs, const Xact *x,
         break;
     }
     BurstEvent e = {
-        .bus = x->route.hops[x->hop].bus,
-        .write_path = bs != &p->buses[x->route.hops[x->hop].bus],
+        .bus = x->route->hops[x->hop].bus,
+        .write_path = bs != &p->buses[x->route->hops[x->hop].bus],
         .requester = requester(x),
         .master = x->master,
-        .addr = x->route.hops[x->hop].addr,
+        .addr = x->route->hops[x->hop].addr,
         .bytes = moved,
         .what = what,
         .start = x->burst_start,

@@ -11,6 +11,25 @@
 
 #include "sim/hw/platform_int.h"
 
+/* Under AddressSanitizer a route back in the pool is poisoned, so that a
+ * transaction reading its route after its last holder dropped it stops
+ * the sanitizer build rather than reading another's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(a, n) ASAN_POISON_MEMORY_REGION(a, n)
+#define POOL_UNPOISON(a, n) ASAN_UNPOISON_MEMORY_REGION(a, n)
+#else
+#define POOL_POISON(a, n) ((void)(a), (void)(n))
+#define POOL_UNPOISON(a, n) ((void)(a), (void)(n))
+#endif
+
 Platform *platform_new(const Topology *t)
 {
     Platform *p = calloc(1, sizeof *p);
@@ -56,6 +75,11 @@ void platform_free(Platform *p)
         free(c);
     }
     plat_reads_free(p);
+    for (PooledRoute *r = p->route_all, *next; r; r = next) {
+        next = r->all;
+        POOL_UNPOISON(&r->r, sizeof r->r);
+        free(r);
+    }
     for (size_t i = 0; i < 2 * p->t->n_buses; i++)
         free(p->buses[i].q);
     free(p->buses);
@@ -138,6 +162,58 @@ uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
 /* ---- pools of the platform's own transactions ---------------------------- */
 
+/* ---- routes ---------------------------------------------------------------- */
+
+Route *plat_route_get(Platform *p, Xact *x)
+{
+    PooledRoute *r = p->route_free;
+    if (r) {
+        p->route_free = r->next;
+        POOL_UNPOISON(&r->r, sizeof r->r);
+    } else {
+        r = malloc(sizeof *r); /* routing sets what is read of it */
+        if (!r)
+            abort();
+        r->all = p->route_all;
+        p->route_all = r;
+    }
+    r->refs = 1;
+    x->route = &r->r;
+    return &r->r;
+}
+
+void plat_route_share(Xact *c, const Xact *x)
+{
+    PooledRoute *r = (PooledRoute *)x->route;
+    r->refs++;
+    c->route = x->route;
+}
+
+void plat_route_drop(Platform *p, Xact *x)
+{
+    PooledRoute *r = (PooledRoute *)x->route;
+    if (!r)
+        return;
+    if (x->result != ROUTE_OK) {
+        size_t n = strnlen(r->r.reason, sizeof x->reason - 1);
+        memcpy(x->reason, r->r.reason, n);
+        x->reason[n] = '\0';
+    }
+    x->route = NULL;
+    if (--r->refs == 0) {
+        r->next = p->route_free;
+        p->route_free = r;
+        POOL_POISON(&r->r, sizeof r->r);
+    }
+}
+
+void plat_xact_copy(Xact *c, const Xact *x)
+{
+    memcpy(c, x, offsetof(Xact, reason));
+    c->reason[0] = '\0';
+    plat_route_share(c, x);
+}
+
 PostedCopy *plat_posted_get(Platform *p)
 {
     PostedCopy *c = p->posted_free;
@@ -188,12 +264,12 @@ static TargetTiming claimant_timing(const Platform *p, int comp, int region,
 TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
                                uint64_t done, uint64_t len, SimTime at)
 {
-    int bus = x->route.hops[x->hop].bus;
+    int bus = x->route->hops[x->hop].bus;
     if (!last_hop(x)) /* the bridge carrying it on */
         return claimant_timing(p, next_bridge(x), -1, 0, len, bus, x->dir,
                                at);
-    return claimant_timing(p, x->route.target_comp, x->route.target_region,
-                           x->route.offset + done, len, bus, x->dir, at);
+    return claimant_timing(p, x->route->target_comp, x->route->target_region,
+                           x->route->offset + done, len, bus, x->dir, at);
 }
 
 /* The target moves the bytes: at the end of the last forward hop (its
@@ -201,16 +277,16 @@ TargetTiming plat_hop_claimant(const Platform *p, const Xact *x,
 static void target_access(Platform *p, Xact *x)
 {
     const Topology *t = p->t;
-    if (x->route.status != ROUTE_OK)
+    if (x->route->status != ROUTE_OK)
         return;
-    const CompParams *c = &t->comps[x->route.target_comp];
+    const CompParams *c = &t->comps[x->route->target_comp];
     if (c->kind->access)
-        c->kind->access(p->models[x->route.target_comp], c,
-                        x->route.target_region, x->route.offset, x->dir,
+        c->kind->access(p->models[x->route->target_comp], c,
+                        x->route->target_region, x->route->offset, x->dir,
                         x->data, x->len);
     if (x->dir == XACT_WRITE && p->watch)
-        p->watch(p->watch_opaque, x->master, x->route.target_comp,
-                 x->route.target_region, x->route.offset, x->len,
+        p->watch(p->watch_opaque, x->master, x->route->target_comp,
+                 x->route->target_region, x->route->offset, x->len,
                  x->writeback ? WRITE_BACK : WRITE_BUS);
 }
 
@@ -232,11 +308,12 @@ static void complete(Sim *s, void *opaque)
     assert(x->phase == XACT_OUTBOUND || x->phase == XACT_RETURNING);
     if (x->phase == XACT_OUTBOUND) /* a read's data moved on its way back */
         target_access(x->plat, x);
-    x->result = x->route.status;
-    x->residue = x->route.status == ROUTE_OK ? 0 : x->len;
+    x->result = x->route->status;
+    x->residue = x->route->status == ROUTE_OK ? 0 : x->len;
     x->phase = XACT_COMPLETE;
     x->completed = sim_now(s);
     plat_stop_poll(x);
+    plat_route_drop(x->plat, x);
     x->done(s, x, x->opaque);
 }
 
@@ -249,8 +326,8 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
     const BusParams *b = hop_bus(p, x);
     /* A split completion is the bridge's own transaction on that bus. */
     x->requester = x->phase == XACT_RETURNING && b->timing.split_read_bytes
-                       ? x->route.hops[h + 1].via
-                       : x->route.hops[h].via;
+                       ? x->route->hops[h + 1].via
+                       : x->route->hops[h].via;
     bool data = hop_carries_data(x);
     /* A read's target hop moves what the bridges fetch for its command;
      * only the bytes asked for go back. */
@@ -267,9 +344,9 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
 void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
 {
     const Topology *t = p->t;
-    const BusParams *far = &t->buses[x->route.hops[to].bus];
-    TargetTiming bt = claimant_timing(p, x->route.hops[bridge_hop].via, -1, 0,
-                                      x->len, x->route.hops[x->hop].bus,
+    const BusParams *far = &t->buses[x->route->hops[to].bus];
+    TargetTiming bt = claimant_timing(p, x->route->hops[bridge_hop].via, -1, 0,
+                                      x->len, x->route->hops[x->hop].bus,
                                       x->dir, sim_now(p->sim));
     SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
                                  sim_now(p->sim), bt.cross_cycles);
@@ -287,6 +364,7 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     x->phase = XACT_COMPLETE;
     x->completed = sim_now(p->sim);
     plat_stop_poll(x);
+    plat_route_drop(p, x);
     x->done(p->sim, x, x->opaque);
 }
 
@@ -308,7 +386,7 @@ static void hop_done(Platform *p, Xact *x)
     } else if (!last_hop(x)) {
         plat_cross_to(p, x, x->hop + 1, x->hop + 1);
     } else if (x->dir == XACT_READ && x->hop > 0 &&
-               x->route.status == ROUTE_OK) {
+               x->route->status == ROUTE_OK) {
         /* A read reached its target: the data goes back the way it came,
          * crossing every bridge again (the bridge that fetched it sends it
          * back as it came, on a bus of split transactions). */
@@ -333,7 +411,7 @@ static unsigned iommu_walk(Platform *p, const Xact *x)
 {
     if (x->phase != XACT_OUTBOUND || last_hop(x))
         return 0;
-    const Decoder *d = x->route.hops[x->hop + 1].window;
+    const Decoder *d = x->route->hops[x->hop + 1].window;
     if (!d || !d->iommu || !d->mapped)
         return 0;
     const IommuParams *io = &p->t->comps[d->comp].bridge->iommu;
@@ -348,7 +426,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     plat_arrived(p, x); /* what it may send */
     const BusParams *b = hop_bus(p, x);
     const BusTiming *bt = &b->timing;
-    uint64_t addr = x->route.hops[x->hop].addr;
+    uint64_t addr = x->route->hops[x->hop].addr;
     uint64_t hz = p->t->clocks[b->clock_idx].hz;
     /* Address pipelining hides the arbitration and address phases. */
     uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
@@ -370,10 +448,10 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
         x->burst = BURST_ABORT;
         /* A target abort: the bridge claims the address, then ends it
          * without data; nobody claiming it is a master abort. */
-        if (x->route.status == ROUTE_TARGET_ABORT) {
+        if (x->route->status == ROUTE_TARGET_ABORT) {
             TargetTiming tt =
-                claimant_timing(p, x->route.aborter, -1, 0, x->hop_len,
-                                x->route.hops[x->hop].bus, x->dir, at);
+                claimant_timing(p, x->route->aborter, -1, 0, x->hop_len,
+                                x->route->hops[x->hop].bus, x->dir, at);
             return plat_per_burst(bt, b->width_bits, addr, x->hop_len, tt) -
                    hidden;
         }
@@ -640,8 +718,8 @@ void platform_issue(Platform *p, Xact *x)
     x->back = NULL;
     x->poller = NULL;
     x->issued = sim_now(p->sim);
-    route_access_ws(t, p->ws, x->master, x->addr, x->len, &x->route);
-    const Route *r = &x->route;
+    Route *r = plat_route_get(p, x);
+    route_access_ws(t, p->ws, x->master, x->addr, x->len, r);
     x->fetch_len = x->dir == XACT_READ && r->status == ROUTE_OK &&
                            r->n_hops >= 2
                        ? bridge_ops(p, r->hops[1].via)

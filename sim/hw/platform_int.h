@@ -134,9 +134,20 @@ typedef struct BridgeOps {
                            uint64_t path_limit);
 } BridgeOps;
 
+/* A route in the platform's pool: routed into at issue, shared by the
+ * transactions the platform issues on that one's behalf, back in the
+ * pool when the last of them completes. */
+typedef struct PooledRoute {
+    Route r;                  /* first: a transaction's route points here */
+    unsigned refs;
+    struct PooledRoute *next; /* free list */
+    struct PooledRoute *all;  /* every one, for freeing */
+} PooledRoute;
+
 struct Platform {
     const Topology *t;
     Sim *sim;
+    PooledRoute *route_free, *route_all;
     WinState *ws; /* the programmable windows as their registers are now */
     BusState *buses;
     void **models;
@@ -163,17 +174,17 @@ struct Platform {
 /* Per hop: the bus, its timing, and what the claimant costs. */
 static inline const BusParams *hop_bus(const Platform *p, const Xact *x)
 {
-    return &p->t->buses[x->route.hops[x->hop].bus];
+    return &p->t->buses[x->route->hops[x->hop].bus];
 }
 
 static inline bool last_hop(const Xact *x)
 {
-    return x->hop + 1 == x->route.n_hops;
+    return x->hop + 1 == x->route->n_hops;
 }
 
 static inline bool hop_aborts(const Xact *x)
 {
-    return last_hop(x) && x->route.status != ROUTE_OK;
+    return last_hop(x) && x->route->status != ROUTE_OK;
 }
 
 /* The component asking for the bus (set at each hop's start). */
@@ -185,7 +196,7 @@ static inline int requester(const Xact *x)
 /* The bridge the current hop leads into (not on the last hop). */
 static inline int next_bridge(const Xact *x)
 {
-    return x->route.hops[x->hop + 1].via;
+    return x->route->hops[x->hop + 1].via;
 }
 
 /* Whether the current hop carries the data: every hop of a write (posted,
@@ -202,7 +213,7 @@ static inline bool hop_carries_data(const Xact *x)
  * every later burst where the last one ended. */
 static inline uint64_t burst_lead_off(const Xact *x, uint64_t width_bytes)
 {
-    return (x->route.hops[x->hop].addr + (x->hop_len - x->bytes_left)) %
+    return (x->route->hops[x->hop].addr + (x->hop_len - x->bytes_left)) %
            width_bytes;
 }
 
@@ -231,6 +242,20 @@ static inline const BridgeOps *bridge_ops(const Platform *p, int bridge)
 {
     return p->t->comps[bridge].kind->bridge_ops;
 }
+
+/* ---- platform.c: routes ------------------------------------------------- */
+
+/* A route from the pool, for x to be routed into (x holds it). */
+Route *plat_route_get(Platform *p, Xact *x);
+/* x is done with its route (its bus error's reason is kept in x); the
+ * route goes back to the pool when no transaction holds it. */
+void plat_route_drop(Platform *p, Xact *x);
+/* c, prepared on x's behalf, shares x's route. */
+void plat_route_share(Xact *c, const Xact *x);
+/* Copies x into c, for a transaction the platform issues on x's behalf
+ * (a posted write a bridge carries on, a poll): every field, the route
+ * shared (not copied). */
+void plat_xact_copy(Xact *c, const Xact *x);
 
 /* ---- platform.c: the transaction's path --------------------------------- */
 

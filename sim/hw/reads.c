@@ -47,6 +47,7 @@ static Poll *poll_get(Platform *p)
 
 static void poll_put(Platform *p, Poll *q)
 {
+    plat_route_drop(p, &q->x);
     q->next = p->poll_free;
     p->poll_free = q;
 }
@@ -105,10 +106,10 @@ static void piece_done(Sim *s, Xact *px, void *opaque)
 uint64_t plat_read_piece(const Platform *p, const Xact *x)
 {
     uint64_t piece = 0;
-    for (size_t h = 1; h < x->route.n_hops; h++) {
-        int br = x->route.hops[h].via;
+    for (size_t h = 1; h < x->route->n_hops; h++) {
+        int br = x->route->hops[h].via;
         uint64_t limit = bridge_ops(p, br)->read_limit(
-            p, br, x->route.hops[h - 1].bus, x->route.hops[h - 1].via);
+            p, br, x->route->hops[h - 1].bus, x->route->hops[h - 1].via);
         if (limit && (!piece || limit < piece))
             piece = limit;
     }
@@ -129,7 +130,7 @@ static void in_pieces(Platform *p, Xact *x, uint64_t piece, bool rest)
  * request of its own: the master retries for the rest. */
 bool plat_read_in_pieces(Platform *p, Xact *x)
 {
-    const Route *r = &x->route;
+    const Route *r = x->route;
     if (x->dir != XACT_READ || r->status != ROUTE_OK || r->n_hops < 2)
         return false;
     uint64_t piece = plat_read_piece(p, x);
@@ -167,7 +168,8 @@ void plat_start_poll(Platform *p, Xact *x)
         x->role == XACT_POLL || x->poller)
         return;
     Poll *q = poll_get(p);
-    xact_copy(&q->x, x); /* its route, master and hop: the request, again */
+    plat_xact_copy(&q->x, x); /* its route, master and hop: the request,
+                                 again */
     q->x.role = XACT_POLL;
     q->x.poller = NULL;
     q->x.data = NULL;
@@ -246,8 +248,8 @@ static void split_returned(Sim *s, Xact *cx, void *opaque)
 static bool streams_back(const Platform *p, const Xact *x)
 {
     return x->dir == XACT_READ && x->phase == XACT_OUTBOUND && last_hop(x) &&
-           x->hop > 0 && x->route.status == ROUTE_OK &&
-           p->t->buses[x->route.hops[x->hop - 1].bus].timing.split_read_bytes;
+           x->hop > 0 && x->route->status == ROUTE_OK &&
+           p->t->buses[x->route->hops[x->hop - 1].bus].timing.split_read_bytes;
 }
 
 /* The target's hop moved `moved` more bytes of x: when it streams back,
@@ -258,10 +260,10 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
     if (!streams_back(p, x))
         return;
     const Topology *t = p->t;
-    int bridge = x->route.hops[x->hop].via;
+    int bridge = x->route->hops[x->hop].via;
     const BridgeParams *bp = t->comps[bridge].bridge;
     uint64_t near_hz =
-        t->clocks[t->buses[x->route.hops[x->hop - 1].bus].clock_idx].hz;
+        t->clocks[t->buses[x->route->hops[x->hop - 1].bus].clock_idx].hz;
     SplitReturn *r = x->back;
     if (!r) {
         r = split_get(p);
@@ -273,7 +275,7 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
                                         bp->completer_cycles));
         xact_prepare(&r->x, x->master, XACT_READ, x->addr, x->len, x->data,
                      split_returned, r);
-        route_copy(&r->x.route, &x->route);
+        plat_route_share(&r->x, x);
         r->x.phase = XACT_RETURNING;
         r->x.role = XACT_COMPLETION;
         r->x.plat = p;

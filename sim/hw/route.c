@@ -192,16 +192,3 @@ bool route_access_ws(const Topology *t, const WinState *ws, int master,
         r->hops[r->n_hops++] = (RouteHop){bus, sp, addr, d->comp, d};
     }
 }
-
-void route_copy(Route *dst, const Route *src)
-{
-    size_t hops = offsetof(Route, hops);
-    size_t rest = offsetof(Route, n_hops);
-    memcpy(dst, src, hops);
-    memcpy(dst->hops, src->hops, src->n_hops * sizeof src->hops[0]);
-    memcpy((char *)dst + rest, (const char *)src + rest,
-           offsetof(Route, reason) - rest);
-    size_t n = strnlen(src->reason, sizeof src->reason - 1);
-    memcpy(dst->reason, src->reason, n);
-    dst->reason[n] = '\0';
-}

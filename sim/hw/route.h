@@ -18,6 +18,7 @@ typedef enum {
 /* A bridge chain is at most TOPO_MAX_DEPTH deep, and a route never
  * revisits a bus, so it climbs and descends at most that far. */
 #define ROUTE_MAX_HOPS (2 * TOPO_MAX_DEPTH + 2)
+#define ROUTE_REASON_BYTES 320
 
 typedef struct RouteHop {
     int bus;
@@ -44,7 +45,7 @@ typedef struct Route {
                               access is boundary - hops[n_hops-1].addr
                               bytes) */
     int aborter;           /* ROUTE_TARGET_ABORT: the bridge */
-    char reason[320];      /* why it died, for people */
+    char reason[ROUTE_REASON_BYTES]; /* why it died, for people */
 } Route;
 
 /* Routes [addr, addr + len) issued by component `master` in memory space.
@@ -55,9 +56,6 @@ bool route_access(const Topology *t, int master, uint64_t addr, uint64_t len,
 /* The same with the programmable windows as ws has them (NULL: boot). */
 bool route_access_ws(const Topology *t, const WinState *ws, int master,
                      uint64_t addr, uint64_t len, Route *r);
-
-/* Copies src into dst: its hops and its reason, not the unused rest. */
-void route_copy(Route *dst, const Route *src);
 
 /* "master-abort", "beyond-width", … as used in JSON. */
 const char *route_status_name(RouteStatus s);

@@ -79,7 +79,9 @@ struct Xact {
     RouteStatus result;   /* ROUTE_OK, or the bus error */
     uint64_t residue;     /* bytes not transferred: 0 or len */
     SimTime issued, completed;
-    Route route;
+    const Route *route;   /* from issue to completion (NULL before and
+                             after): the platform's, shared with the
+                             transactions it issues on this one's behalf */
     XactPhase phase;
     XactRole role;
     size_t hop;           /* the bus it is on */
@@ -107,19 +109,18 @@ struct Xact {
     struct SplitReturn *back; /* a read at its target whose data the
                                  bridge sends back as it comes */
     struct Poll *poller;  /* its requester polling for it, while it waits */
+    char reason[ROUTE_REASON_BYTES]; /* after a bus error (result not
+                                        ROUTE_OK): why, for people */
 };
 
 /* Prepares x for platform_issue with the master's fields; every other
- * field is cleared but the route, which routing sets before anything
- * reads it (clearing its 2.6 KB for each of a DMA engine's 64-byte
- * pieces cost more than the piece's bus model). */
+ * field is cleared (the reason's text but its first byte: it is written
+ * only with a bus error). */
 static inline void xact_prepare(Xact *x, int master, XactDir dir,
                                 uint64_t addr, uint64_t len, uint8_t *data,
                                 XactDoneFn *done, void *opaque)
 {
-    size_t after = offsetof(Xact, route) + sizeof x->route;
-    memset(x, 0, offsetof(Xact, route));
-    memset((char *)x + after, 0, sizeof *x - after);
+    memset(x, 0, offsetof(Xact, reason) + 1);
     x->master = master;
     x->dir = dir;
     x->addr = addr;
@@ -127,18 +128,6 @@ static inline void xact_prepare(Xact *x, int master, XactDir dir,
     x->data = data;
     x->done = done;
     x->opaque = opaque;
-}
-
-/* Copies x into c, for a transaction the platform issues on x's behalf
- * (a posted write a bridge carries on, a poll): every field, and of the
- * route only the hops it has and its reason when it has one, not the
- * whole 2.6 KB. */
-static inline void xact_copy(Xact *c, const Xact *x)
-{
-    size_t after = offsetof(Xact, route) + sizeof x->route;
-    memcpy(c, x, offsetof(Xact, route));
-    memcpy((char *)c + after, (const char *)x + after, sizeof *x - after);
-    route_copy(&c->route, &x->route);
 }
 
 #endif

@@ -327,7 +327,7 @@ static void cpu_done(Sim *sim, CpuOp *op, void *opaque)
     trace_cpu(st, op);
     if (op->result != ROUTE_OK)
         bus_error(st, st->run->t->comps[st->run->s->cpu].name,
-                  op->io.route.reason);
+                  op->io.reason);
     next_step(st);
 }
 
@@ -342,7 +342,7 @@ static void piece_done(Sim *sim, CpuOp *op, void *opaque)
     trace_cpu(st, op);
     if (op->result != ROUTE_OK) {
         bus_error(st, st->run->t->comps[st->run->s->cpu].name,
-                  op->io.route.reason);
+                  op->io.reason);
         next_step(st);
         return;
     }
@@ -437,7 +437,7 @@ static void dma_done(Sim *sim, DmaXfer *x, void *opaque)
         run->dma_busy += sim_now(sim) - run->dma_since;
     if (x->result != ROUTE_OK)
         bus_error(st, st->run->t->comps[st->plan.engine].name,
-                  x->io.route.reason);
+                  x->io.reason);
     next_step(st);
 }
 
