@@ -223,7 +223,8 @@ END_TEST
  * 1 MiB, page 1 to RAM 320 KiB (below it).  A 64-byte write from 32 bytes
  * before the page boundary is disconnected there: its first half lands at
  * the end of page 0's memory, its second at the start of page 1's.  Into
- * page 2, which maps nothing, the second half is a target abort. */
+ * page 2, which maps nothing, the second half is a target abort, and the
+ * reason is the abort's (not the disconnect's that split it). */
 START_TEST(iommu_pages_split_at_boundaries)
 {
     Rig r;
@@ -251,6 +252,8 @@ START_TEST(iommu_pages_split_at_boundaries)
     x = one(&r, "card", XACT_WRITE, 0x80002000 - 32, sizeof a, a);
     ck_assert_int_eq(x->result, ROUTE_TARGET_ABORT);
     ck_assert_uint_eq(x->residue, 32);
+    ck_assert_str_eq(x->reason, "target abort on pci: br's IOMMU maps "
+                                "nothing at 0x8000_2000");
     store_read(ram, 0x50000 + 4096 - 32, got, 32);
     ck_assert(!memcmp(got, a, 32));
     /* remapped: page 0 now leads to RAM 2 MiB */

@@ -356,7 +356,7 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
 /* Completes x now with a result the platform decided (posted, or a read
  * assembled from pieces). */
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
-                      uint64_t residue)
+                      uint64_t residue, const char *why)
 {
     assert(x->phase == XACT_OUTBOUND || x->phase == XACT_RETURNING);
     x->result = result;
@@ -365,6 +365,11 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     x->completed = sim_now(p->sim);
     plat_stop_poll(x);
     plat_route_drop(p, x);
+    if (why && result != ROUTE_OK) {
+        size_t n = strnlen(why, sizeof x->reason - 1);
+        memmove(x->reason, why, n);
+        x->reason[n] = '\0';
+    }
     x->done(p->sim, x, x->opaque);
 }
 
@@ -375,7 +380,7 @@ static void hop_done(Platform *p, Xact *x)
         /* The bridge has all of it: the write is done here. */
         x->flow->near = NULL;
         x->flow = NULL;
-        plat_finish_xact(p, x, ROUTE_OK, 0);
+        plat_finish_xact(p, x, ROUTE_OK, 0, NULL);
         return;
     }
     if (x->phase == XACT_RETURNING) {

@@ -267,8 +267,11 @@ TargetTiming plat_hop_claimant(const Platform *p, const Xact *x, uint64_t done,
                                uint64_t len, SimTime at);
 void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive);
 void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop);
+/* x completes now with a result the platform decided; `why`: the bus
+ * error's reason when another transaction met it (a piece), else NULL
+ * (x's own route says). */
 void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
-                      uint64_t residue);
+                      uint64_t residue, const char *why);
 /* The burst granted to x now: sets x->burst and x->burst_beats and
  * returns its cycles.  `waiting`: other requesters wait on this path;
  * `overlap`: address pipelining hides its arbitration and address

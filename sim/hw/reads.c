@@ -97,8 +97,9 @@ static void piece_done(Sim *s, Xact *px, void *opaque)
     }
     RouteStatus result = px->result;
     uint64_t residue = result == ROUTE_OK ? 0 : x->len - r->off;
-    piece_put(p, r);
-    plat_finish_xact(p, x, result, residue);
+    piece_put(p, r); /* px's reason is read before the master's callback,
+                        which may take r again */
+    plat_finish_xact(p, x, result, residue, px->reason);
 }
 
 /* What the bridges a read crosses fetch for one request: the smallest of
@@ -231,7 +232,7 @@ static void split_over(Platform *p, SplitReturn *r)
     x->back = NULL;
     r->next = p->split_free;
     p->split_free = r;
-    plat_finish_xact(p, x, ROUTE_OK, 0);
+    plat_finish_xact(p, x, ROUTE_OK, 0, NULL);
 }
 
 static void split_returned(Sim *s, Xact *cx, void *opaque)
