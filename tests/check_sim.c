@@ -506,8 +506,7 @@ START_TEST(clock_edges)
                                                     ? (uint64_t)want
                                                     : SIM_TIME_MAX);
         }
-        /* and everywhere in 64 bits, where a reciprocal stands in for
-         * the division */
+        /* and everywhere in 64 bits (the first 18 million edges) */
         uint64_t x = 0x9E3779B97F4A7C15ULL;
         for (int j = 0; j < 20000; j++) {
             x ^= x << 13;
@@ -523,9 +522,8 @@ START_TEST(clock_edges)
             ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)want);
         }
     }
-    /* and past 64 bits, where the formulas are split into 64-bit parts:
-     * every edge and every time, at random over the whole range, and at
-     * the end of time */
+    /* and past 64 bits, where they divide 128 bits: every edge and every
+     * time, at random over the whole range, and at the end of time */
     static const uint64_t more[] = {1, 3, 999, 33333333, 66666666,
                                     133330000, 133333333, 266666666,
                                     1500000001, 999999999999ULL,
