@@ -5,10 +5,11 @@
  * Each scenario runs several ways that must not change a figure: twice
  * (a run is deterministic), with a burst trace (tracing only watches),
  * and with DMASIM_NO_COALESCE (every burst ends on an event of its own,
- * as the burst-by-burst model has it; docs/performance.md).  The JSON and CSV of every way must be byte-identical to the
- * first's; and the JSON must hold what is true of any run: no bus busier
- * than all the time, and a correct scheme with no wrong byte and no
- * error.
+ * as the burst-by-burst model has it; docs/performance.md), traced and
+ * not.  The JSON and CSV of every way must be byte-identical to the
+ * first's, and the trace not coalesced to the trace coalesced; and the
+ * JSON must hold what is true of any run: no bus busier than all the
+ * time, and a correct scheme with no wrong byte and no error.
  *
  * DMASIM_CONTENTION=N runs N scenarios per board (default 2). */
 #define _DEFAULT_SOURCE /* realpath */
@@ -228,8 +229,9 @@ static void invariants(const char *json, const char *what)
 }
 
 /* Runs the scenario at `scen` plainly, checks what holds of any run,
- * then every other way, which must give the same JSON and CSV.  `text`
- * is shown when they differ (NULL: the file is the scenario). */
+ * then every other way, which must give the same JSON and CSV (and the
+ * traced ways the same trace).  `text` is shown when they differ (NULL:
+ * the file is the scenario). */
 static void every_way(const char *scen, const char *what, const char *text)
 {
     char trace[PATH_MAX + 32];
@@ -242,8 +244,9 @@ static void every_way(const char *scen, const char *what, const char *text)
         {"again", false, false},      /* a run is deterministic */
         {"traced", true, false},      /* a trace only watches */
         {"not coalesced", false, true}, /* every burst ends on an event */
+        {"traced, not coalesced", true, true}, /* the same bursts */
     };
-    char *json0, *csv0;
+    char *json0, *csv0, *trace0 = NULL;
     run_way(scen, NULL, &json0, &csv0, what);
     invariants(json0, what);
     for (size_t w = 0; w < sizeof ways / sizeof *ways; w++) {
@@ -259,11 +262,23 @@ static void every_way(const char *scen, const char *what, const char *text)
                       what, how, text ? text : "");
         ck_assert_msg(!strcmp(csv, csv0), "%s: CSV differs %s:\n%s",
                       what, how, text ? text : "");
+        if (ways[w].trace) {
+            char *tr = slurp(trace);
+            if (!trace0) {
+                trace0 = tr;
+            } else {
+                ck_assert_msg(!strcmp(tr, trace0),
+                              "%s: trace differs %s:\n%s", what, how,
+                              text ? text : "");
+                free(tr);
+            }
+        }
         free(json);
         free(csv);
     }
     free(json0);
     free(csv0);
+    free(trace0);
 }
 
 static unsigned per_board(void)
