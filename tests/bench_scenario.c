@@ -16,8 +16,9 @@
  * (events_per_burst: the events the kernel's queue ran per burst;
  * inline_per_burst: those coalescing ran without it, docs/performance.md)
  * (touched: the simulated memory the run wrote, which RSS should track)
- *   bench scaling transactions=N wall_s=X per_xact_ns=Y
- *   bench scaling idle_components=N wall_s=X per_xact_ns=Y
+ *   bench scaling transactions=N runs=R wall_s=X per_xact_ns=Y
+ *   bench scaling idle_components=N runs=R wall_s=X per_xact_ns=Y
+ * (the fastest of R runs)
  *   bench burst board=B bus=K dir=read|write MBps=X peak_MBps=Y
  * (one card's 4 KiB DMA bursts to SDRAM, back to back, against its bus's
  * width x clock)
@@ -322,6 +323,18 @@ static void saturated(const Topology *t, uint64_t ops, unsigned runs)
            (unsigned long long)(r.touched / 1024));
 }
 
+/* The fastest wall time of `runs` runs of the saturated board. */
+static double fastest(const Topology *t, uint64_t ops, unsigned runs)
+{
+    double best = 0;
+    for (unsigned i = 0; i < runs; i++) {
+        double w = run(t, ops).wall_s;
+        if (!i || w < best)
+            best = w;
+    }
+    return best;
+}
+
 /* The RUNS argument at argv[at]: 1 to MAX_RUNS, `dflt` without one. */
 static unsigned runs_arg(int argc, char **argv, int at, unsigned dflt)
 {
@@ -361,20 +374,19 @@ int main(int argc, char **argv)
     saturated(t, 300000, 5);
     static const uint64_t counts[] = {30000, 300000};
     for (size_t i = 0; i < 2; i++) {
-        Result s = run(t, counts[i]);
-        printf("bench scaling transactions=%llu wall_s=%.4f "
+        double s = fastest(t, counts[i], 3);
+        printf("bench scaling transactions=%llu runs=3 wall_s=%.4f "
                "per_xact_ns=%.1f\n",
-               (unsigned long long)counts[i], s.wall_s,
-               s.wall_s * 1e9 / (double)counts[i]);
+               (unsigned long long)counts[i], s, s * 1e9 / (double)counts[i]);
     }
     topology_free(t);
     static const unsigned idle[] = {0, 1000};
     for (size_t i = 0; i < 2; i++) {
         Topology *ti = with_idle(idle[i]);
-        Result s = run(ti, 300000);
-        printf("bench scaling idle_components=%u wall_s=%.4f "
+        double s = fastest(ti, 300000, 3);
+        printf("bench scaling idle_components=%u runs=3 wall_s=%.4f "
                "per_xact_ns=%.1f\n",
-               idle[i], s.wall_s, s.wall_s * 1e9 / 300000.0);
+               idle[i], s, s * 1e9 / 300000.0);
         topology_free(ti);
     }
     bursts();
