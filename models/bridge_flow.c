@@ -120,8 +120,8 @@ static bool take_room(Platform *p, PostedCopy *c)
     const BurstPlan *b = &x->plan;
     uint64_t end = b->done + b->bytes;
     uint64_t *free_bytes = &model(p, c->bridge)->free[c->dir];
-    uint64_t far_hz =
-        t->clocks[t->buses[x->route->hops[c->in.hop].bus].clock_idx].hz;
+    const Clock *far =
+        &t->clocks[t->buses[x->route->hops[c->in.hop].bus].clock_idx].clock;
     unsigned cross = t->comps[c->bridge].bridge->cross_cycles;
     uint64_t from = c->taken;
     while (c->taken < end) {
@@ -130,7 +130,7 @@ static bool take_room(Platform *p, PostedCopy *c)
             break;
         *free_bytes -= e - c->taken;
         plat_arrival(p, &c->x, e,
-                     clock_after(far_hz, plat_burst_crossed(x, e), cross));
+                     clock_after(far, plat_burst_crossed(x, e), cross));
         c->taken = e;
     }
     return c->taken > from;

@@ -98,10 +98,10 @@ const CpuParams *cpu_params(const CpuOp *op)
     return platform_topology(op->plat)->comps[op->cpu].priv;
 }
 
-static uint64_t cpu_hz(const CpuOp *op)
+static const Clock *cpu_clock(const CpuOp *op)
 {
     const Topology *t = platform_topology(op->plat);
-    return t->clocks[t->comps[op->cpu].clock_idx].hz;
+    return &t->clocks[t->comps[op->cpu].clock_idx].clock;
 }
 
 static CpuModel *cores(const CpuOp *op)
@@ -171,7 +171,7 @@ void cpu_begin(Platform *p, int cpu, CpuOp *op, void (*run)(CpuOp *),
 void cpu_after_cycles(CpuOp *op, uint64_t cycles)
 {
     Sim *s = platform_sim(op->plat);
-    sim_at(s, clock_after(cpu_hz(op), sim_now(s), cycles), finish, op);
+    sim_at(s, clock_after(cpu_clock(op), sim_now(s), cycles), finish, op);
 }
 
 static void run_cycles(CpuOp *op)
@@ -254,7 +254,7 @@ static void store_next(CpuOp *op)
         op->off += op->chunk;
         Sim *s = platform_sim(op->plat);
         sim_at(s,
-               clock_after(cpu_hz(op), sim_now(s),
+               clock_after(cpu_clock(op), sim_now(s),
                            cpu_params(op)->copy_line_cycles),
                copy_line_done, op);
         return;

@@ -111,6 +111,7 @@ static const DeviceParams device_defaults = {
 typedef struct DeviceModel {
     Regions *r;
     DmaEngine *engine;
+    Clock local;           /* local_clock */
     SimTime local_free;
 } DeviceModel;
 
@@ -121,6 +122,7 @@ static void *device_new(const CompParams *c)
     if (!m)
         abort();
     m->r = regions_new(c);
+    m->local = clock_of(p->local_hz);
     if (p->has_master)
         m->engine = dma_engine_new(&p->engine);
     return m;
@@ -170,7 +172,7 @@ static SimTime device_local_access(void *m, const CompParams *c, int region,
     uint64_t w = p->local_width / 8 ? p->local_width / 8 : 1;
     uint64_t beats = (off % w + len + w - 1) / w;
     SimTime start = now > d->local_free ? now : d->local_free;
-    d->local_free = clock_after(p->local_hz, start, p->local_latency + beats);
+    d->local_free = clock_after(&d->local, start, p->local_latency + beats);
     return d->local_free;
 }
 

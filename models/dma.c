@@ -65,7 +65,7 @@ struct DmaEngine {
     Platform *plat;
     int comp;
     const DmaParams *p;
-    uint64_t hz;
+    const Clock *clock;    /* its component's */
     uint64_t burst;        /* bytes per transaction */
     uint64_t read_burst;   /* bytes per read: its read byte count */
     uint64_t cookies;
@@ -121,7 +121,7 @@ static void bind(Engine *e, Platform *p, int comp)
     const CompParams *c = &t->comps[comp];
     e->plat = p;
     e->comp = comp;
-    e->hz = t->clocks[c->clock_idx].hz;
+    e->clock = &t->clocks[c->clock_idx].clock;
     unsigned width = t->buses[c->bus_idx].width_bits;
     e->burst = dma_burst_bytes(e->p, width);
     uint64_t mrbc = e->p->max_read_bytes
@@ -202,7 +202,7 @@ static void maybe_end(Sim *s, DmaXfer *x)
         return;
     x->residue = x->result == ROUTE_OK ? 0 : x->total - x->written;
     x->state = X_IRQ;
-    sim_at(s, clock_after(e->hz, sim_now(s), e->p->irq_cycles), finish, x);
+    sim_at(s, clock_after(e->clock, sim_now(s), e->p->irq_cycles), finish, x);
 }
 
 static void fail(DmaXfer *x, const Xact *io)
@@ -342,8 +342,8 @@ static void begin(Sim *s, void *opaque)
     DmaXfer *x = opaque;
     Engine *e = x->engine;
     x->state = X_SETUP;
-    sim_at(s, clock_after(e->hz, sim_now(s), e->p->setup_cycles), setup_done,
-           x);
+    sim_at(s, clock_after(e->clock, sim_now(s), e->p->setup_cycles),
+           setup_done, x);
 }
 
 uint64_t dma_submit(Platform *p, int comp, DmaXfer *x)

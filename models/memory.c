@@ -86,21 +86,22 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 /* The edge `cycles` memory clocks after t (from t's next edge), as
  * clock_after; t's index is known's when t is that edge (edges are
  * distinct up to 1 THz). */
-static MemEdge mem_after(uint64_t hz, SimTime t, const MemEdge *known,
+static MemEdge mem_after(const Clock *clk, SimTime t, const MemEdge *known,
                          uint64_t cycles)
 {
-    uint64_t n = known && t == known->t && hz <= PS_PER_S &&
+    uint64_t n = known && t == known->t && clk->hz <= PS_PER_S &&
                          t != SIM_TIME_MAX
                      ? known->n
-                     : clock_edge_index(hz, t);
-    return (MemEdge){clock_edge_after(hz, n, cycles), n + cycles};
+                     : clock_edge_index(clk, t);
+    return (MemEdge){clock_edge_after(clk, n, cycles), n + cycles};
 }
 
 TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
 {
     Sdram *s = m;
     const SdramParams *p = c->priv;
-    uint64_t hz = q->own_hz;
+    const Clock *clk = q->own;
+    uint64_t hz = clk->hz;
     SimTime at = q->at;
     MemEdge at_edge = {0, 0}; /* at, when it is an edge known */
     /* Refresh: the k-th at k x tREFI (k >= 1) holds the memory for tRFC
@@ -108,7 +109,7 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     if (p->trefi) {
         if (s->hz != hz) {
             s->hz = hz;
-            s->period = clock_edge(hz, p->trefi);
+            s->period = clock_edge(clk, p->trefi);
             s->busy_k = 0;
             s->window = s->window_k = 0;
         }
@@ -126,7 +127,7 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
         }
         if (k && k != s->busy_k) {
             s->busy_k = k;
-            s->busy_end = mem_after(hz, k * s->period, NULL, p->trfc);
+            s->busy_end = mem_after(clk, k * s->period, NULL, p->trfc);
         }
         if (k && at < s->busy_end.t) {
             at = s->busy_end.t;
@@ -135,7 +136,7 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
     }
     /* A read command waits tWTR after the last write data. */
     if (q->dir == XACT_READ && s->write_end.t) {
-        MemEdge ok = mem_after(hz, s->write_end.t, &s->write_end, p->twtr);
+        MemEdge ok = mem_after(clk, s->write_end.t, &s->write_end, p->twtr);
         if (at < ok.t) {
             at = ok.t;
             at_edge = ok;
@@ -160,14 +161,14 @@ TargetTiming sdram_timing(void *m, const CompParams *c, const TimingQuery *q)
      * any path; it holds the bus for its bytes at the memory's rate (the
      * controller buffers a slower bus). */
     uint64_t per_mem_cycle = (uint64_t)p->data_bits / 8 * (p->ddr ? 2 : 1);
-    MemEdge first = mem_after(hz, at, &at_edge, mem_cycles);
+    MemEdge first = mem_after(clk, at, &at_edge, mem_cycles);
     if (first.t < s->data_free.t)
         first = s->data_free;
     if (!s->bytes)
         s->first_data = first.t;
     s->bytes += q->len;
     s->data_free =
-        mem_after(hz, first.t, &first, div_up(q->len, per_mem_cycle));
+        mem_after(clk, first.t, &first, div_up(q->len, per_mem_cycle));
     if (q->dir == XACT_WRITE)
         s->write_end = s->data_free;
 

@@ -160,7 +160,7 @@ static Result run(const Topology *t, uint64_t transactions)
                     regions_store(platform_regions(p, (int)c), (int)k));
     for (size_t b = 0; b < t->n_buses; b++)
         r.bus_cycles += (double)r.sim * 1e-12 *
-                        (double)t->clocks[t->buses[b].clock_idx].hz;
+                        (double)t->clocks[t->buses[b].clock_idx].clock.hz;
     platform_free(p);
     return r;
 }
@@ -280,7 +280,7 @@ static void burst(const char *board, XactDir dir)
     }
     const BusParams *b = &t->buses[t->comps[card].bus_idx];
     double peak = (double)b->width_bits / 8 *
-                  (double)t->clocks[b->clock_idx].hz / 1e6;
+                  (double)t->clocks[b->clock_idx].clock.hz / 1e6;
     printf("bench burst board=%s bus=%s dir=%s MBps=%.1f peak_MBps=%.1f\n",
            board, b->kind->name, dir == XACT_READ ? "read" : "write",
            64.0 * 4096 / ((double)total * 1e-12) / 1e6, peak);

@@ -398,6 +398,7 @@ typedef struct SdramAsk {
     Rig r;
     void *m;
     const CompParams *c;
+    Clock own;
     TimingQuery q;
 } SdramAsk;
 
@@ -407,9 +408,10 @@ static void sdram_ask(SdramAsk *a, const char *ram_extra, uint64_t len)
     int ram = topo_find_comp(a->r.t, "ram");
     a->m = platform_model(a->r.p, ram);
     a->c = &a->r.t->comps[ram];
+    a->own = clock_of(100000000);
     a->q = (TimingQuery){.region = 0, .off = 0, .len = len,
                          .bus_hz = 100000000, .bus_width_bits = 128,
-                         .own_hz = 100000000, .dir = XACT_WRITE, .at = 0};
+                         .own = &a->own, .dir = XACT_WRITE, .at = 0};
 }
 
 static unsigned sdram_initial(SdramAsk *a)
@@ -1093,7 +1095,8 @@ static SimTime card_time(const char *file, uint64_t hz, XactDir dir)
         platform_issue(p, &x);
         sim_run(platform_sim(p));
         ck_assert_int_eq(x.result, ROUTE_OK);
-        total += x.completed - clock_align(hz, x.issued);
+        Clock c = clock_of(hz);
+        total += x.completed - clock_align(&c, x.issued);
     }
     rig_free(&rig);
     return total;
@@ -1113,8 +1116,9 @@ START_TEST(long_bursts_like_real_buses)
     SimTime w = card_time("topologies/walnut.yaml", pci, XACT_WRITE);
     SimTime x = card_time("topologies/ebony.yaml", pcix, XACT_WRITE);
     /* within a picosecond per transaction: edges are whole picoseconds */
-    ck_assert_uint_le(w - 16 * clock_edge(pci, 1029) + 16, 32);
-    ck_assert_uint_le(x - 16 * clock_edge(pcix, 518) + 16, 32);
+    Clock cpci = clock_of(pci), cpcix = clock_of(pcix);
+    ck_assert_uint_le(w - 16 * clock_edge(&cpci, 1029) + 16, 32);
+    ck_assert_uint_le(x - 16 * clock_edge(&cpcix, 518) + 16, 32);
     ck_assert_uint_gt(card_time("topologies/walnut.yaml", pci, XACT_READ), w);
     ck_assert_uint_gt(card_time("topologies/ebony.yaml", pcix, XACT_READ), x);
 }
@@ -1335,7 +1339,7 @@ START_TEST(never_beyond_peak)
         double bytes = (double)platform_bus_bytes(p, (int)b);
         double busy_s = (double)platform_bus_busy(p, (int)b) * 1e-12;
         double peak = (double)t->buses[b].width_bits / 8 *
-                      (double)t->clocks[t->buses[b].clock_idx].hz;
+                      (double)t->clocks[t->buses[b].clock_idx].clock.hz;
         ck_assert_msg(bytes <= busy_s * peak * (1 + 1e-9),
                       "%s: %.0f bytes in %.9f s exceeds %.0f B/s",
                       t->buses[b].name, bytes, busy_s, peak);
@@ -1346,7 +1350,7 @@ START_TEST(never_beyond_peak)
     SimTime from, to;
     sdram_traffic(platform_model(p, ram), &bytes, &from, &to);
     double peak = (double)sp->data_bits / 8 * (sp->ddr ? 2 : 1) *
-                  (double)t->clocks[t->comps[ram].clock_idx].hz;
+                  (double)t->clocks[t->comps[ram].clock_idx].clock.hz;
     double span_s = (double)(to - from) * 1e-12;
     ck_assert_uint_gt(bytes, 300000); /* a real load */
     ck_assert_msg((double)bytes <= span_s * peak * (1 + 1e-9),

@@ -437,6 +437,17 @@ END_TEST
 
 /* The end of time: an event due at 2^64 ps is not scheduled, and the run
  * stops there with sim_past_end() set, whatever else is pending. */
+/* A clock of `hz` for one call of the clock functions (a ring, so that
+ * a call may take another's result). */
+static const Clock *clk(uint64_t hz)
+{
+    static Clock ring[8];
+    static unsigned k;
+    Clock *c = &ring[k++ % 8];
+    *c = clock_of(hz);
+    return c;
+}
+
 static void to_the_end(Sim *s, void *opaque)
 {
     record(s, opaque);
@@ -459,10 +470,10 @@ START_TEST(end_of_time)
     ck_assert_int_eq(log.n, 1);
     sim_free(s);
     /* The clocks saturate rather than wrap: 2^64 ps is about 1.8e7 s. */
-    ck_assert_uint_eq(clock_edge(1, 20000000), SIM_TIME_MAX);
-    ck_assert_uint_eq(clock_after(1, 0, 20000000), SIM_TIME_MAX);
-    ck_assert_uint_eq(clock_after(1000, 5, UINT64_MAX), SIM_TIME_MAX);
-    ck_assert_uint_eq(clock_edge(1, 18000000), 18000000 * PS_PER_S);
+    ck_assert_uint_eq(clock_edge(clk(1), 20000000), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_after(clk(1), 0, 20000000), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_after(clk(1000), 5, UINT64_MAX), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_edge(clk(1), 18000000), 18000000 * PS_PER_S);
 }
 END_TEST
 
@@ -470,27 +481,54 @@ END_TEST
 
 START_TEST(clock_edges)
 {
+    /* A period in lowest terms: 10^12 / 133330000 = 10^8 / 13333 (the
+     * common factor is 10^4); 10^12 / 66660000 = 5 x 10^7 / 3333; 100 MHz
+     * 10^4 / 1; 1 Hz 10^12 / 1; 3 Hz 10^12 / 3 (none in common). */
+    static const struct {
+        uint64_t hz, num, den;
+    } periods[] = {{133330000, 100000000, 13333},
+                   {66660000, 50000000, 3333},
+                   {100000000, 10000, 1},
+                   {1, PS_PER_S, 1},
+                   {3, PS_PER_S, 3}};
+    for (size_t i = 0; i < sizeof periods / sizeof *periods; i++) {
+        Clock c = clock_of(periods[i].hz);
+        ck_assert_uint_eq(c.hz, periods[i].hz);
+        ck_assert_uint_eq(c.num, periods[i].num);
+        ck_assert_uint_eq(c.den, periods[i].den);
+    }
+    /* Past the 18,446,744 edges where n * 10^12 leaves 64 bits, but
+     * where n * 10^8 has not (up to 184,467,440,737 edges): edge 10^9 of
+     * 133.33 MHz is at ceil(10^17 / 13333) = 7,500,187,504,687 + 1 (the
+     * remainder is 8229) ps, and that time's edge index is 10^9 again:
+     * floor((t - 1) x 133330000 / 10^12) + 1. */
+    ck_assert_uint_eq(clock_edge(clk(133330000), 1000000000),
+                      7500187504688ULL);
+    ck_assert_uint_eq(clock_edge_index(clk(133330000), 7500187504688ULL),
+                      1000000000);
+    ck_assert_uint_eq(clock_edge_index(clk(133330000), 7500187504689ULL),
+                      1000000001);
     /* 100 MHz: 10 ns exactly. */
-    ck_assert_uint_eq(clock_edge(100000000, 3), 30000);
-    ck_assert_uint_eq(clock_align(100000000, 0), 0);
-    ck_assert_uint_eq(clock_align(100000000, 1), 10000);
-    ck_assert_uint_eq(clock_align(100000000, 10000), 10000);
-    ck_assert_uint_eq(clock_align(100000000, 10001), 20000);
-    ck_assert_uint_eq(clock_after(100000000, 10001, 2), 40000);
+    ck_assert_uint_eq(clock_edge(clk(100000000), 3), 30000);
+    ck_assert_uint_eq(clock_align(clk(100000000), 0), 0);
+    ck_assert_uint_eq(clock_align(clk(100000000), 1), 10000);
+    ck_assert_uint_eq(clock_align(clk(100000000), 10000), 10000);
+    ck_assert_uint_eq(clock_align(clk(100000000), 10001), 20000);
+    ck_assert_uint_eq(clock_after(clk(100000000), 10001, 2), 40000);
     /* 133.33 MHz: 7500.1875 ps; edges are rounded up, never drift. */
-    ck_assert_uint_eq(clock_edge(133330000, 1), 7501);
-    ck_assert_uint_eq(clock_edge(133330000, 3), 22501);
-    ck_assert_uint_eq(clock_edge(133330000, 133330000), PS_PER_S);
-    ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S), 133330000);
-    ck_assert_uint_eq(clock_edge_index(133330000, PS_PER_S + 1), 133330001);
-    ck_assert_uint_eq(clock_edge_after(1, UINT64_MAX - 1, 5), SIM_TIME_MAX);
-    ck_assert_uint_eq(clock_edge_after(100000000, 1, 2), 30000);
+    ck_assert_uint_eq(clock_edge(clk(133330000), 1), 7501);
+    ck_assert_uint_eq(clock_edge(clk(133330000), 3), 22501);
+    ck_assert_uint_eq(clock_edge(clk(133330000), 133330000), PS_PER_S);
+    ck_assert_uint_eq(clock_edge_index(clk(133330000), PS_PER_S), 133330000);
+    ck_assert_uint_eq(clock_edge_index(clk(133330000), PS_PER_S + 1), 133330001);
+    ck_assert_uint_eq(clock_edge_after(clk(1), UINT64_MAX - 1, 5), SIM_TIME_MAX);
+    ck_assert_uint_eq(clock_edge_after(clk(100000000), 1, 2), 30000);
     /* 66.666666 MHz over a simulated hour. */
     uint64_t hz = 66666666, n = hz * 3600ULL;
-    SimTime e = clock_edge(hz, n);
-    ck_assert_uint_eq(clock_edge_index(hz, e), n);
-    ck_assert_uint_eq(clock_edge_index(hz, e + 1), n + 1);
-    ck_assert_uint_eq(clock_align(hz, e - 1), e);
+    SimTime e = clock_edge(clk(hz), n);
+    ck_assert_uint_eq(clock_edge_index(clk(hz), e), n);
+    ck_assert_uint_eq(clock_edge_index(clk(hz), e + 1), n + 1);
+    ck_assert_uint_eq(clock_align(clk(hz), e - 1), e);
     /* Where 64 bits stop sufficing (n * 10^12 or (t - 1) * hz past
      * 2^64) the figures go on as the 128-bit formula has them:
      * ceil(n * 10^12 / hz) (the end of time past 2^64 ps) and
@@ -502,7 +540,7 @@ START_TEST(clock_edges)
         uint64_t f = hzs[i];
         for (uint64_t k = 18446740; k < 18446750; k++) {
             u128 want = ((u128)k * PS_PER_S + f - 1) / f;
-            ck_assert_uint_eq(clock_edge(f, k), want < SIM_TIME_MAX
+            ck_assert_uint_eq(clock_edge(clk(f), k), want < SIM_TIME_MAX
                                                     ? (uint64_t)want
                                                     : SIM_TIME_MAX);
         }
@@ -514,12 +552,12 @@ START_TEST(clock_edges)
             x ^= x << 17;
             uint64_t k = x % 18446744;
             u128 want = ((u128)k * PS_PER_S + f - 1) / f;
-            ck_assert_uint_eq(clock_edge(f, k), (uint64_t)want);
+            ck_assert_uint_eq(clock_edge(clk(f), k), (uint64_t)want);
         }
         uint64_t t0 = UINT64_MAX / f;
         for (uint64_t t = t0 - 3; t < t0 + 3 && t >= t0 - 3; t++) {
             u128 want = (u128)(t - 1) * f / PS_PER_S + 1;
-            ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)want);
+            ck_assert_uint_eq(clock_edge_index(clk(f), t), (uint64_t)want);
         }
     }
     /* and past 64 bits, where they divide 128 bits: every edge and every
@@ -537,24 +575,24 @@ START_TEST(clock_edges)
             x ^= x << 17;
             uint64_t t = x >> (j % 40), k = t;
             u128 want = ((u128)k * PS_PER_S + f - 1) / f;
-            ck_assert_uint_eq(clock_edge(f, k), want < SIM_TIME_MAX
+            ck_assert_uint_eq(clock_edge(clk(f), k), want < SIM_TIME_MAX
                                                     ? (uint64_t)want
                                                     : SIM_TIME_MAX);
             uint64_t c = x % 1000;
             if (t < SIM_TIME_MAX / 2)
                 ck_assert_uint_eq(
-                    clock_edge_after(f, clock_edge_index(f, t), c),
-                    clock_after(f, t, c));
+                    clock_edge_after(clk(f), clock_edge_index(clk(f), t), c),
+                    clock_after(clk(f), t, c));
             if (t) {
                 u128 idx = (u128)(t - 1) * f / PS_PER_S + 1;
                 if (idx <= UINT64_MAX)
-                    ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)idx);
+                    ck_assert_uint_eq(clock_edge_index(clk(f), t), (uint64_t)idx);
             }
         }
         for (uint64_t t = UINT64_MAX - 3; t >= UINT64_MAX - 3; t++) {
             u128 idx = (u128)(t - 1) * f / PS_PER_S + 1;
             if (idx <= UINT64_MAX)
-                ck_assert_uint_eq(clock_edge_index(f, t), (uint64_t)idx);
+                ck_assert_uint_eq(clock_edge_index(clk(f), t), (uint64_t)idx);
         }
     }
 }

@@ -25,7 +25,10 @@ START_TEST(ebony_values)
     ck_assert_uint_eq(t->address_bits, 36);
     ck_assert_uint_eq(t->n_clocks, 4);
     ck_assert_str_eq(t->clocks[1].name, "plb");
-    ck_assert_uint_eq(t->clocks[1].hz, 133330000);
+    ck_assert_uint_eq(t->clocks[1].clock.hz, 133330000);
+    /* its period, 10^12 / 133330000 ps, in lowest terms */
+    ck_assert_uint_eq(t->clocks[1].clock.num, 100000000);
+    ck_assert_uint_eq(t->clocks[1].clock.den, 13333);
     ck_assert_uint_eq(t->kernel.page_size, 4096);
     ck_assert_uint_eq(t->kernel.page_offset, 0xC0000000u);
 

@@ -355,7 +355,7 @@ static bool path_cost(const ApiCtx *c, int m, uint64_t va, uint64_t *bw,
         const BusParams *b = &t->buses[buses[i]];
         if (c->bus_load && c->bus_load[buses[i]] > *load)
             *load = c->bus_load[buses[i]];
-        uint64_t hz = t->clocks[b->clock_idx].hz, v = hz * (b->width_bits / 8);
+        uint64_t hz = t->clocks[b->clock_idx].clock.hz, v = hz * (b->width_bits / 8);
         if (v < *bw) {
             *bw = v;
             *narrow = buses[i];

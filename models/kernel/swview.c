@@ -375,7 +375,7 @@ static void find_master(SwView *v, int i)
         sm->is_cpu = true;
         sm->chunk_bytes = cp->line_bytes;
         sm->work_ps = cp->copy_line_cycles * 1e12 /
-                      (double)t->clocks[c->clock_idx].hz;
+                      (double)t->clocks[c->clock_idx].clock.hz;
     } else if (c->kind->engine_params && c->kind->engine_params(c)) {
         const DmaParams *dp = c->kind->engine_params(c);
         sm->engine = true;

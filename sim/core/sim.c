@@ -585,42 +585,79 @@ uint64_t sim_run(Sim *s)
 
 __extension__ typedef unsigned __int128 u128;
 
-SimTime clock_edge(uint64_t hz, uint64_t n)
+Clock clock_of(uint64_t hz)
+{
+    if (!hz)
+        die_internal("a clock of 0 Hz", 0, 0);
+    uint64_t a = PS_PER_S, b = hz;
+    while (b) { /* Euclid: a becomes gcd(10^12, hz) */
+        uint64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return (Clock){hz, PS_PER_S / a, hz / a};
+}
+
+/* Past the first 18 million edges: ceil(n * num / den), in 64 bits while
+ * they suffice, then in 128.  Out of line, so that the common case stays
+ * small enough to be inlined where it is called. */
+static __attribute__((noinline)) SimTime edge_past_64(const Clock *c,
+                                                     uint64_t n)
 {
     uint64_t p;
-    /* in 64 bits while they suffice (the first 18 million edges), a
-     * division of 128 bits after */
-    if (!__builtin_mul_overflow(n, (uint64_t)PS_PER_S, &p) &&
-        p <= UINT64_MAX - (hz - 1))
-        return (p + hz - 1) / hz;
-    u128 ps = ((u128)n * PS_PER_S + hz - 1) / hz;
+    if (!__builtin_mul_overflow(n, c->num, &p) &&
+        p <= UINT64_MAX - (c->den - 1))
+        return (p + c->den - 1) / c->den;
+    u128 ps = ((u128)n * c->num + c->den - 1) / c->den;
     return ps < SIM_TIME_MAX ? (SimTime)ps : SIM_TIME_MAX;
 }
 
-uint64_t clock_edge_index(uint64_t hz, SimTime t)
+SimTime clock_edge(const Clock *c, uint64_t n)
+{
+    uint64_t p;
+    /* ceil(n * 10^12 / hz): a multiplication by a constant, while 64 bits
+     * suffice (the first 18 million edges) */
+    if (!__builtin_mul_overflow(n, (uint64_t)PS_PER_S, &p) &&
+        p <= UINT64_MAX - (c->hz - 1))
+        return (p + c->hz - 1) / c->hz;
+    return edge_past_64(c, n);
+}
+
+/* floor((t - 1) * den / num) + 1, the same as below, past 64 bits of
+ * (t - 1) * hz. */
+static __attribute__((noinline)) uint64_t index_past_64(const Clock *c,
+                                                       SimTime t)
+{
+    uint64_t y;
+    if (!__builtin_mul_overflow(t - 1, c->den, &y))
+        return y / c->num + 1;
+    u128 x = (u128)(t - 1) * c->den;
+    return (uint64_t)(x / c->num) + 1;
+}
+
+uint64_t clock_edge_index(const Clock *c, SimTime t)
 {
     /* The smallest n with ceil(n * 1e12 / hz) >= t, i.e. n * 1e12 / hz >
-     * t - 1, i.e. n > (t - 1) * hz / 1e12. */
+     * t - 1, i.e. n > (t - 1) * hz / 1e12 = (t - 1) * den / num. */
     if (t == 0)
         return 0;
     uint64_t y;
-    if (!__builtin_mul_overflow(t - 1, hz, &y))
+    if (!__builtin_mul_overflow(t - 1, c->hz, &y))
         return y / PS_PER_S + 1; /* a division by a constant */
-    u128 x = (u128)(t - 1) * hz;
-    return (uint64_t)(x / PS_PER_S) + 1;
+    return index_past_64(c, t);
 }
 
-SimTime clock_align(uint64_t hz, SimTime t)
+SimTime clock_align(const Clock *c, SimTime t)
 {
-    return clock_edge(hz, clock_edge_index(hz, t));
+    return clock_edge(c, clock_edge_index(c, t));
 }
 
-SimTime clock_edge_after(uint64_t hz, uint64_t n, uint64_t cycles)
+SimTime clock_edge_after(const Clock *c, uint64_t n, uint64_t cycles)
 {
-    return n > UINT64_MAX - cycles ? SIM_TIME_MAX : clock_edge(hz, n + cycles);
+    return n > UINT64_MAX - cycles ? SIM_TIME_MAX : clock_edge(c, n + cycles);
 }
 
-SimTime clock_after(uint64_t hz, SimTime t, uint64_t cycles)
+SimTime clock_after(const Clock *c, SimTime t, uint64_t cycles)
 {
-    return clock_edge_after(hz, clock_edge_index(hz, t), cycles);
+    return clock_edge_after(c, clock_edge_index(c, t), cycles);
 }

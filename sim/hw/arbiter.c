@@ -167,8 +167,8 @@ static void arbitrate(Sim *s, void *opaque)
     for (size_t k = 0; k < bs->n && !others; k++)
         others = requester(bs->q[k]) != requester(x);
     uint64_t cycles = plat_burst_begin(bs->p, x, others, overlap);
-    uint64_t hz = t->clocks[b->clock_idx].hz;
-    SimTime end = clock_edge_after(hz, x->plan.start_n, cycles);
+    SimTime end = clock_edge_after(&t->clocks[b->clock_idx].clock,
+                                   x->plan.start_n, cycles);
     bs->last_end = end;
     bs->busy = true;
     bs->busy_time += end - now;
@@ -190,7 +190,7 @@ void plat_burst_cut(Platform *p, Xact *x, uint64_t beats)
 {
     BusState *bs = path_of(p, x);
     const BurstPlan *b = &x->plan;
-    SimTime end = clock_edge_after(b->hz, b->start_n,
+    SimTime end = clock_edge_after(b->clock, b->start_n,
                                    b->lead + beats * b->per_beat + b->tail);
     assert(beats <= x->burst_beats && end >= sim_now(p->sim) &&
            end <= bs->last_end);

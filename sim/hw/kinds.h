@@ -18,7 +18,7 @@ typedef struct TimingQuery {
     uint64_t off, len;    /* into the region; len of this burst */
     uint64_t bus_hz;
     unsigned bus_width_bits;
-    uint64_t own_hz;      /* the claimant's own clock */
+    const Clock *own;     /* the claimant's own clock */
     XactDir dir;
     SimTime at;           /* when the access reaches it: the end of the
                              burst's address phase */

@@ -254,8 +254,8 @@ static TargetTiming claimant_timing(const Platform *p, int comp, int region,
     if (!c->kind->timing)
         return (TargetTiming){0, 0, 0};
     const BusParams *b = &t->buses[bus];
-    TimingQuery q = {region, off, len, t->clocks[b->clock_idx].hz,
-                     b->width_bits, t->clocks[c->clock_idx].hz, dir, at};
+    TimingQuery q = {region, off, len, t->clocks[b->clock_idx].clock.hz,
+                     b->width_bits, &t->clocks[c->clock_idx].clock, dir, at};
     return c->kind->timing(p->models[comp], c, &q);
 }
 
@@ -335,7 +335,7 @@ void plat_start_hop(Platform *p, Xact *x, size_t h, SimTime arrive)
                                                           : x->len;
     x->bytes_left = data ? x->hop_len : 0;
     x->hop_ready = x->hop_len;
-    SimTime at = clock_align(p->t->clocks[b->clock_idx].hz, arrive);
+    SimTime at = clock_align(&p->t->clocks[b->clock_idx].clock, arrive);
     plat_at(p, at, plat_request, x);
 }
 
@@ -348,7 +348,7 @@ void plat_cross_to(Platform *p, Xact *x, size_t to, size_t bridge_hop)
     TargetTiming bt = claimant_timing(p, x->route->hops[bridge_hop].via, -1, 0,
                                       x->len, x->route->hops[x->hop].bus,
                                       x->dir, sim_now(p->sim));
-    SimTime arrive = clock_after(t->clocks[far->clock_idx].hz,
+    SimTime arrive = clock_after(&t->clocks[far->clock_idx].clock,
                                  sim_now(p->sim), bt.cross_cycles);
     plat_start_hop(p, x, to, arrive);
 }
@@ -432,7 +432,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     const BusParams *b = hop_bus(p, x);
     const BusTiming *bt = &b->timing;
     uint64_t addr = x->route->hops[x->hop].addr;
-    uint64_t hz = p->t->clocks[b->clock_idx].hz;
+    const Clock *clk = &p->t->clocks[b->clock_idx].clock;
     /* Address pipelining hides the arbitration and address phases. */
     uint64_t hidden = overlap ? (uint64_t)bt->arb_cycles + bt->addr_cycles +
                                     plat_dac(bt, addr,
@@ -440,9 +440,9 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
                               : 0;
     SimTime now = sim_now(p->sim);
     /* the edge index of now, once for every time this burst computes */
-    uint64_t n0 = clock_edge_index(hz, now);
+    uint64_t n0 = clock_edge_index(clk, now);
     x->plan.start_n = n0;
-    SimTime at = clock_edge_after(hz, n0,
+    SimTime at = clock_edge_after(clk, n0,
                                   overlap ? 0
                                           : (uint64_t)bt->arb_cycles +
                                                 bt->addr_cycles +
@@ -527,7 +527,7 @@ uint64_t plat_burst_begin(Platform *p, Xact *x, bool waiting, bool overlap)
     x->plan = (BurstPlan){
         .start = now,
         .start_n = n0,
-        .hz = hz,
+        .clock = clk,
         .lead = fixed - hidden - bt->turnaround_cycles,
         .per_beat = per_beat,
         .tail = bt->turnaround_cycles,
@@ -545,7 +545,7 @@ SimTime plat_burst_crossed(const Xact *x, uint64_t end)
 {
     const BurstPlan *b = &x->plan;
     uint64_t beat = (b->lead_off + (end - b->done) - 1) / b->width;
-    return clock_edge_after(b->hz, b->start_n,
+    return clock_edge_after(b->clock, b->start_n,
                             b->lead + (beat + 1) * b->per_beat);
 }
 
@@ -641,7 +641,7 @@ void plat_ask_again(Platform *p, Xact *x)
 {
     const BusParams *b = hop_bus(p, x);
     x->req.continuing = x->bytes_left != x->hop_len;
-    plat_at(p, clock_align(p->t->clocks[b->clock_idx].hz, sim_now(p->sim)),
+    plat_at(p, clock_align(&p->t->clocks[b->clock_idx].clock, sim_now(p->sim)),
             plat_request, x);
 }
 

@@ -179,7 +179,7 @@ void plat_start_poll(Platform *p, Xact *x)
     q->read = x;
     x->poller = q;
     sim_at(p->sim,
-           clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
+           clock_after(&p->t->clocks[b->clock_idx].clock, sim_now(p->sim),
                        bt->retry_poll_cycles),
            request_poll, q);
 }
@@ -192,7 +192,7 @@ void plat_poll_retried(Platform *p, Poll *q)
     }
     const BusParams *b = hop_bus(p, &q->x);
     sim_at(p->sim,
-           clock_after(p->t->clocks[b->clock_idx].hz, sim_now(p->sim),
+           clock_after(&p->t->clocks[b->clock_idx].clock, sim_now(p->sim),
                        b->timing.retry_poll_cycles),
            request_poll, q);
 }
@@ -263,8 +263,8 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
     const Topology *t = p->t;
     int bridge = x->route->hops[x->hop].via;
     const BridgeParams *bp = t->comps[bridge].bridge;
-    uint64_t near_hz =
-        t->clocks[t->buses[x->route->hops[x->hop - 1].bus].clock_idx].hz;
+    const Clock *near =
+        &t->clocks[t->buses[x->route->hops[x->hop - 1].bus].clock_idx].clock;
     SplitReturn *r = x->back;
     if (!r) {
         r = split_get(p);
@@ -272,7 +272,7 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
         r->fetched = 0;
         r->target_done = r->returned = false;
         plat_arrivals_reset(&r->in, x->hop - 1,
-                            clock_after(near_hz, x->split_end,
+                            clock_after(near, x->split_end,
                                         bp->completer_cycles));
         xact_prepare(&r->x, x->master, XACT_READ, x->addr, x->len, x->data,
                      split_returned, r);
@@ -289,7 +289,7 @@ void plat_split_data(Platform *p, Xact *x, uint64_t moved)
     uint64_t end = r->fetched < x->len ? r->fetched : x->len;
     if (end > before)
         plat_arrival(p, &r->x, end,
-                     clock_after(near_hz, sim_now(p->sim), bp->cross_cycles));
+                     clock_after(near, sim_now(p->sim), bp->cross_cycles));
 }
 
 void plat_split_fetched(Platform *p, Xact *x)

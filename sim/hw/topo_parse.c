@@ -26,8 +26,10 @@ static bool f_clocks(Loader *ld, yaml_node_t *v, void *dst)
         size_t old = ld_push_key(ld, c->name);
         c->pos = ld_pos(ld, k);
         c->path = ld_path(ld);
-        if (!ld_f_freq(ld, val, &c->hz))
+        uint64_t hz;
+        if (!ld_f_freq(ld, val, &hz))
             return false;
+        c->clock = clock_of(hz);
         ld_pop(ld, old);
         t->n_clocks++;
     }

@@ -11,6 +11,7 @@
 
 #include "sim/core/arena.h"
 #include "sim/core/diag.h"
+#include "sim/core/sim.h"
 #include "sim/core/yaml_load.h"
 
 typedef enum { SPACE_MEM, SPACE_IO, N_SPACES } AddrSpace;
@@ -124,7 +125,7 @@ typedef struct BridgeParams {
 
 typedef struct ClockParams {
     char *name;
-    uint64_t hz;
+    Clock clock;
     SrcPos pos;
     char *path;
 } ClockParams;

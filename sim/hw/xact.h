@@ -62,7 +62,8 @@ typedef struct BusReq {
 typedef struct BurstPlan {
     SimTime start;
     uint64_t start_n; /* the index of start's edge (at or after it) */
-    uint64_t hz, lead, per_beat, tail;
+    const Clock *clock; /* the bus's */
+    uint64_t lead, per_beat, tail;
     uint64_t done, bytes, lead_off, width;
 } BurstPlan;
 
