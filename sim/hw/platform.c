@@ -160,8 +160,6 @@ uint64_t platform_bus_splits(const Platform *p, int bus)
 
 uint64_t platform_posted_errors(const Platform *p) { return p->posted_errors; }
 
-/* ---- pools of the platform's own transactions ---------------------------- */
-
 /* ---- routes ---------------------------------------------------------------- */
 
 Route *plat_route_get(Platform *p, Xact *x)
@@ -189,16 +187,21 @@ void plat_route_share(Xact *c, const Xact *x)
     c->route = x->route;
 }
 
+/* x's bus error's reason is `why` (cut to fit). */
+static void set_reason(Xact *x, const char *why)
+{
+    size_t n = strnlen(why, sizeof x->reason - 1);
+    memmove(x->reason, why, n);
+    x->reason[n] = '\0';
+}
+
 void plat_route_drop(Platform *p, Xact *x)
 {
     PooledRoute *r = (PooledRoute *)x->route;
     if (!r)
         return;
-    if (x->result != ROUTE_OK) {
-        size_t n = strnlen(r->r.reason, sizeof x->reason - 1);
-        memcpy(x->reason, r->r.reason, n);
-        x->reason[n] = '\0';
-    }
+    if (x->result != ROUTE_OK)
+        set_reason(x, r->r.reason);
     x->route = NULL;
     if (--r->refs == 0) {
         r->next = p->route_free;
@@ -213,6 +216,8 @@ void plat_xact_copy(Xact *c, const Xact *x)
     c->reason[0] = '\0';
     plat_route_share(c, x);
 }
+
+/* ---- pools of the platform's own transactions ---------------------------- */
 
 PostedCopy *plat_posted_get(Platform *p)
 {
@@ -365,11 +370,8 @@ void plat_finish_xact(Platform *p, Xact *x, RouteStatus result,
     x->completed = sim_now(p->sim);
     plat_stop_poll(x);
     plat_route_drop(p, x);
-    if (why && result != ROUTE_OK) {
-        size_t n = strnlen(why, sizeof x->reason - 1);
-        memmove(x->reason, why, n);
-        x->reason[n] = '\0';
-    }
+    if (why && result != ROUTE_OK)
+        set_reason(x, why);
     x->done(p->sim, x, x->opaque);
 }
 
