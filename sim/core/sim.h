@@ -83,9 +83,9 @@ bool sim_past_end(const Sim *sim);
 /* A clock of `hz`: its period, 10^12 / hz ps, is kept as a fraction in
  * lowest terms (133.33 MHz: 10^8 / 13333), so that its edges are worked
  * out in 64 bits for as long as n * num fits (there 1.8 x 10^11 edges,
- * 23 minutes), not only while n * 10^12 does (18 million edges, 0.14 s);
- * past 64 bits the division is GCC's 128-bit one, several times as
- * costly (docs/performance.md). */
+ * 23 minutes), not only while n * 10^12 does (18 million edges, 0.14 s
+ * there); past 64 bits it takes GCC's 128-bit division and the
+ * instructions around it (docs/performance.md). */
 typedef struct Clock {
     uint64_t hz;       /* its rate, >= 1 */
     uint64_t num, den; /* 10^12 / hz in lowest terms */
